@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` (set up, load the demo, serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app kispub
+STAMP := $(VENV)/.installed
+
+.PHONY: run serve install test test-sqlite test-postgres lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,postgres,redis]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(FLASK) init-db
+	$(FLASK) demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+serve: install
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The suite runs on SQLite, then again on PostgreSQL when KISPUB_TEST_DATABASE_URL is set.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n 2
+	@if [ -n "$$KISPUB_TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL run: $$KISPUB_TEST_DATABASE_URL"; \
+		KISPUB_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser"; \
+	else \
+		echo "== PostgreSQL run skipped: set KISPUB_TEST_DATABASE_URL to run the suite on PostgreSQL too"; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,61 @@
+"""kispub: the publishing platform for Kennisplatform Integratie & Samenleving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from kispub import channels, cli, models  # noqa: F401 - models registers every table
+from kispub.accounts import passwords, sessions
+from kispub.config import PROJECT_ROOT, ensure_secret_key, load_config
+from kispub.core import dates, errors, security, storage
+from kispub.core.markdown import render_markdown
+from kispub.extensions import babel, csrf, db, limiter, migrate
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None, *, production: bool = False) -> Flask:
+    """Build the application. It never touches the database: run ``flask init-db`` for that."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, test_config)
+    ensure_secret_key(app, production=production)
+    _init_extensions(app)
+    _register_blueprints(app)
+    cli.init_app(app)
+    app.add_template_filter(render_markdown, "markdown")
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app)
+    passwords.init_app(app)
+    sessions.init_app(app)
+    storage.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    dates.init_app(app)
+    channels.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kispub.accounts.views import bp as accounts_bp
+    from kispub.home.views import bp as home_bp
+    from kispub.themes.views import bp as themes_bp
+
+    for blueprint in (home_bp, accounts_bp, themes_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,88 @@
+"""The user account."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Enum, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kispub.core.database import UTCDateTime, utcnow
+from kispub.extensions import db
+
+
+class Role(enum.StrEnum):
+    """What a user may do; each role includes the ones before it."""
+
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.MEMBER: "Lid",
+    Role.MODERATOR: "Moderator",
+    Role.EDITOR: "Redacteur",
+    Role.ADMIN: "Beheerder",
+}
+
+
+def new_session_token() -> str:
+    """A fresh random token; changing it ends every session of the user."""
+    return secrets.token_urlsafe(24)
+
+
+class User(db.Model):
+    """A person who logs in: community member, moderator, editor or admin."""
+
+    __tablename__ = "user_account"
+    # Unique whatever the letter case, enforced by the database itself.
+    __table_args__ = (Index("uq_user_email_lower", text("lower(email)"), unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str | None] = mapped_column(String(160))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.MEMBER,
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Flask-Login protocol. The id it stores carries the session token, so a new token
+    # invalidates every session and remember-me cookie that holds the old one.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def has_role(self, role: Role) -> bool:
+        return self.role.rank >= role.rank
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

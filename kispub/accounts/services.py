@@ -1,0 +1,160 @@
+"""What can be done with accounts: create, authenticate, reset, revoke."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from kispub.accounts.models import Role, User, new_session_token
+from kispub.accounts.passwords import hash_password, needs_rehash, verify_password
+from kispub.core.database import utcnow, write_transaction
+from kispub.core.mail import send_mail
+from kispub.core.urls import absolute_url
+from kispub.extensions import db
+
+RESET_SALT = "kispub-password-reset"
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be honoured; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """What it takes to create an account."""
+
+    email: str
+    name: str
+    role: Role = Role.MEMBER
+    organisation: str | None = None
+    password: str | None = None
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively and without surrounding space."""
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this address, in any letter case."""
+    statement = select(User).where(func.lower(User.email) == normalise_email(email))
+    return db.session.scalars(statement).first()
+
+
+def create_user(new: NewUser) -> User:
+    """Create an account; refuses an address that is already taken."""
+    with write_transaction() as session:
+        if find_user_by_email(new.email) is not None:
+            raise AccountError("Er bestaat al een account met dit e-mailadres.")
+        user = User(
+            email=normalise_email(new.email),
+            name=new.name.strip(),
+            role=new.role,
+            organisation=(new.organisation or "").strip() or None,
+            password_hash=hash_password(new.password) if new.password else None,
+        )
+        session.add(user)
+        session.flush()  # the id is needed for links mailed in the same unit of work
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; the same cost either way."""
+    user = find_user_by_email(email)
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.active:
+        return None
+    with write_transaction():
+        user.last_login_at = utcnow()
+        if user.password_hash and needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Change the password and end every existing session of the user."""
+    with write_transaction():
+        user.password_hash = hash_password(password)
+        user.session_token = new_session_token()
+
+
+def revoke_sessions(user: User) -> None:
+    """End every session and remember-me cookie of the user."""
+    with write_transaction():
+        user.session_token = new_session_token()
+
+
+def set_active(user: User, active: bool) -> None:
+    """Suspend or reinstate a user; suspension ends their sessions."""
+    with write_transaction():
+        user.active = active
+        if not active:
+            user.session_token = new_session_token()
+
+
+def load_user_for_session(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session token, which must still match."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+# Password reset. The token signs the user id and a fingerprint of the current password
+# hash: once the password changes (that is, once the link was used) the token is void.
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _fingerprint(user: User) -> str:
+    return (user.password_hash or "unset")[-16:]
+
+
+def make_reset_token(user: User) -> str:
+    """A signed token for a password-reset link."""
+    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a valid, unexpired, unused token belongs to."""
+    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise AccountError("Deze link is verlopen. Vraag een nieuwe aan.") from error
+    except BadSignature as error:
+        raise AccountError("Deze link is ongeldig of al gebruikt.") from error
+    user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
+    if user is None or not user.active or data.get("fp") != _fingerprint(user):
+        raise AccountError("Deze link is ongeldig of al gebruikt.")
+    return user
+
+
+def send_password_reset(email: str) -> None:
+    """Mail a reset link if the address has an active account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    link = absolute_url("accounts.reset_password", token=make_reset_token(user))
+    body = render_template("accounts/mail/reset.txt", user=user, link=link)
+    send_mail(user.email, "Nieuw wachtwoord instellen", body)
+
+
+def send_invitation(user: User) -> None:
+    """Mail a new user a link to choose their password."""
+    link = absolute_url("accounts.reset_password", token=make_reset_token(user))
+    body = render_template("accounts/mail/invitation.txt", user=user, link=link)
+    send_mail(user.email, "Welkom bij KIS: stel uw wachtwoord in", body)
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password through a reset link; the link then stops working."""
+    user = user_for_reset_token(token)
+    set_password(user, password)
+    return user

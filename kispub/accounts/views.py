@@ -1,0 +1,116 @@
+"""Login, logout, password reset, and user administration."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from kispub.accounts import services
+from kispub.accounts.decorators import admin_required
+from kispub.accounts.forms import InviteUserForm, LoginForm, NewPasswordForm, ResetRequestForm
+from kispub.accounts.models import Role, User
+from kispub.accounts.sessions import end_session, start_session
+from kispub.core.nonce import submit_once
+from kispub.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _submitted_email() -> str:
+    return services.normalise_email(request.form.get("email", ""))[:254] or "-"
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
+def login() -> str | Response:
+    """Log in with e-mail and password (throttled per address and per IP)."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            start_session(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Onbekend e-mailadres of onjuist wachtwoord.")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/uitloggen")
+def logout() -> Response:
+    """Log out everywhere this session's cookie was copied to."""
+    end_session()
+    flash("U bent uitgelogd.", "info")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password() -> str | Response:
+    """Ask for a reset link; the answer is the same whether the address exists or not."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.send_password_reset(form.email.data)
+        flash(
+            "Als er een account bij dit e-mailadres hoort, hebt u een e-mail ontvangen "
+            "met een link om een nieuw wachtwoord in te stellen.",
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/wachtwoord-instellen/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response:
+    """Set a new password through a single-use, expiring link."""
+    try:
+        services.user_for_reset_token(token)
+    except services.AccountError as error:
+        return render_template("accounts/reset_invalid.html", message=str(error)), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        flash("Uw wachtwoord is ingesteld. U kunt nu inloggen.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/beheer/gebruikers", methods=["GET", "POST"])
+@admin_required
+def users() -> str | Response:
+    """List accounts and invite a new one."""
+    form = InviteUserForm()
+    if form.validate_on_submit():
+        new = services.NewUser(
+            email=form.email.data,
+            name=form.name.data,
+            organisation=form.organisation.data,
+            role=Role(form.role.data),
+        )
+        try:
+            outcome = submit_once(form.nonce.data, lambda: _invite(new))
+        except services.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            if not outcome.duplicate:
+                flash(f"Uitnodiging verstuurd naar {new.email}.", "success")
+            return redirect(outcome.result_url)
+    accounts = db.session.scalars(select(User).order_by(User.name))
+    return render_template("accounts/users.html", form=form, users=accounts)
+
+
+def _invite(new: services.NewUser) -> str:
+    user = services.create_user(new)
+    services.send_invitation(user)
+    return url_for("accounts.users")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would help phishing."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")

@@ -1,0 +1,87 @@
+"""The ``flask --app kispub ...`` commands; each is a thin call into a service."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from kispub import content
+from kispub.accounts.models import Role
+from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
+from kispub.accounts.services import AccountError, NewUser, create_user
+from kispub.themes.services import ensure_default_themes
+
+users = AppGroup("users", help="Manage user accounts.")
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations) and seed the themes."""
+    upgrade()
+    seeded = ensure_default_themes()
+    click.echo(f"Database is up to date; {seeded} themes seeded.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Display name.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.MEMBER.value,
+    show_default=True,
+)
+@click.option("--organisation", default=None, help="Organisation the user works for.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(
+    email: str, name: str, role: str, organisation: str | None, password_stdin: bool
+) -> None:
+    """Create an account; the password is asked for, or read from stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    new = NewUser(
+        email=email, name=name, role=Role(role), organisation=organisation, password=password
+    )
+    try:
+        user = create_user(new)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@click.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_command(file: Path) -> None:
+    """Load a TOML content file (themes, users, channel content); safe to repeat."""
+    _load(file)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the bundled 2020 demo content."""
+    _load(content.DEMO_CONTENT)
+
+
+def _load(file: Path) -> None:
+    try:
+        report = content.load_content(file)
+    except content.ContentError as error:
+        raise click.ClickException(str(error)) from error
+    details = ", ".join(f"{section}: {n}" for section, n in report.changed.items()) or "nothing"
+    click.echo(f"Loaded {file.name}: {report.total} changed ({details}).")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands and the foundation's content sections."""
+    for command in (init_db, load_command, demo_command, users):
+        app.cli.add_command(command)
+    content.init_app(app)

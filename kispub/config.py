@@ -1,0 +1,102 @@
+"""Configuration defaults and the order in which they are overridden.
+
+Precedence, lowest first: the defaults below, ``instance/config.py``, ``KISPUB_*``
+environment variables, and the ``test_config`` passed to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SecretKeyMissing(RuntimeError):
+    """Raised at start-up in production when no secret key is configured."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Return the built-in settings; paths are relative to the instance folder."""
+    instance = Path(instance_path)
+    return {
+        "SITE_NAME": "Kennisplatform Integratie & Samenleving",
+        "BASE_URL": "http://127.0.0.1:5000",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'kispub.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MEDIA_ROOT": str(PROJECT_ROOT / "media"),
+        "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+        "OUTBOX_DIR": str(instance / "outbox"),
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_FROM": "KIS <noreply@kis.nl>",
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": None,  # None: follow BASE_URL (see _derive)
+        "REMEMBER_COOKIE_SECURE": None,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+        "PASSWORD_RESET_MAX_AGE": timedelta(hours=1),
+        # argon2id; argon2-cffi's RFC 9106 low-memory profile is above OWASP ASVS 5.0's minimum.
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+        "ARGON2_PARALLELISM": 4,
+        "PROXY_FIX": False,
+        "X_ACCEL_REDIRECT": None,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from every source in order of precedence."""
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("KISPUB")
+    if test_config:
+        app.config.from_mapping(test_config)
+    _derive(app)
+
+
+def _derive(app: Flask) -> None:
+    """Settings that follow from others."""
+    https = str(app.config["BASE_URL"]).startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config[key] is None:
+            app.config[key] = https
+    app.config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
+    for key in ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "PASSWORD_RESET_MAX_AGE"):
+        if isinstance(app.config[key], int | float):  # from the environment, in seconds
+            app.config[key] = timedelta(seconds=app.config[key])
+
+
+def ensure_secret_key(app: Flask, *, production: bool) -> None:
+    """Use the configured key; generate one into instance/ in development; refuse in production."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if production and not app.debug:
+        raise SecretKeyMissing(
+            "KISPUB_SECRET_KEY is not set. Set it in the environment or in instance/config.py "
+            "(SECRET_KEY = '...'); generate one with: python -c 'import secrets; "
+            "print(secrets.token_hex(32))'"
+        )
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()

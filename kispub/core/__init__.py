@@ -1,0 +1,1 @@
+"""Cross-cutting building blocks shared by every channel."""

@@ -1,0 +1,48 @@
+"""Styled error pages; a CSRF failure or a too-large upload is a clear message, not a 500."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt."),
+    403: ("Geen toegang", "U hebt geen toegang tot deze pagina."),
+    404: ("Pagina niet gevonden", "De pagina die u zoekt bestaat niet (meer)."),
+    405: ("Niet toegestaan", "Deze actie is hier niet mogelijk."),
+    413: ("Bestand te groot", "Het bestand is groter dan is toegestaan."),
+    429: ("Te veel pogingen", "U hebt het te vaak geprobeerd. Wacht even en probeer het opnieuw."),
+    500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw."),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Render every HTTP error with the site's error template."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)
+
+
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    """The error page for ``code``."""
+    title, message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
+    page = render_template("errors/error.html", code=code, title=title, message=detail or message)
+    return page, code
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    return render_error(
+        400,
+        "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.",
+    )
+
+
+def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    if error.code is None or error.code < 400 or request.method == "HEAD":
+        return error
+    return render_error(error.code)
+
+
+def _server_error(error: InternalServerError) -> tuple[str, int]:
+    return render_error(500)

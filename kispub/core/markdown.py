@@ -1,0 +1,39 @@
+"""Markdown to safe HTML: markdown-it renders, nh3 keeps only harmless tags."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol",
+    "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # "js-default" is CommonMark with raw HTML off; nh3 still cleans what remains.
+    return MarkdownIt("js-default", {"linkify": False, "typographer": False}).enable("table")
+
+
+def render_markdown(text: str) -> Markup:
+    """Render Markdown written by editors or members to sanitised HTML."""
+    html = _parser().render(text or "")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)  # noqa: S704 - nh3 has just sanitised it
+
+
+def markdown_to_text(text: str) -> str:
+    """Plain text of a Markdown document (for summaries, feeds and calendars)."""
+    return nh3.clean(str(render_markdown(text)), tags=set()).strip()

@@ -1,0 +1,1 @@
+"""The home page, health check and site-wide pages."""

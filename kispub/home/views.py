@@ -1,0 +1,25 @@
+"""Home page and health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask.typing import ResponseReturnValue
+from sqlalchemy import text
+
+from kispub.extensions import db
+from kispub.themes.services import all_themes
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    """The front door to the four channels."""
+    return render_template("home.html", themes=all_themes())
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """Liveness and database reachability, for load balancers and monitoring."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

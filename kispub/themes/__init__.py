@@ -1,0 +1,1 @@
+"""The one theme taxonomy that every channel tags its content with."""

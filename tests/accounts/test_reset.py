@@ -1,0 +1,77 @@
+"""Password reset by e-mailed, signed, expiring, single-use link."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.factories import make_user
+
+NEW_PASSWORD = "een gloednieuw wachtwoord"
+
+
+def _reset_link(outbox) -> str:
+    body = outbox()[-1].get_content()
+    match = re.search(r"https://kis\.example(/wachtwoord-instellen/\S+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_reset_flow_sets_a_new_password_once(client: FlaskClient, outbox) -> None:
+    user = make_user(email="anna@example.org")
+    response = client.post("/wachtwoord-vergeten", data={"email": "ANNA@example.org"})
+    assert response.status_code == 302
+    assert outbox()[-1]["To"] == "anna@example.org"
+    link = _reset_link(outbox)
+    assert client.get(link).status_code == 200
+    data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert client.post(link, data=data).status_code == 302
+    login = client.post("/inloggen", data={"email": user.email, "password": NEW_PASSWORD})
+    assert login.status_code == 302
+    reused = client.post(
+        link, data={"password": "nog weer een ander", "confirm": "nog weer een ander"}
+    )
+    assert reused.status_code == 400 and "ongeldig of al gebruikt" in reused.text
+
+
+def test_reset_for_unknown_address_says_the_same_and_sends_nothing(
+    client: FlaskClient, outbox
+) -> None:
+    make_user(email="anna@example.org")
+    known = client.post(
+        "/wachtwoord-vergeten", data={"email": "anna@example.org"}, follow_redirects=True
+    )
+    unknown = client.post(
+        "/wachtwoord-vergeten", data={"email": "niemand@example.org"}, follow_redirects=True
+    )
+    assert known.text == unknown.text
+    assert len(outbox()) == 1
+
+
+def test_expired_link_is_refused(app: Flask, client: FlaskClient, outbox) -> None:
+    make_user(email="anna@example.org")
+    client.post("/wachtwoord-vergeten", data={"email": "anna@example.org"})
+    link = _reset_link(outbox)
+    app.config["PASSWORD_RESET_MAX_AGE"] = timedelta(seconds=-1)
+    response = client.get(link)
+    assert response.status_code == 400 and "verlopen" in response.text
+
+
+def test_tampered_link_is_refused(client: FlaskClient, outbox) -> None:
+    make_user(email="anna@example.org")
+    client.post("/wachtwoord-vergeten", data={"email": "anna@example.org"})
+    link = _reset_link(outbox)
+    assert client.get(link[:-3] + "abc").status_code == 400
+
+
+def test_new_password_must_be_long_and_confirmed(client: FlaskClient, outbox) -> None:
+    make_user(email="anna@example.org")
+    client.post("/wachtwoord-vergeten", data={"email": "anna@example.org"})
+    link = _reset_link(outbox)
+    short = client.post(link, data={"password": "kort", "confirm": "kort"})
+    mismatch = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"})
+    assert "minstens 12 tekens" in short.text
+    assert "De wachtwoorden verschillen." in mismatch.text
