@@ -1,0 +1,1 @@
+"""Kennisateliers: knowledge workshops with registration and calendar output."""
