@@ -1,0 +1,1 @@
+"""Podcast publishing: RSS feed, JSON chapters and transcripts."""
