@@ -1,0 +1,111 @@
+"""Links between content of different channels, without channels importing each other.
+
+An atelier can point at podcast episodes and dossier items; the episode page then shows
+the ateliers that point at it. The link table stores (kind, id) pairs; each channel
+registers a resolver that turns ids of its own kind into displayable items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from sqlalchemy import Index, String, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kispub.core.database import write_transaction
+from kispub.extensions import db
+
+
+class ContentLink(db.Model):
+    """A directed link from one piece of content to another."""
+
+    __tablename__ = "content_link"
+    # The unique constraint doubles as the index for the forward direction.
+    __table_args__ = (
+        UniqueConstraint("source_kind", "source_id", "target_kind", "target_id"),
+        Index("ix_content_link_target", "target_kind", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_kind: Mapped[str] = mapped_column(String(30))
+    source_id: Mapped[int] = mapped_column()
+    target_kind: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[int] = mapped_column()
+
+
+@dataclass(frozen=True)
+class LinkedItem:
+    """A piece of content as another channel's page shows it."""
+
+    kind: str
+    id: int
+    title: str
+    url: str
+    meta: str = ""
+
+
+# Given ids of its kind, a resolver returns the items that exist and are public, in any order.
+Resolver = Callable[[Sequence[int]], list[LinkedItem]]
+
+
+def register_content_kind(app: Flask, kind: str, resolver: Resolver) -> None:
+    """Let other channels link to content of ``kind`` (called from a channel's init_app)."""
+    app.extensions.setdefault("kispub_content_kinds", {})[kind] = resolver
+
+
+def set_links(
+    source_kind: str, source_id: int, target_kind: str, target_ids: Iterable[int]
+) -> None:
+    """Replace the links from one item to items of ``target_kind``."""
+    with write_transaction() as session:
+        session.execute(
+            delete(ContentLink).where(
+                ContentLink.source_kind == source_kind,
+                ContentLink.source_id == source_id,
+                ContentLink.target_kind == target_kind,
+            )
+        )
+        for target_id in dict.fromkeys(target_ids):
+            session.add(
+                ContentLink(
+                    source_kind=source_kind,
+                    source_id=source_id,
+                    target_kind=target_kind,
+                    target_id=target_id,
+                )
+            )
+
+
+def linked_ids(source_kind: str, source_id: int, target_kind: str) -> list[int]:
+    """Ids of ``target_kind`` items the source links to."""
+    statement = select(ContentLink.target_id).where(
+        ContentLink.source_kind == source_kind,
+        ContentLink.source_id == source_id,
+        ContentLink.target_kind == target_kind,
+    )
+    return list(db.session.scalars(statement.order_by(ContentLink.id)))
+
+
+def linked_items(source_kind: str, source_id: int, target_kind: str) -> list[LinkedItem]:
+    """The items the source links to, resolved by their channel (empty if it is not installed)."""
+    return _resolve(target_kind, linked_ids(source_kind, source_id, target_kind))
+
+
+def linking_items(target_kind: str, target_id: int, source_kind: str) -> list[LinkedItem]:
+    """The items of ``source_kind`` that link to the target (the reverse direction)."""
+    statement = select(ContentLink.source_id).where(
+        ContentLink.target_kind == target_kind,
+        ContentLink.target_id == target_id,
+        ContentLink.source_kind == source_kind,
+    )
+    return _resolve(source_kind, list(db.session.scalars(statement.order_by(ContentLink.id))))
+
+
+def _resolve(kind: str, ids: list[int]) -> list[LinkedItem]:
+    resolver = current_app.extensions.get("kispub_content_kinds", {}).get(kind)
+    if resolver is None or not ids:
+        return []
+    found = {item.id: item for item in resolver(ids)}
+    return [found[i] for i in ids if i in found]

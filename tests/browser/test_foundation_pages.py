@@ -1,0 +1,60 @@
+"""Home, login, reset and error pages in a real browser, checked with axe-core."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kispub.accounts.models import Role
+from kispub.themes.services import ensure_default_themes
+from tests.browser.conftest import assert_accessible
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/inloggen", "/wachtwoord-vergeten", "/themas/", "/themas/onderwijs", "/bestaat-niet"],
+)
+def test_public_pages_are_accessible(page, path: str) -> None:
+    ensure_default_themes()
+    response = page.goto(path)
+    assert response.status == (404 if path == "/bestaat-niet" else 200)
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert_accessible(page)
+
+
+def test_keyboard_user_reaches_the_content_through_the_skip_link(page) -> None:
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#inhoud")
+
+
+def test_log_in_and_out_with_the_keyboard(page) -> None:
+    user = make_user(role=Role.ADMIN, name="Anna Admin")
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Wachtwoord").press("Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/beheer/gebruikers")
+    assert page.get_by_role("heading", name="Gebruikers").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Uitloggen").click()
+    assert page.get_by_text("U bent uitgelogd.").is_visible()
+
+
+def test_wrong_password_shows_an_accessible_error(page) -> None:
+    make_user(email="anna@example.org")
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill("anna@example.org")
+    page.get_by_label("Wachtwoord").fill("helemaal fout")
+    page.get_by_role("button", name="Inloggen").click()
+    alert = page.get_by_role("alert")
+    assert "Onbekend e-mailadres of onjuist wachtwoord." in alert.inner_text()
+    assert page.get_by_label("Wachtwoord").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
