@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kispub import channels, cli, models  # noqa: F401 - models registers every table
+from kispub import ateliers, channels, cli, models, podcast  # noqa: F401 - models lists every table
 from kispub.accounts import passwords, sessions
 from kispub.config import PROJECT_ROOT, ensure_secret_key, load_config
 from kispub.core import dates, errors, security, storage
@@ -59,3 +59,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, accounts_bp, themes_bp):
         app.register_blueprint(blueprint)
+    for channel in (podcast, ateliers):
+        channel.init_app(app)

@@ -22,7 +22,7 @@ users = AppGroup("users", help="Manage user accounts.")
 @click.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations) and seed the themes."""
-    upgrade()
+    upgrade(revision="heads")  # each channel's migrations form their own branch
     seeded = ensure_default_themes()
     click.echo(f"Database is up to date; {seeded} themes seeded.")
 
@@ -67,8 +67,9 @@ def load_command(file: Path) -> None:
 
 @click.command("demo")
 def demo_command() -> None:
-    """Load the bundled 2020 demo content."""
-    _load(content.DEMO_CONTENT)
+    """Load the bundled 2020 demo content; safe to repeat."""
+    for file in content.demo_files():
+        _load(file)
 
 
 def _load(file: Path) -> None:

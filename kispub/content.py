@@ -123,4 +123,9 @@ def init_app(app: Flask) -> None:
     register_loader(app, "users", load_users)
 
 
-DEMO_CONTENT = Path(__file__).parent / "demo" / "content.toml"
+DEMO_FOLDER = Path(__file__).parent / "demo"
+
+
+def demo_files() -> list[Path]:
+    """The bundled demo content files, in load order (foundation first, then each channel)."""
+    return sorted(DEMO_FOLDER.glob("*.toml"))

@@ -1,1 +1,9 @@
-"""Podcast publishing: RSS feed, JSON chapters and transcripts."""
+"""Podcast publishing: episodes from audio files, pages, the RSS feed and audio serving."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the channel's blueprint, content loader, theme section and links."""
