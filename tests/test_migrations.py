@@ -64,6 +64,6 @@ def test_email_uniqueness_ignores_letter_case_in_the_migrated_schema(
         )
         with db.engine.begin() as conn:
             conn.execute(insert, {"email": "anna@example.org"})
-        with pytest.raises(Exception, match="(?i)unique"), db.engine.begin() as conn:
+        with pytest.raises(Exception, match=r"(?i)unique"), db.engine.begin() as conn:
             conn.execute(insert, {"email": "ANNA@example.org"})
         db.engine.dispose()
