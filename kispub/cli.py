@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from kispub import content
@@ -20,6 +20,7 @@ users = AppGroup("users", help="Manage user accounts.")
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations) and seed the themes."""
     upgrade(revision="heads")  # each channel's migrations form their own branch
@@ -59,6 +60,7 @@ def create_user_command(
 
 
 @click.command("load")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_command(file: Path) -> None:
     """Load a TOML content file (themes, users, channel content); safe to repeat."""
@@ -66,6 +68,7 @@ def load_command(file: Path) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the bundled 2020 demo content; safe to repeat."""
     for file in content.demo_files():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -38,10 +39,13 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     )
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     if error.code is None or error.code < 400 or request.method == "HEAD":
         return error
-    return render_error(error.code)
+    page, code = render_error(error.code)
+    # Keep what the exception says besides its body: Content-Range on 416, Allow on 405.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return page, code, headers
 
 
 def _server_error(error: InternalServerError) -> tuple[str, int]:
