@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app kispub
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve install test test-sqlite test-postgres lint format bench clean
+.PHONY: run serve install test lint format bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Dutch is the source language; this collects every marked string for translators.
+messages: install
+	mkdir -p kispub/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o kispub/translations/messages.pot .
 
 clean:
 	rm -rf $(VENV) *.egg-info

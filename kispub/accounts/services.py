@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -48,7 +49,7 @@ def create_user(new: NewUser) -> User:
     """Create an account; refuses an address that is already taken."""
     with write_transaction() as session:
         if find_user_by_email(new.email) is not None:
-            raise AccountError("Er bestaat al een account met dit e-mailadres.")
+            raise AccountError(_("Er bestaat al een account met dit e-mailadres."))
         user = User(
             email=normalise_email(new.email),
             name=new.name.strip(),
@@ -127,12 +128,12 @@ def user_for_reset_token(token: str) -> User:
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise AccountError("Deze link is verlopen. Vraag een nieuwe aan.") from error
+        raise AccountError(_("Deze link is verlopen. Vraag een nieuwe aan.")) from error
     except BadSignature as error:
-        raise AccountError("Deze link is ongeldig of al gebruikt.") from error
+        raise AccountError(_("Deze link is ongeldig of al gebruikt.")) from error
     user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
     if user is None or not user.active or data.get("fp") != _fingerprint(user):
-        raise AccountError("Deze link is ongeldig of al gebruikt.")
+        raise AccountError(_("Deze link is ongeldig of al gebruikt."))
     return user
 
 
@@ -143,14 +144,14 @@ def send_password_reset(email: str) -> None:
         return
     link = absolute_url("accounts.reset_password", token=make_reset_token(user))
     body = render_template("accounts/mail/reset.txt", user=user, link=link)
-    send_mail(user.email, "Nieuw wachtwoord instellen", body)
+    send_mail(user.email, _("Nieuw wachtwoord instellen"), body)
 
 
 def send_invitation(user: User) -> None:
     """Mail a new user a link to choose their password."""
     link = absolute_url("accounts.reset_password", token=make_reset_token(user))
     body = render_template("accounts/mail/invitation.txt", user=user, link=link)
-    send_mail(user.email, "Welkom bij KIS: stel uw wachtwoord in", body)
+    send_mail(user.email, _("Welkom bij KIS: stel uw wachtwoord in"), body)
 
 
 def reset_password(token: str, password: str) -> User:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -36,7 +37,7 @@ def login() -> str | Response:
         if user is not None:
             start_session(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Onbekend e-mailadres of onjuist wachtwoord.")
+        form.password.errors.append(_("Onbekend e-mailadres of onjuist wachtwoord."))
     return render_template("accounts/login.html", form=form)
 
 
@@ -44,7 +45,7 @@ def login() -> str | Response:
 def logout() -> Response:
     """Log out everywhere this session's cookie was copied to."""
     end_session()
-    flash("U bent uitgelogd.", "info")
+    flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("home.index"))
 
 
@@ -56,8 +57,10 @@ def forgot_password() -> str | Response:
     if form.validate_on_submit():
         services.send_password_reset(form.email.data)
         flash(
-            "Als er een account bij dit e-mailadres hoort, hebt u een e-mail ontvangen "
-            "met een link om een nieuw wachtwoord in te stellen.",
+            _(
+                "Als er een account bij dit e-mailadres hoort, hebt u een e-mail ontvangen "
+                "met een link om een nieuw wachtwoord in te stellen."
+            ),
             "info",
         )
         return redirect(url_for("accounts.login"))
@@ -74,7 +77,7 @@ def reset_password(token: str) -> str | Response:
     form = NewPasswordForm()
     if form.validate_on_submit():
         services.reset_password(token, form.password.data)
-        flash("Uw wachtwoord is ingesteld. U kunt nu inloggen.", "success")
+        flash(_("Uw wachtwoord is ingesteld. U kunt nu inloggen."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
 
@@ -97,7 +100,7 @@ def users() -> str | Response:
             form.email.errors.append(str(error))
         else:
             if not outcome.duplicate:
-                flash(f"Uitnodiging verstuurd naar {new.email}.", "success")
+                flash(_("Uitnodiging verstuurd naar %(email)s.", email=new.email), "success")
             return redirect(outcome.result_url)
     accounts = db.session.scalars(select(User).order_by(User.name))
     return render_template("accounts/users.html", form=form, users=accounts)

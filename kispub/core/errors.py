@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
-    400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt."),
-    403: ("Geen toegang", "U hebt geen toegang tot deze pagina."),
-    404: ("Pagina niet gevonden", "De pagina die u zoekt bestaat niet (meer)."),
-    405: ("Niet toegestaan", "Deze actie is hier niet mogelijk."),
-    413: ("Bestand te groot", "Het bestand is groter dan is toegestaan."),
-    429: ("Te veel pogingen", "U hebt het te vaak geprobeerd. Wacht even en probeer het opnieuw."),
-    500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw."),
+    400: (_l("Ongeldig verzoek"), _l("Het verzoek kon niet worden verwerkt.")),
+    403: (_l("Geen toegang"), _l("U hebt geen toegang tot deze pagina.")),
+    404: (_l("Pagina niet gevonden"), _l("De pagina die u zoekt bestaat niet (meer).")),
+    405: (_l("Niet toegestaan"), _l("Deze actie is hier niet mogelijk.")),
+    413: (_l("Bestand te groot"), _l("Het bestand is groter dan is toegestaan.")),
+    429: (
+        _l("Te veel pogingen"),
+        _l("U hebt het te vaak geprobeerd. Wacht even en probeer het opnieuw."),
+    ),
+    500: (_l("Er ging iets mis"), _l("Er ging aan onze kant iets mis. Probeer het later opnieuw.")),
 }
 
 
