@@ -62,6 +62,14 @@ class NewPasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(NewPasswordForm):
+    """A logged-in user changes their password."""
+
+    current = PasswordField(
+        _l("Huidig wachtwoord"), validators=[DataRequired(REQUIRED), Length(max=1024)]
+    )
+
+
 class InviteUserForm(OnceForm):
     """An admin creates an account; the new user gets a link to set a password."""
 

@@ -82,6 +82,13 @@ def set_password(user: User, password: str) -> None:
         user.session_token = new_session_token()
 
 
+def change_password(user: User, current: str, new: str) -> None:
+    """Change a password after checking the current one; ends the user's other sessions."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError(_("Het huidige wachtwoord klopt niet."))
+    set_password(user, new)
+
+
 def revoke_sessions(user: User) -> None:
     """End every session and remember-me cookie of the user."""
     with write_transaction():

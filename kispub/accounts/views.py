@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from kispub.accounts import services
-from kispub.accounts.decorators import admin_required
-from kispub.accounts.forms import InviteUserForm, LoginForm, NewPasswordForm, ResetRequestForm
+from kispub.accounts.decorators import admin_required, login_required
+from kispub.accounts.forms import (
+    ChangePasswordForm,
+    InviteUserForm,
+    LoginForm,
+    NewPasswordForm,
+    ResetRequestForm,
+)
 from kispub.accounts.models import Role, User
 from kispub.accounts.sessions import end_session, start_session
 from kispub.core.nonce import submit_once
@@ -80,6 +87,24 @@ def reset_password(token: str) -> str | Response:
         flash(_("Uw wachtwoord is ingesteld. U kunt nu inloggen."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> str | Response:
+    """The user's own account: details and a password change."""
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current.data, form.password.data)
+        except services.AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            start_session(user, remember=False)  # this session goes on; all others end
+            flash(_("Uw wachtwoord is gewijzigd. U bent overal elders uitgelogd."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form, user=user)
 
 
 @bp.route("/beheer/gebruikers", methods=["GET", "POST"])

@@ -168,3 +168,52 @@ def test_sessions_time_out(app: Flask, setting: str, elapsed: int) -> None:
             session["auth_at"] -= elapsed
     assert app.config[setting].total_seconds() < elapsed
     assert client.get(ADMIN_PAGE).status_code == 302
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_throttling_with_redis_storage(app_config: dict) -> None:
+    """With several workers the counts must be shared: KISPUB_RATELIMIT_STORAGE_URI=redis://…"""
+    import uuid
+
+    from kispub import create_app
+
+    config = {
+        **app_config,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "RATELIMIT_KEY_PREFIX": f"kispub-test-{uuid.uuid4().hex}",
+    }
+    workers = [create_app(config), create_app(config)]  # two processes' worth of apps
+    with workers[0].app_context():
+        make_user(email="anna@example.org")
+    statuses = [
+        _login(workers[n % 2].test_client(), "anna@example.org", "fout").status_code
+        for n in range(6)
+    ]
+    assert statuses == [200] * 5 + [429]
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(app: Flask) -> None:
+    user = make_user(role=Role.ADMIN)
+    here, elsewhere = app.test_client(), app.test_client()
+    _login(here, user.email)
+    _login(elsewhere, user.email)
+    new = "een heel nieuw wachtwoord"
+    wrong = here.post("/account", data={"current": "fout", "password": new, "confirm": new})
+    assert "Het huidige wachtwoord klopt niet." in wrong.text
+    changed = here.post(
+        "/account", data={"current": DEFAULT_PASSWORD, "password": new, "confirm": new}
+    )
+    assert changed.status_code == 302
+    assert here.get(ADMIN_PAGE).status_code == 200
+    assert elsewhere.get(ADMIN_PAGE).status_code == 302
+    assert _login(app.test_client(), user.email, new).status_code == 302

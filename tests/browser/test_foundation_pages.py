@@ -44,6 +44,9 @@ def test_log_in_and_out_with_the_keyboard(page) -> None:
     page.goto("/beheer/gebruikers")
     assert page.get_by_role("heading", name="Gebruikers").is_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Mijn account").click()
+    assert page.get_by_role("heading", name="Wachtwoord wijzigen").is_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Uitloggen").click()
     assert page.get_by_text("U bent uitgelogd.").is_visible()
 
