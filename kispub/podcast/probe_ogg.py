@@ -1,0 +1,98 @@
+"""Probing Ogg files with Vorbis or Opus audio (see :mod:`kispub.podcast._probe`).
+
+mutagen reads the stream; a missing end-of-stream mark shows a cut-off file. Cover art comes
+from METADATA_BLOCK_PICTURE comments, chapters from the Vorbis CHAPTERnnn comments.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import struct
+from typing import Any, BinaryIO
+
+from mutagen import MutagenError
+from mutagen.flac import Picture
+from mutagen.ogg import OggPage
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
+
+from kispub.podcast._probe_common import (
+    MAX_CHAPTERS,
+    MSG_TRUNCATED,
+    _chained,
+    _clean,
+    _first,
+    _info,
+    _load,
+    _pick_cover,
+)
+from kispub.podcast.audio import MSG_INVALID, AudioError, AudioInfo, Chapter, EmbeddedImage
+
+OPUS_SAMPLE_RATE = 48000  # Opus always decodes at 48 kHz, whatever the input rate was
+_CHAPTER_KEY = re.compile(r"^chapter(\d{1,3})$")
+_CHAPTER_TIME = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$")
+
+
+def probe_ogg(fileobj: BinaryIO, size: int, fmt: str) -> AudioInfo:
+    """Ogg Vorbis or Opus, chosen by the codec header that sniffing found."""
+    audio = _load(OggVorbis if fmt == "ogg-vorbis" else OggOpus, fileobj)
+    info = audio.info
+    _check_ogg_complete(fileobj, info.serial)
+    tags = audio.tags or {}
+    duration = float(info.length)
+    return _info(
+        fmt,
+        duration=duration,
+        size=size,
+        bitrate=getattr(info, "bitrate", 0),
+        sample_rate=getattr(info, "sample_rate", OPUS_SAMPLE_RATE),
+        channels=info.channels,
+        title=_first(tags.get("title")),
+        artist=_first(tags.get("artist")),
+        chapters=vorbis_chapters(tags, duration),
+        image=_ogg_image(tags.get("metadata_block_picture") or []),
+    )
+
+
+def _check_ogg_complete(fileobj: BinaryIO, serial: int) -> None:
+    """Refuse a stream whose last page lacks the end-of-stream flag: the file was cut off.
+
+    Ogg has no header that promises a length, so how much is missing cannot be known; but
+    every encoder marks the final page, and a cut file (whose length mutagen then takes from
+    the last complete page) has lost that mark.
+    """
+    try:
+        page = OggPage.find_last(fileobj, serial)
+    except (MutagenError, OSError) as exc:
+        raise AudioError(MSG_INVALID) from exc
+    if page is None or not page.last:
+        raise AudioError(MSG_TRUNCATED.format(detail="het einde van de Ogg-audio ontbreekt."))
+
+
+def _ogg_image(encoded: list[str]) -> EmbeddedImage | None:
+    """Cover art from METADATA_BLOCK_PICTURE comments (base64 FLAC picture blocks)."""
+    candidates: list[tuple[int, bytes]] = []
+    for value in encoded[:16]:
+        try:
+            picture = Picture(base64.b64decode(value, validate=False))
+        except (ValueError, MutagenError, struct.error, IndexError):
+            continue  # a broken picture is no reason to refuse the audio
+        candidates.append((int(picture.type), picture.data))
+    return _pick_cover(candidates)
+
+
+def vorbis_chapters(tags: Any, duration: float) -> tuple[Chapter, ...]:
+    """CHAPTERnnn / CHAPTERnnnNAME comments (the Vorbis chapter extension), by start time."""
+    found: list[tuple[int, str]] = []
+    for key, value in list(tags.items())[: MAX_CHAPTERS * 2]:
+        match = _CHAPTER_KEY.match(key.lower())
+        time = _CHAPTER_TIME.match(value[0]) if match and value else None
+        if match and time:
+            hours, minutes, seconds, millis = time.groups()
+            start = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
+            start += int((millis or "0").ljust(3, "0"))
+            name = tags.get(f"{key}name") or tags.get(f"{key}NAME") or [""]
+            found.append((start, _clean(name[0]) or ""))
+    found.sort()
+    return _chained(found, duration)
