@@ -29,8 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     load_config(app, test_config)
     ensure_secret_key(app, production=production)
     _init_extensions(app)
+    cli.init_app(app)  # first: the foundation's content sections load before the channels'
     _register_blueprints(app)
-    cli.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

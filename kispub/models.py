@@ -1,8 +1,12 @@
 """Every model module, imported in one place so that Alembic and tests see all tables."""
 
 from kispub.accounts.models import User
+from kispub.ateliers.models import Atelier, AtelierFeed, AtelierPerson, Registration
 from kispub.core.links import ContentLink
 from kispub.core.nonce import FormSubmission
+from kispub.podcast.models import Download, Episode, Guest, ListenerSalt, Series
 from kispub.themes.models import Theme
 
 __all__ = ["ContentLink", "FormSubmission", "Theme", "User"]
+__all__ += ["Atelier", "AtelierFeed", "AtelierPerson", "Registration"]
+__all__ += ["Download", "Episode", "Guest", "ListenerSalt", "Series"]

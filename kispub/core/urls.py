@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
     """The public URL of an endpoint, independent of the host the request came in on."""
-    return base_url() + url_for(endpoint, _external=False, **values)
+    if has_request_context():
+        return base_url() + url_for(endpoint, _external=False, **values)
+    # Outside a request (CLI commands, work done for another request's thread) there is no
+    # request to build from; the path does not depend on one.
+    return base_url() + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def base_url() -> str:

@@ -1,0 +1,186 @@
+"""Kennisateliers, the people who speak and host, registrations and personal calendar feeds."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kispub.core.database import UTCDateTime, utcnow
+from kispub.extensions import db
+from kispub.themes.models import Theme
+
+
+def _enum(kind: type[enum.StrEnum]) -> Enum:
+    """A portable enum column storing the member values, as the accounts' Role does."""
+    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class AtelierStatus(enum.StrEnum):
+    """Where an atelier stands; the calendar STATUS follows it."""
+
+    SCHEDULED = "scheduled"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"scheduled": "Gepland", "postponed": "Uitgesteld", "cancelled": "Geannuleerd"}[
+            self.value
+        ]
+
+
+class PersonRole(enum.StrEnum):
+    """What a person does at an atelier."""
+
+    SPEAKER = "speaker"
+    HOST = "host"
+
+
+class RegistrationStatus(enum.StrEnum):
+    """A seat, or a place in the queue for one."""
+
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+
+    @property
+    def label(self) -> str:
+        return "Aangemeld" if self is RegistrationStatus.REGISTERED else "Wachtlijst"
+
+
+atelier_theme = Table(
+    "atelier_theme",
+    db.metadata,
+    Column("atelier_id", ForeignKey("atelier.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Atelier(db.Model):
+    """A kennisatelier: one meeting, on site, online or both."""
+
+    __tablename__ = "atelier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    venue_name: Mapped[str | None] = mapped_column(String(200))
+    venue_address: Mapped[str | None] = mapped_column(String(300))
+    online: Mapped[bool] = mapped_column(default=False)
+    # Only for registered attendees: never on a public page or in a public feed.
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int | None] = mapped_column()  # None: no maximum
+    registration_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[AtelierStatus] = mapped_column(
+        _enum(AtelierStatus), default=AtelierStatus.SCHEDULED
+    )
+    # RFC 5545 SEQUENCE: raised on every change of time, place or status.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    themes: Mapped[list[Theme]] = relationship(
+        secondary=atelier_theme, order_by=[Theme.position, Theme.name]
+    )
+    people: Mapped[list[AtelierPerson]] = relationship(
+        back_populates="atelier",
+        cascade="all, delete-orphan",
+        order_by="AtelierPerson.position",
+    )
+
+    @property
+    def speakers(self) -> list[AtelierPerson]:
+        return [p for p in self.people if p.role is PersonRole.SPEAKER]
+
+    @property
+    def hosts(self) -> list[AtelierPerson]:
+        return [p for p in self.people if p.role is PersonRole.HOST]
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is AtelierStatus.CANCELLED
+
+    @property
+    def has_venue(self) -> bool:
+        return bool(self.venue_name or self.venue_address)
+
+    @property
+    def location_text(self) -> str | None:
+        """The place as one line, for calendars and e-mail; never the meeting link."""
+        venue = ", ".join(part for part in (self.venue_name, self.venue_address) if part)
+        if venue and self.online:
+            return f"{venue} (en online)"
+        return venue or ("Online" if self.online else None)
+
+    def __repr__(self) -> str:
+        return f"<Atelier {self.slug}>"
+
+
+class AtelierPerson(db.Model):
+    """A speaker or host of an atelier."""
+
+    __tablename__ = "atelier_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    atelier_id: Mapped[int] = mapped_column(
+        ForeignKey("atelier.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[PersonRole] = mapped_column(_enum(PersonRole))
+    name: Mapped[str] = mapped_column(String(160))
+    affiliation: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    atelier: Mapped[Atelier] = relationship(back_populates="people")
+
+    @property
+    def display(self) -> str:
+        return f"{self.name} ({self.affiliation})" if self.affiliation else self.name
+
+
+class Registration(db.Model):
+    """Someone's seat at, or place on the waiting list of, an atelier (personal data)."""
+
+    __tablename__ = "atelier_registration"
+    # One registration per address per atelier; the service checks first, this makes it certain.
+    __table_args__ = (
+        UniqueConstraint("atelier_id", "email"),
+        Index("ix_atelier_registration_queue", "atelier_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    atelier_id: Mapped[int] = mapped_column(ForeignKey("atelier.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))  # normalised: stripped, lower case
+    organisation: Mapped[str | None] = mapped_column(String(160))
+    status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    atelier: Mapped[Atelier] = relationship()
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status is RegistrationStatus.REGISTERED
+
+
+class AtelierFeed(db.Model):
+    """A member's personal calendar feed; deleting the row revokes its secret address."""
+
+    __tablename__ = "atelier_feed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+    # The URL token is an HMAC of this secret under the app's SECRET_KEY: a leaked
+    # database alone does not give anyone the feed addresses.
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

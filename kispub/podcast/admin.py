@@ -1,0 +1,307 @@
+"""The podcast back office (/beheer/podcast): upload, edit and schedule episodes, manage series."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
+from wtforms import FieldList
+from wtforms.fields.choices import SelectChoice
+
+from kispub.accounts.decorators import editor_required
+from kispub.core.nonce import submit_once
+from kispub.extensions import db
+from kispub.podcast import intake, pages, queries, services, serving
+from kispub.podcast.forms import (
+    EpisodeForm,
+    NewSeriesForm,
+    SeriesForm,
+    UploadForm,
+    format_chapter_lines,
+    parse_chapter_lines,
+    to_local,
+    to_utc,
+)
+from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Series
+from kispub.podcast.services import EpisodeData, GuestData, PodcastError, SeriesData
+from kispub.themes.services import all_themes
+
+bp = Blueprint("podcast_admin", __name__, url_prefix="/beheer/podcast")
+TRANSCRIPT_READ_LIMIT = 4 * 1024 * 1024  # transcripts.py refuses more than 2 MB with a message
+
+
+@bp.get("/")
+@editor_required
+def index() -> str:
+    """Every series and episode with its state and IAB downloads."""
+    return render_template(
+        "podcast/admin/index.html",
+        overview=queries.editor_overview(),
+        state_label=partial(pages.state_label, now=services.now()),
+    )
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@editor_required
+def upload() -> ResponseReturnValue:
+    """A new episode from an audio file (the upload streams to disk)."""
+    all_series = services.all_series()
+    if not all_series:
+        flash("Maak eerst een serie aan.", "info")
+        return redirect(url_for("podcast_admin.new_series"))
+    form = UploadForm()
+    form.series.choices = [SelectChoice(s.id, s.title) for s in all_series]
+    if form.validate_on_submit():
+        series = next((s for s in all_series if s.id == form.series.data), all_series[0])
+        extras = intake.Extras(_read(form.cover.data), _read(form.transcript.data))
+        try:
+            imported = intake.import_episode(
+                series, form.audio.data.stream, _episode_data(form), extras, form.nonce.data
+            )
+        except (intake.IntakeError, PodcastError) as error:
+            _add_error(form, error)
+        else:
+            for notice in imported.notices:
+                flash(notice, "info")
+            flash("De aflevering is opgeslagen.", "success")
+            return _created(imported.url)
+    return _render(form, "podcast/admin/upload.html", max_bytes=intake.max_audio_bytes())
+
+
+@bp.route("/aflevering/<int:episode_id>", methods=["GET", "POST"])
+@editor_required
+def edit_episode(episode_id: int) -> ResponseReturnValue:
+    """Edit, schedule or publish an episode; replace its audio, cover or transcript."""
+    episode = queries.episode_for_editing(episode_id) or abort(404)
+    form = EpisodeForm(data=_initial(episode))
+    form.themes.choices = [SelectChoice(t.slug, t.name) for t in all_themes()]
+    if form.validate_on_submit():
+        try:
+            _save_files(episode, form)
+            services.update_episode(episode, _episode_data(form, keep_chapters=_new_audio(form)))
+        except (intake.IntakeError, PodcastError) as error:
+            db.session.rollback()
+            _add_error(form, error)
+        else:
+            flash("De wijzigingen zijn opgeslagen.", "success")
+            return redirect(url_for("podcast_admin.edit_episode", episode_id=episode.id), 303)
+    while len(form.guests) < len(episode.guests) + 2 and len(form.guests) < 20:
+        form.guests.append_entry()
+    return _render(
+        form,
+        "podcast/admin/episode.html",
+        episode=episode,
+        downloads=queries.download_count(episode),
+        now=services.now(),
+    )
+
+
+@bp.post("/aflevering/<int:episode_id>/verwijderen")
+@editor_required
+def delete_episode(episode_id: int) -> ResponseReturnValue:
+    """Remove an episode for good."""
+    episode = queries.episode_for_editing(episode_id) or abort(404)
+    if FlaskForm().validate_on_submit():
+        title = episode.title
+        services.delete_episode(episode)
+        flash(f"De aflevering '{title}' is verwijderd.", "success")
+    return redirect(url_for("podcast_admin.index"), code=303)
+
+
+@bp.get("/aflevering/<int:episode_id>/audio")
+@editor_required
+def preview_audio(episode_id: int) -> ResponseReturnValue:
+    """The audio of any episode for editors to listen to; never counted."""
+    episode = queries.episode_for_editing(episode_id) or abort(404)
+    return serving.audio_response(queries.AudioFile.of(episode), count=False)
+
+
+@bp.route("/serie/nieuw", methods=["GET", "POST"])
+@editor_required
+def new_series() -> ResponseReturnValue:
+    """Create a series; it needs its cover art."""
+    form = NewSeriesForm()
+    if form.validate_on_submit():
+        try:
+            cover = _read(form.cover.data)
+            if cover is None:
+                raise intake.IntakeError("Kies een coverafbeelding.", "cover")
+            key = intake.store_cover(cover)
+            submitted = submit_once(form.nonce.data, lambda: _create_series(form, key))
+        except (intake.IntakeError, PodcastError) as error:
+            _add_error(form, error)
+        else:
+            flash(f"De serie '{form.title.data}' is aangemaakt.", "success")
+            return redirect(submitted.result_url, code=303)
+    return _render(form, "podcast/admin/series.html", series=None)
+
+
+@bp.route("/serie/<int:series_id>", methods=["GET", "POST"])
+@editor_required
+def edit_series(series_id: int) -> ResponseReturnValue:
+    """Edit a series; a new feed address moves the feed (301)."""
+    series = db.session.get(Series, series_id) or abort(404)
+    form = SeriesForm(obj=series, category=f"{series.category}|{series.subcategory or ''}")
+    if form.validate_on_submit():
+        try:
+            cover = _read(form.cover.data)
+            key = intake.store_cover(cover) if cover else None
+            services.update_series(series, _series_data(form), key)
+        except (intake.IntakeError, PodcastError) as error:
+            _add_error(form, error)
+        else:
+            flash("De serie is opgeslagen.", "success")
+            return redirect(url_for("podcast_admin.edit_series", series_id=series.id), 303)
+    return _render(form, "podcast/admin/series.html", series=series)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _created(url: str) -> ResponseReturnValue:
+    """Redirect to what was made; the upload script gets 201 + Location and navigates itself,
+    because an XMLHttpRequest would follow a redirect and use up the flashed message."""
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return Response(status=201, headers={"Location": url})
+    return redirect(url, code=303)
+
+
+def _render(form: FlaskForm, template: str, **context: Any) -> ResponseReturnValue:
+    """The form page; 422 when a submitted form has errors (the upload script relies on it)."""
+    page = render_template(
+        template,
+        form=form,
+        errors=flat_errors(form),
+        state_label=partial(pages.state_label, now=services.now()),
+        **context,
+    )
+    return page, 422 if form.errors else 200
+
+
+def flat_errors(form: FlaskForm) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for every error, nested guest fields included."""
+    errors: list[tuple[str, str, str]] = []
+    for field in form:
+        if field.type == "CSRFTokenField":
+            errors += [("", "", "Het formulier is verlopen. Probeer het opnieuw.")] * bool(
+                field.errors
+            )
+        elif isinstance(field, FieldList):
+            for number, entry in enumerate(field.entries, start=1):
+                for sub in entry.form:
+                    label = f"Persoon {number}, {sub.label.text}"
+                    errors += [(sub.id, label, message) for message in sub.errors]
+        else:
+            errors += [(field.id, field.label.text, message) for message in field.errors]
+    return errors
+
+
+def _read(upload: FileStorage | None, limit: int = intake.MAX_IMAGE_BYTES) -> bytes | None:
+    """A small uploaded file's bytes (bounded: the checks refuse anything near the limit)."""
+    if not isinstance(upload, FileStorage) or not upload.filename:
+        return None
+    return upload.stream.read(limit + 1) or None
+
+
+def _new_audio(form: EpisodeForm) -> bool:
+    return isinstance(form.audio.data, FileStorage) and bool(form.audio.data.filename)
+
+
+def _save_files(episode: Episode, form: EpisodeForm) -> None:
+    """Replace audio, cover and transcript as given; each is checked before it is stored."""
+    if _new_audio(form):
+        intake.replace_audio(episode, form.audio.data.stream)
+    cover = _read(form.cover.data)
+    if cover:
+        intake.set_episode_cover(episode, cover)
+    transcript = _read(form.transcript.data, TRANSCRIPT_READ_LIMIT)
+    if transcript:
+        intake.set_transcript(episode, transcript)
+
+
+def _add_error(form: FlaskForm, error: Exception) -> None:
+    name = getattr(error, "field", None) or "title"
+    field = form[name] if name in form else form["title"]
+    field.errors = [*field.errors, str(error)]  # type: ignore[misc]
+    current_app.logger.info("podcast form refused: %s", error)
+
+
+def _episode_data(form: UploadForm | EpisodeForm, keep_chapters: bool = False) -> EpisodeData:
+    """The form's episode fields; chapters left empty with new audio come from that file."""
+    chapters = None
+    if isinstance(form, EpisodeForm):
+        text = form.chapters.data or ""
+        chapters = parse_chapter_lines(text) if text.strip() or not keep_chapters else None
+    guests = tuple(
+        GuestData(g["name"], g["role"], g["description"] or "", g["url"] or None)
+        for g in (form.guests.data if isinstance(form, EpisodeForm) else [])
+        if (g["name"] or "").strip()
+    )
+    return EpisodeData(
+        title=form.title.data or "",
+        number=form.number.data,
+        season=form.season.data,
+        episode_type=EpisodeType(form.episode_type.data),
+        show_notes=form.show_notes.data if isinstance(form, EpisodeForm) else "",
+        explicit=form.explicit.data,
+        status=EpisodeStatus(form.status.data),
+        publish_at=to_utc(form.publish_at.data),
+        guests=guests,
+        theme_slugs=tuple(form.themes.data) if isinstance(form, EpisodeForm) else (),
+        chapters=chapters,
+    )
+
+
+def _initial(episode: Episode) -> dict[str, Any]:
+    return {
+        "title": episode.title,
+        "number": episode.number,
+        "season": episode.season,
+        "episode_type": episode.episode_type.value,
+        "status": episode.status.value,
+        "publish_at": to_local(episode.publish_at),
+        "explicit": episode.explicit,
+        "show_notes": episode.show_notes,
+        "themes": [t.slug for t in episode.themes],
+        "guests": [
+            {"name": g.name, "role": g.role, "description": g.description, "url": g.url}
+            for g in episode.guests
+        ],
+        "chapters": format_chapter_lines(episode.chapters or []),
+    }
+
+
+def _create_series(form: SeriesForm, cover_key: str) -> str:
+    series = services.create_series(_series_data(form), cover_key)
+    return url_for("podcast_admin.edit_series", series_id=series.id)
+
+
+def _series_data(form: SeriesForm) -> SeriesData:
+    category, _, subcategory = (form.category.data or "Society & Culture|").partition("|")
+    return SeriesData(
+        title=form.title.data,
+        author=form.author.data,
+        owner_name=form.owner_name.data,
+        owner_email=form.owner_email.data,
+        description=form.description.data or "",
+        category=category,
+        subcategory=subcategory or None,
+        language=form.language.data,
+        explicit=form.explicit.data,
+        copyright=form.copyright.data or None,
+        new_feed_url=form.new_feed_url.data or None,
+    )

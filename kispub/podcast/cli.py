@@ -1,0 +1,131 @@
+"""``flask --app kispub podcast ...``: import episodes from audio files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from flask.cli import AppGroup
+
+from kispub.podcast import intake, queries, services
+from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Series
+from kispub.podcast.services import EpisodeData, PodcastError
+from kispub.podcast.urls import episode_url
+
+podcast = AppGroup("podcast", help="Podcast series and episodes.")
+LOCAL = ZoneInfo("Europe/Amsterdam")
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@podcast.command("import")
+@click.argument("file", type=FILE)
+@click.option("--title", default="", help="Title; default: the title inside the audio file.")
+@click.option("--series", "series_slug", help="Series slug; default: the first series.")
+@click.option(
+    "--publish-at",
+    help="Publish at this ISO 8601 time (without offset: Dutch time); a future time schedules.",
+)
+@click.option("--publish", is_flag=True, help="Publish now (default: save as a draft).")
+@click.option("--number", type=click.IntRange(min=1), help="Episode number.")
+@click.option("--season", type=click.IntRange(min=1), help="Season number.")
+@click.option(
+    "--type", "episode_type", type=click.Choice([t.value for t in EpisodeType]), default="full"
+)
+@click.option("--transcript", type=FILE, help="A WebVTT or SRT transcript.")
+@click.option("--cover", type=FILE, help="Episode cover art (square JPEG/PNG, 1400-3000 px).")
+@click.option(
+    "--episode",
+    "episode_slug",
+    help="Replace the audio of this existing episode instead; its GUID stays the same.",
+)
+def import_command(
+    file: Path,
+    title: str,
+    series_slug: str | None,
+    publish_at: str | None,
+    publish: bool,
+    number: int | None,
+    season: int | None,
+    episode_type: str,
+    transcript: Path | None,
+    cover: Path | None,
+    episode_slug: str | None,
+) -> None:
+    """Import an audio file (MP3, M4A or Ogg) as an episode and print its address."""
+    when = _parse_time(publish_at)
+    published = publish or when is not None
+    data = EpisodeData(
+        title=title,
+        number=number,
+        season=season,
+        episode_type=EpisodeType(episode_type),
+        status=EpisodeStatus.PUBLISHED if published else EpisodeStatus.DRAFT,
+        publish_at=when,
+    )
+    series = _series(series_slug)
+    try:
+        episode = _import(series, file, data, episode_slug, transcript, cover)
+    except (intake.IntakeError, PodcastError) as error:
+        raise click.ClickException(f"{file.name}: {error}") from error
+    state = "scheduled" if when and when > services.now() else episode.status.value
+    click.echo(f"{episode.title} ({state}, GUID {episode.guid})", err=True)
+    click.echo(episode_url(episode))
+
+
+def _import(
+    series: Series,
+    file: Path,
+    data: EpisodeData,
+    episode_slug: str | None,
+    transcript: Path | None,
+    cover: Path | None,
+) -> Episode:
+    extras = intake.Extras(
+        cover=cover.read_bytes() if cover else None,
+        transcript=transcript.read_bytes() if transcript else None,
+    )
+    if episode_slug is None:
+        with file.open("rb") as stream:
+            imported = intake.import_episode(series, stream, data, extras)
+        for notice in imported.notices:
+            click.echo(notice, err=True)
+        assert imported.episode is not None
+        return imported.episode
+    episode = queries.episode_in_series(series, episode_slug)
+    if episode is None:
+        raise PodcastError(f"De serie heeft geen aflevering '{episode_slug}'.")
+    with file.open("rb") as stream:
+        intake.replace_audio(episode, stream)
+    if extras.cover:
+        intake.set_episode_cover(episode, extras.cover)
+    if extras.transcript:
+        intake.set_transcript(episode, extras.transcript)
+    return episode
+
+
+def _series(slug: str | None) -> Series:
+    if slug:
+        series = services.series_by_slug(slug)
+        if series is None:
+            raise click.ClickException(f"Onbekende serie '{slug}'.")
+        return series
+    all_series = services.all_series()
+    if not all_series:
+        raise click.ClickException(
+            "Er is nog geen podcastserie: maak er een aan op /beheer/podcast of laad de demo."
+        )
+    return all_series[0]
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(
+            "use ISO 8601, e.g. 2026-12-01T07:00", param_hint="--publish-at"
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL)

@@ -1,0 +1,197 @@
+"""Podcast series, episodes, guests, and the download counting tables."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kispub.core.database import UTCDateTime, utcnow
+from kispub.extensions import db
+from kispub.themes.models import Theme
+
+
+class EpisodeType(enum.StrEnum):
+    """Apple's itunes:episodeType."""
+
+    FULL = "full"
+    TRAILER = "trailer"
+    BONUS = "bonus"
+
+    @property
+    def label(self) -> str:
+        return {"full": "Aflevering", "trailer": "Trailer", "bonus": "Bonus"}[self.value]
+
+
+class EpisodeStatus(enum.StrEnum):
+    """A draft is never public; a published episode is public from its publish_at on."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+def _enum(cls: type[enum.StrEnum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+episode_theme = Table(
+    "podcast_episode_theme",
+    db.metadata,
+    Column("episode_id", ForeignKey("podcast_episode.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Series(db.Model):
+    """A podcast series with its own feed; its podcast:guid is fixed when it is created."""
+
+    __tablename__ = "podcast_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    author: Mapped[str] = mapped_column(String(200))
+    owner_name: Mapped[str] = mapped_column(String(120))
+    owner_email: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(10), default="nl")
+    category: Mapped[str] = mapped_column(String(60), default="Society & Culture")
+    subcategory: Mapped[str | None] = mapped_column(String(60))
+    explicit: Mapped[bool] = mapped_column(default=False)
+    copyright: Mapped[str | None] = mapped_column(String(200))
+    cover_key: Mapped[str | None] = mapped_column(String(200))
+    podcast_guid: Mapped[str] = mapped_column(String(36), unique=True)
+    new_feed_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The last change to the series *or any of its episodes*: it keys the feed cache.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Series {self.slug}>"
+
+
+class Episode(db.Model):
+    """One episode: its audio, show notes and publication state; the guid never changes."""
+
+    __tablename__ = "podcast_episode"
+    __table_args__ = (
+        UniqueConstraint("series_id", "slug"),
+        Index("ix_podcast_episode_listing", "series_id", "status", "publish_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("podcast_series.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(300))
+    number: Mapped[int | None] = mapped_column()
+    season: Mapped[int | None] = mapped_column()
+    episode_type: Mapped[EpisodeType] = mapped_column(_enum(EpisodeType), default=EpisodeType.FULL)
+    status: Mapped[EpisodeStatus] = mapped_column(_enum(EpisodeStatus), default=EpisodeStatus.DRAFT)
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    show_notes: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    explicit: Mapped[bool] = mapped_column(default=False)
+    cover_key: Mapped[str | None] = mapped_column(String(200))
+    audio_key: Mapped[str] = mapped_column(String(200))
+    audio_mime: Mapped[str] = mapped_column(String(30))
+    audio_size: Mapped[int] = mapped_column(BigInteger)
+    duration_ms: Mapped[int] = mapped_column()
+    audio_offset: Mapped[int] = mapped_column(default=0)
+    bytes_per_second: Mapped[float] = mapped_column()
+    # [{"start_ms": 0, "title": "..."}, ...] in start order; small, read with the episode.
+    chapters: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    transcript_key: Mapped[str | None] = mapped_column(String(200))
+    transcript_type: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    series: Mapped[Series] = relationship(lazy="joined", innerjoin=True)
+    guests: Mapped[list[Guest]] = relationship(
+        order_by="Guest.position", cascade="all, delete-orphan"
+    )
+    themes: Mapped[list[Theme]] = relationship(secondary=episode_theme, order_by=Theme.position)
+
+    @property
+    def audio_extension(self) -> str:
+        """ ".mp3", ".m4a", ".ogg" or ".opus", from the stored file."""
+        return PurePosixPath(self.audio_key).suffix
+
+    @property
+    def audio_sha256(self) -> str:
+        """The content hash the storage key is made of (a strong validator)."""
+        return PurePosixPath(self.audio_key).stem
+
+    @property
+    def duration_seconds(self) -> int:
+        return round(self.duration_ms / 1000)
+
+    def is_visible(self, now: datetime) -> bool:
+        """Published and due: on the pages, in the feed, its audio served."""
+        return (
+            self.status == EpisodeStatus.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= now
+        )
+
+    def __repr__(self) -> str:
+        return f"<Episode {self.id} {self.slug}>"
+
+
+class Guest(db.Model):
+    """A person in an episode, emitted as podcast:person (role from the Podcast Taxonomy)."""
+
+    __tablename__ = "podcast_guest"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("podcast_episode.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(30), default="guest")
+    description: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str | None] = mapped_column(String(500))
+
+
+class ListenerSalt(db.Model):
+    """The random salt of one UTC day for hashing listeners; deleted after two days."""
+
+    __tablename__ = "podcast_listener_salt"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+
+
+class Download(db.Model):
+    """One listener's 24-hour window on one episode; a download once counted_at is set.
+
+    ``listener`` is a salted hash of IP prefix and User-Agent, never the address itself.
+    ``ranges`` holds the merged byte ranges requested so far ("start-end,..." end exclusive).
+    """
+
+    __tablename__ = "podcast_download"
+    __table_args__ = (
+        Index("ix_podcast_download_window", "episode_id", "listener", "started_at"),
+        Index("ix_podcast_download_counted", "episode_id", "counted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("podcast_episode.id", ondelete="CASCADE"))
+    listener: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ranges: Mapped[str] = mapped_column(String(2000), default="")
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

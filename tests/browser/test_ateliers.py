@@ -1,0 +1,116 @@
+"""Kennisateliers in a real browser: registering, the calendar menu, axe-core on every page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kispub.accounts.models import Role
+from kispub.ateliers.registration import attendees
+from kispub.extensions import db
+from tests.ateliers.helpers import make_atelier, move_to, register, soon
+from tests.browser.conftest import assert_accessible
+from tests.factories import DEFAULT_PASSWORD, make_theme, make_user
+
+
+@pytest.fixture
+def atelier(app):
+    theme = make_theme("Nieuwe migratie")
+    return make_atelier(
+        title="Inburgering en participatie van statushouders",
+        theme_slugs=(theme.slug,),
+        capacity=2,
+        online=True,
+        online_url="https://meet.example/atelier",
+        speakers=(),
+    )
+
+
+def test_list_page_is_accessible(page, atelier) -> None:
+    past = make_atelier(title="Institutioneel racisme")
+    move_to(past, soon(days=-300))
+    page.goto("/kennisateliers/")
+    assert page.get_by_role("heading", name="Binnenkort").is_visible()
+    assert page.get_by_role("link", name=atelier.title).is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Nieuwe migratie").first.click()
+    page.wait_for_url(re.compile(r"thema=nieuwe-migratie"))
+    assert_accessible(page)
+
+
+def test_atelier_page_and_its_calendar_menu_are_accessible(page, atelier) -> None:
+    page.goto(f"/kennisateliers/{atelier.slug}")
+    menu = page.locator("details.calendar-menu")
+    assert not page.get_by_role("link", name="Google Agenda").is_visible()
+    assert_accessible(page)
+    menu.locator("summary").focus()
+    page.keyboard.press("Enter")  # opens without JavaScript of our own
+    assert page.get_by_role("link", name="Google Agenda").is_visible()
+    assert page.get_by_role("link", name="Agendabestand downloaden (.ics)").is_visible()
+    assert_accessible(page)
+
+
+def test_registering_in_the_browser(page, atelier) -> None:
+    page.goto(f"/kennisateliers/{atelier.slug}")
+    page.get_by_role("link", name="Aanmelden").click()
+    page.wait_for_url(re.compile(r"/aanmelden$"))
+    assert_accessible(page)
+    page.get_by_label("Naam").fill("Anna de Vries")
+    page.get_by_label("E-mailadres").fill("anna@example.org")
+    page.get_by_label("Organisatie").fill("Gemeente Voorbeeldstad")
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(re.compile(rf"/kennisateliers/{atelier.slug}$"))
+
+    assert page.get_by_text("U bent aangemeld. We hebben een bevestiging gestuurd").is_visible()
+    assert page.get_by_text("Nog 1 plaats vrij").is_visible()
+    db.session.rollback()  # see what the server committed
+    assert [r.email for r in attendees(atelier.id)] == ["anna@example.org"]
+    assert_accessible(page)
+
+
+def test_registration_errors_are_accessible(page, atelier) -> None:
+    page.goto(f"/kennisateliers/{atelier.slug}/aanmelden")
+    page.get_by_label("E-mailadres").fill("geen adres")
+    page.get_by_role("button", name="Aanmelden").click()
+    alert = page.get_by_role("alert")
+
+    assert "Dit veld is verplicht." in alert.inner_text()
+    assert page.get_by_label("Naam").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+
+
+def test_full_atelier_and_member_pages_are_accessible(page, atelier) -> None:
+    register(atelier)
+    register(atelier)
+    member = make_user(email="lid@example.org")
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(member.email)
+    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/kennisateliers/{atelier.slug}/aanmelden")
+    assert page.get_by_label("E-mailadres").input_value() == "lid@example.org"
+    page.get_by_role("button", name="Aanmelden voor de wachtlijst").click()
+    assert page.get_by_text("Het kennisatelier is vol: u staat op de wachtlijst").is_visible()
+    assert_accessible(page)
+    page.goto("/kennisateliers/mijn")
+    page.get_by_role("button", name="Agenda-adres maken").click()
+    assert page.get_by_label("Uw agenda-adres").input_value().endswith(".ics")
+    assert_accessible(page)
+
+
+def test_editor_form_is_accessible(page, atelier) -> None:
+    editor = make_user(role=Role.EDITOR)
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(editor.email)
+    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/beheer/ateliers/")
+    assert_accessible(page)
+    page.goto(f"/beheer/ateliers/{atelier.id}/bewerken")
+    page.get_by_label("Einde").fill("2020-01-01T10:00")
+    page.get_by_role("button", name="Opslaan").click()
+    assert "Het einde moet na het begin liggen." in page.get_by_role("alert").inner_text()
+    assert_accessible(page)

@@ -1,0 +1,134 @@
+"""Podcast test helpers: a series with cover art, episodes from the audio fixtures, a clock."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, func, select
+
+from kispub.accounts.models import Role
+from kispub.extensions import db
+from kispub.podcast import intake, services
+from kispub.podcast.models import Episode, EpisodeStatus, Series
+from kispub.podcast.services import EpisodeData, SeriesData
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# True lengths of the generated sound in the audio fixtures (see test_audio.py).
+TRUE_SECONDS = {
+    "cbr_tagged.mp3": 6.0,
+    "vbr_noxing.mp3": 6.0,
+    "aac.m4a": 5.0,
+    "vorbis.ogg": 4.0,
+    "opus.opus": 4.0,
+}
+MIME_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".opus": "audio/ogg"}
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The podcast channel's notion of now, moved by tests."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(app: Flask) -> Clock:
+    """Inject a clock into the app; every request and service reads it."""
+    fake = Clock(START)
+    app.extensions["podcast_clock"] = fake
+    return fake
+
+
+@pytest.fixture
+def series(app: Flask, clock: Clock) -> Series:
+    """A series with valid cover art."""
+    return make_series(app)
+
+
+def make_series(app: Flask, title: str = "Denkers en doeners", **overrides: Any) -> Series:
+    """A series; overrides go to SeriesData."""
+    with app.test_request_context():
+        cover = intake.store_cover((FIXTURES / "cover_1400.jpg").read_bytes())
+        data = SeriesData(
+            title=title,
+            author="Kennisplatform Integratie & Samenleving",
+            owner_name="Redactie KIS",
+            owner_email="podcast@kis.example",
+            description="Gesprekken over *diversiteit*.",
+            **overrides,
+        )
+        return services.create_series(data, cover)
+
+
+@pytest.fixture
+def make_episode(app: Flask, series: Series) -> Callable[..., Episode]:
+    """Import an audio fixture as an episode; published now unless told otherwise."""
+
+    def make(
+        fixture: str = "cbr_tagged.mp3", target: Series | None = None, **fields: Any
+    ) -> Episode:
+        fields.setdefault("status", EpisodeStatus.PUBLISHED)
+        transcript = fields.pop("transcript", None)
+        data = EpisodeData(**fields)
+        extras = intake.Extras(
+            transcript=(FIXTURES / transcript).read_bytes() if transcript else None
+        )
+        with app.test_request_context(), (FIXTURES / fixture).open("rb") as stream:
+            imported = intake.import_episode(target or series, stream, data, extras)
+        assert imported.episode is not None
+        return imported.episode
+
+    return make
+
+
+def make_data(**fields: Any) -> EpisodeData:
+    """EpisodeData with a default title."""
+    fields.setdefault("title", "Een aflevering")
+    return dataclasses.replace(EpisodeData(), **fields)
+
+
+@pytest.fixture
+def editor(login_as: Callable[..., Any]) -> Any:
+    """Log in as an editor through the real login form."""
+    return login_as(role=Role.EDITOR)
+
+
+def media_files(app: Flask) -> set[str]:
+    """Every file under the media root, the staging folder included."""
+    root = Path(app.config["MEDIA_ROOT"])
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def episode_count() -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count(Episode.id))) or 0
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block (BEGIN/COMMIT not counted)."""
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

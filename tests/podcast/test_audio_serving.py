@@ -1,0 +1,118 @@
+"""The enclosure URL: HEAD, byte ranges, validators, and only published, due episodes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kispub.podcast.models import Episode, EpisodeStatus
+from tests.podcast.conftest import FIXTURES, Clock
+
+DATA = (FIXTURES / "cbr_tagged.mp3").read_bytes()
+SIZE = len(DATA)
+
+
+@pytest.fixture
+def episode(make_episode: Callable[..., Episode]) -> Episode:
+    return make_episode("cbr_tagged.mp3")
+
+
+def url(episode: Episode) -> str:
+    return f"/podcast/audio/{episode.guid}{episode.audio_extension}"
+
+
+def get(client: FlaskClient, path: str, method: str = "GET", **headers: str) -> Any:
+    with client.open(path, method=method, headers=headers) as response:
+        response.get_data()
+        return response
+
+
+def test_head_gives_type_length_and_ranges_without_a_body(
+    client: FlaskClient, episode: Episode
+) -> None:
+    response = get(client, url(episode), "HEAD")
+    assert response.status_code == 200
+    assert response.mimetype == "audio/mpeg"
+    assert int(response.headers["Content-Length"]) == SIZE
+    assert response.headers["Accept-Ranges"] == "bytes"
+    assert response.headers["ETag"].strip('"') == episode.audio_sha256
+    assert response.data == b""
+
+
+def test_whole_file(client: FlaskClient, episode: Episode) -> None:
+    response = get(client, url(episode))
+    assert response.status_code == 200
+    assert response.data == DATA
+    assert "max-age=86400" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "stop"),
+    [
+        ("bytes=0-1", 0, 2),
+        ("bytes=100-199", 100, 200),
+        ("bytes=1000-", 1000, SIZE),
+        ("bytes=-500", SIZE - 500, SIZE),
+        (f"bytes=0-{SIZE + 5000}", 0, SIZE),
+    ],
+)
+def test_single_byte_ranges(
+    client: FlaskClient, episode: Episode, header: str, start: int, stop: int
+) -> None:
+    response = get(client, url(episode), Range=header)
+    assert response.status_code == 206
+    assert response.headers["Content-Range"] == f"bytes {start}-{stop - 1}/{SIZE}"
+    assert int(response.headers["Content-Length"]) == stop - start
+    assert response.data == DATA[start:stop]
+
+
+def test_unsatisfiable_range_is_416(client: FlaskClient, episode: Episode) -> None:
+    response = get(client, url(episode), Range=f"bytes={SIZE}-")
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == f"bytes */{SIZE}"
+
+
+def test_if_range_and_if_none_match(client: FlaskClient, episode: Episode) -> None:
+    etag = f'"{episode.audio_sha256}"'
+    same = get(client, url(episode), Range="bytes=10-19", **{"If-Range": etag})
+    assert same.status_code == 206 and same.data == DATA[10:20]
+    changed = get(client, url(episode), Range="bytes=10-19", **{"If-Range": '"other"'})
+    assert changed.status_code == 200 and changed.data == DATA
+    assert get(client, url(episode), **{"If-None-Match": etag}).status_code == 304
+
+
+def test_drafts_scheduled_and_unknown_audio_are_404(
+    client: FlaskClient, make_episode: Callable[..., Episode], clock: Clock
+) -> None:
+    draft = make_episode(status=EpisodeStatus.DRAFT)
+    later = make_episode(publish_at=clock.now + timedelta(days=1))
+    assert get(client, url(draft)).status_code == 404
+    assert get(client, url(draft), "HEAD").status_code == 404
+    assert get(client, url(later)).status_code == 404
+    assert get(client, f"/podcast/audio/{later.guid}.m4a").status_code == 404
+    assert get(client, "/podcast/audio/onbekend.mp3").status_code == 404
+    clock.advance(days=1)
+    assert get(client, url(later)).status_code == 200
+
+
+def test_editors_can_listen_to_a_draft(
+    client: FlaskClient, make_episode: Callable[..., Episode], editor: Any
+) -> None:
+    draft = make_episode(status=EpisodeStatus.DRAFT)
+    response = get(client, f"/beheer/podcast/aflevering/{draft.id}/audio", Range="bytes=0-9")
+    assert response.status_code == 206 and response.data == DATA[:10]
+
+
+def test_x_accel_redirect_hands_the_body_to_nginx(
+    app: Flask, client: FlaskClient, episode: Episode
+) -> None:
+    app.config["X_ACCEL_REDIRECT"] = "/protected-media/"
+    response = get(client, url(episode), Range="bytes=0-99")
+    assert response.headers["X-Accel-Redirect"] == f"/protected-media/{episode.audio_key}"
+    assert response.mimetype == "audio/mpeg"
+    assert response.data == b""
