@@ -15,30 +15,24 @@ absolute numbers are lower, the ratios still compare like with like).
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import platform
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import textwrap
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from loadgen import LoadResult, python_load, wrk_load  # noqa: E402
+from memory import Memory, download_memory  # noqa: E402
+from servers import free_port, gunicorn_server, nginx_server  # noqa: E402
 
 EPISODES = 1000
 AUDIO_BYTES = 24 * 1024 * 1024
@@ -163,101 +157,6 @@ def fill(audio: Path):
     return first
 
 
-# --- servers -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port}")
-
-
-@contextmanager
-def gunicorn_server(
-    setup: Setup, gunicorn: Path, threads: int = THREADS, **extra_env: str
-) -> Iterator[tuple[int, int]]:
-    """gunicorn (gthread) on a free port; yields (port, master pid)."""
-    port = free_port()
-    env = {**os.environ, **setup.env, **extra_env}
-    command = [str(gunicorn), "--workers", str(WORKERS), "--worker-class", "gthread",
-               "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
-               "--log-level", "warning", "wsgi:app"]  # fmt: skip
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
-    try:
-        wait_for(port)
-        time.sleep(0.5)  # let both workers boot
-        yield port, process.pid
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-@contextmanager
-def nginx_server(setup: Setup, nginx: str, app_port: int) -> Iterator[tuple[int, int]]:
-    """nginx with two servers: static files (media root) and a proxy to the app with X-Accel."""
-    static_port, proxy_port = free_port(), free_port()
-    conf = setup.tmp / "nginx.conf"
-    media = Path(setup.env["KISPUB_MEDIA_ROOT"])
-    temp = setup.tmp / "nginx-temp"
-    temp.mkdir(exist_ok=True)
-    conf.write_text(
-        textwrap.dedent(f"""\
-        worker_processes {WORKERS};
-        daemon off;
-        pid {setup.tmp / "nginx.pid"};
-        error_log {setup.tmp / "nginx-error.log"} warn;
-        {"user root;" if os.geteuid() == 0 else ""}
-        events {{ worker_connections 1024; }}
-        http {{
-          access_log off;
-          sendfile on;
-          tcp_nopush on;
-          keepalive_requests 1000000;
-          types {{ audio/mpeg mp3; application/rss+xml xml; }}
-          client_body_temp_path {temp}/body;
-          proxy_temp_path {temp}/proxy;
-          fastcgi_temp_path {temp}/fastcgi;
-          uwsgi_temp_path {temp}/uwsgi;
-          scgi_temp_path {temp}/scgi;
-          server {{
-            listen 127.0.0.1:{static_port};
-            root {media};
-            gzip_static on;
-          }}
-          upstream app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
-          server {{
-            listen 127.0.0.1:{proxy_port};
-            location / {{
-              proxy_pass http://app;
-              proxy_http_version 1.1;
-              proxy_set_header Connection "";
-              proxy_set_header Host $host;
-            }}
-            location /protected-media/ {{ internal; alias {media}/; }}
-          }}
-        }}
-    """)
-    )
-    process = subprocess.Popen([nginx, "-c", str(conf), "-p", str(setup.tmp)])
-    try:
-        wait_for(static_port)
-        wait_for(proxy_port)
-        yield static_port, proxy_port
-    finally:
-        process.send_signal(signal.SIGQUIT)
-        process.wait(timeout=30)
-
-
 # --- measurements ------------------------------------------------------------------------
 
 
@@ -270,14 +169,15 @@ def load(wrk: str | None, url: str, seconds: float, **kw: object) -> LoadResult:
 def measure(setup: Setup, gunicorn: Path, nginx: str, wrk: str | None, seconds: float) -> list:
     """Every measurement ROUNDS times, interleaved, keeping the median (the host is shared)."""
     # Memory first, in fresh workers that only serve audio, with a thread for every client.
-    with gunicorn_server(setup, gunicorn, threads=DOWNLOADERS // WORKERS) as (port, master):
+    with gunicorn_server(gunicorn, setup.env, WORKERS, DOWNLOADERS // WORKERS) as (port, pid):
         url = f"http://127.0.0.1:{port}{setup.audio_path}"
-        memory = download_memory(url, master, setup.audio_size)
-    accel = {"KISPUB_X_ACCEL_REDIRECT": "/protected-media/"}
+        memory = download_memory(url, pid, setup.audio_size, DOWNLOADERS, USER_AGENT)
+    accel = {**setup.env, "KISPUB_X_ACCEL_REDIRECT": "/protected-media/"}
+    media = Path(setup.env["KISPUB_MEDIA_ROOT"])
     with (
-        gunicorn_server(setup, gunicorn) as (port, _),
-        gunicorn_server(setup, gunicorn, **accel) as (accel_port, _),
-        nginx_server(setup, nginx, accel_port) as (static, proxy),
+        gunicorn_server(gunicorn, setup.env, WORKERS, THREADS) as (port, _),
+        gunicorn_server(gunicorn, accel, WORKERS, THREADS) as (accel_port, _),
+        nginx_server(nginx, setup.tmp, media, accel_port, WORKERS) as (static, proxy),
     ):
         plan, sizes = _plan(setup, f"http://127.0.0.1:{port}", static, proxy)
         results: dict[str, list[LoadResult]] = {name: [] for name in plan}
@@ -343,90 +243,6 @@ def fetch(url: str, headers: dict[str, str]) -> tuple[bytes, str]:
 
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
         return response.read(), response.headers["ETag"]
-
-
-@dataclass
-class Memory:
-    """RSS of the gunicorn processes before and during concurrent downloads."""
-
-    idle_mb: float
-    peak_mb: float
-    peak_worker_mb: float
-    seconds: float
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def _family(master: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                children.append(int(entry.name))
-    return [master, *children]
-
-
-def download_memory(url: str, master: int, size: int) -> Memory:
-    """Peak RSS while DOWNLOADERS clients each fetch the whole audio file."""
-    import urllib.request
-
-    pids = _family(master)
-    for n in range(2 * WORKERS):  # warm up: each worker has served the file before we start
-        request = urllib.request.Request(url, headers={"User-Agent": f"warm-up #{n}"})
-        with urllib.request.urlopen(request) as response:
-            response.read()
-    idle = sum(_rss_mb(p) for p in pids)
-    peak, peak_worker, done = idle, 0.0, threading.Event()
-
-    def sample() -> None:
-        nonlocal peak, peak_worker
-        while not done.is_set():
-            sizes = [_rss_mb(p) for p in pids]
-            peak, peak_worker = max(peak, sum(sizes)), max(peak_worker, *sizes[1:], 0.0)
-            time.sleep(0.02)
-
-    def download(n: int) -> None:
-        # Half the clients take the file whole (sendfile), half in 4 MB ranges like a player
-        # (copied through Python in blocks).
-        parts = urlsplit(url)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        step = size if n % 2 else 4 * 2**20
-        received = 0
-        for start in range(0, size, step):
-            headers = {"User-Agent": f"{USER_AGENT} #{n}"}
-            if step < size:
-                headers["Range"] = f"bytes={start}-{min(start + step, size) - 1}"
-            connection.request("GET", parts.path, headers=headers)
-            response = connection.getresponse()
-            while chunk := response.read(256 * 1024):
-                received += len(chunk)
-        connection.close()
-        assert received == size, (received, size)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    started = time.monotonic()
-    threads = [threading.Thread(target=download, args=(n,)) for n in range(DOWNLOADERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    done.set()
-    sampler.join()
-    return Memory(idle, peak, peak_worker, elapsed)
 
 
 # --- output ------------------------------------------------------------------------------
