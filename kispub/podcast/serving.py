@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import gzip
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, request
@@ -37,16 +34,6 @@ logger = logging.getLogger(__name__)
 RSS_MIMETYPE = "application/rss+xml"
 FEED_MAX_AGE = 300  # seconds; apps poll far less often, and a due episode shows within this
 AUDIO_MAX_AGE = 86400
-RANGE_BLOCK = 256 * 1024
-
-
-@dataclass(frozen=True)
-class _CachedDocument(Document):
-    """A document whose ETag is hashed once, not on every request."""
-
-    @cached_property
-    def etag(self) -> str:  # type: ignore[override]
-        return super().etag
 
 
 @dataclass(frozen=True)
@@ -116,8 +103,8 @@ def feed_documents(slug: str) -> tuple[_FeedState, FeedDocuments] | None:
     assert series is not None
     body = build_feed(series, state.last_modified)
     documents = FeedDocuments(
-        _CachedDocument(body, RSS_MIMETYPE, state.last_modified),
-        _CachedDocument(gzip.compress(body, mtime=0), RSS_MIMETYPE, state.last_modified),
+        Document(body, RSS_MIMETYPE, state.last_modified),
+        Document(gzip.compress(body, mtime=0), RSS_MIMETYPE, state.last_modified),
     )
     _ = documents.plain.etag, documents.gzipped.etag  # hash now, not per request
     cache[state.series_id] = (state.key, documents)
@@ -153,36 +140,9 @@ def audio_response(audio: AudioFile, *, count: bool = True) -> Response:
     """An episode's audio with Range support, counted as a download where it qualifies."""
     path = get_storage().path(audio.key)
     response = serve_file(path, audio.mime_type, audio.sha256, AUDIO_MAX_AGE)
-    _read_ranges_in_large_blocks(response, path)
     if count:
         _count(audio, response)
     return response
-
-
-def _read_ranges_in_large_blocks(response: Response, path: Path) -> None:
-    """Send a byte range in 256 KB blocks instead of Werkzeug's 8 KB ones.
-
-    A whole file goes out through the server's sendfile; a range is copied through Python,
-    where per-block overhead dominates (podcast apps ask for ranges all the time).
-    """
-    content_range = response.content_range
-    if response.status_code != 206 or content_range.stop is None or response.is_sequence:
-        return
-    start, stop = content_range.start or 0, content_range.stop
-    original = response.response
-    response.response = _blocks(path, start, stop)
-    close = getattr(original, "close", None)
-    if close is not None:
-        close()
-
-
-def _blocks(path: Path, start: int, stop: int) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        handle.seek(start)
-        remaining = stop - start
-        while remaining > 0 and (block := handle.read(min(RANGE_BLOCK, remaining))):
-            remaining -= len(block)
-            yield block
 
 
 def _count(audio: AudioFile, response: Response) -> None:
