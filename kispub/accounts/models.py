@@ -6,10 +6,10 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, text
+from sqlalchemy import Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kispub.core.database import UTCDateTime, utcnow
+from kispub.core.database import UTCDateTime, string_enum, utcnow
 from kispub.extensions import db
 
 
@@ -55,7 +55,7 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     organisation: Mapped[str | None] = mapped_column(String(160))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        string_enum(Role),
         default=Role.MEMBER,
     )
     password_hash: Mapped[str | None] = mapped_column(String(255))

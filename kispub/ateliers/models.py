@@ -5,17 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kispub.core.database import UTCDateTime, utcnow
+from kispub.core.database import UTCDateTime, string_enum, utcnow
 from kispub.extensions import db
 from kispub.themes.models import Theme
-
-
-def _enum(kind: type[enum.StrEnum]) -> Enum:
-    """A portable enum column storing the member values, as the accounts' Role does."""
-    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class AtelierStatus(enum.StrEnum):
@@ -77,7 +72,7 @@ class Atelier(db.Model):
     capacity: Mapped[int | None] = mapped_column()  # None: no maximum
     registration_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[AtelierStatus] = mapped_column(
-        _enum(AtelierStatus), default=AtelierStatus.SCHEDULED
+        string_enum(AtelierStatus), default=AtelierStatus.SCHEDULED
     )
     # RFC 5545 SEQUENCE: raised on every change of time, place or status.
     sequence: Mapped[int] = mapped_column(default=0)
@@ -130,7 +125,7 @@ class AtelierPerson(db.Model):
     atelier_id: Mapped[int] = mapped_column(
         ForeignKey("atelier.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[PersonRole] = mapped_column(_enum(PersonRole))
+    role: Mapped[PersonRole] = mapped_column(string_enum(PersonRole))
     name: Mapped[str] = mapped_column(String(160))
     affiliation: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[int] = mapped_column(default=0)
@@ -160,7 +155,7 @@ class Registration(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254))  # normalised: stripped, lower case
     organisation: Mapped[str | None] = mapped_column(String(160))
-    status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus))
+    status: Mapped[RegistrationStatus] = mapped_column(string_enum(RegistrationStatus))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -8,13 +8,14 @@ write lock fails at once under concurrency, whatever the busy timeout.
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -70,6 +71,11 @@ def write_transaction() -> Iterator[Session]:
         raise
     finally:
         session.info.pop(_IMMEDIATE, None)
+
+
+def string_enum(kind: type[enum.StrEnum]) -> Enum:
+    """A portable enum column that stores member values as strings (no native ENUM type)."""
+    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 def utcnow() -> datetime:

@@ -12,7 +12,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kispub.core.database import UTCDateTime, utcnow
+from kispub.core.database import UTCDateTime, string_enum, utcnow
 from kispub.extensions import db
 from kispub.themes.models import Theme
 
@@ -44,10 +43,6 @@ class EpisodeStatus(enum.StrEnum):
 
     DRAFT = "draft"
     PUBLISHED = "published"
-
-
-def _enum(cls: type[enum.StrEnum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 episode_theme = Table(
@@ -102,8 +97,12 @@ class Episode(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     number: Mapped[int | None] = mapped_column()
     season: Mapped[int | None] = mapped_column()
-    episode_type: Mapped[EpisodeType] = mapped_column(_enum(EpisodeType), default=EpisodeType.FULL)
-    status: Mapped[EpisodeStatus] = mapped_column(_enum(EpisodeStatus), default=EpisodeStatus.DRAFT)
+    episode_type: Mapped[EpisodeType] = mapped_column(
+        string_enum(EpisodeType), default=EpisodeType.FULL
+    )
+    status: Mapped[EpisodeStatus] = mapped_column(
+        string_enum(EpisodeStatus), default=EpisodeStatus.DRAFT
+    )
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     show_notes: Mapped[str] = mapped_column(Text, default="")  # Markdown
     explicit: Mapped[bool] = mapped_column(default=False)
