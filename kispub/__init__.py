@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kispub import ateliers, channels, cli, models, podcast  # noqa: F401 - models lists every table
 from kispub.accounts import passwords, sessions
 from kispub.config import PROJECT_ROOT, ensure_secret_key, load_config
-from kispub.core import dates, errors, security, storage
+from kispub.core import dates, errors, formatting, security, storage
 from kispub.core.markdown import render_markdown
 from kispub.extensions import babel, csrf, db, limiter, migrate
 
@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     dates.init_app(app)
+    formatting.init_app(app)
     channels.init_app(app)
 
 

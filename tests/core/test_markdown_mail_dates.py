@@ -45,3 +45,13 @@ def test_dates_are_dutch_and_in_amsterdam_time(app: Flask) -> None:
         assert long_datetime(moment) == "dinsdag 24 november 2020 om 14:00"
         summer = datetime(2020, 6, 2, 12, 30, tzinfo=UTC)  # 14:30 in Amsterdam
         assert long_datetime(summer) == "dinsdag 2 juni 2020 om 14:30"
+
+
+def test_file_sizes_read_at_a_glance(app: Flask) -> None:
+    from kispub.core.formatting import file_size
+
+    with app.test_request_context():
+        assert file_size(35_400) == "35 kB"
+        assert file_size(120) == "1 kB"
+        assert file_size(24_300_000) == "24,3 MB"
+        assert file_size(2_000_000) == "2 MB"
