@@ -179,6 +179,7 @@ class FeedEpisode:
     transcript_url: str | None = None
     transcript_type: str | None = None
     chapters_url: str | None = None
+    chapters: tuple[tuple[int, str], ...] = ()  # (start in ms, title), also written inline
     # Item persons replace the channel's in apps, so include the hosts here too.
     persons: tuple[Person, ...] = ()
 
@@ -339,6 +340,7 @@ def _add_item(fg: FeedGenerator, ep: FeedEpisode, language: str) -> None:
     fe.enclosure(ep.enclosure_url, str(ep.enclosure_length), ep.enclosure_type)
     _set_item_itunes(fe, ep)
     _set_item_pc20(fe, ep, language)
+    fe.psc.chapters(ep.chapters)
 
 
 def render_feed(series: FeedSeries, episodes: Sequence[FeedEpisode]) -> bytes:

@@ -12,11 +12,15 @@ from lxml import etree
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+# Podlove Simple Chapters: chapters inline in the feed, read by gPodder (podcastparser) and
+# other apps that do not fetch podcast:chapters files.
+PSC_NS = "http://podlove.org/simple-chapters"
 
 # Registration names: "podcast" replaces feedgen's stock iTunes extension under the name
 # load_extension("podcast") would use, so fg.podcast / entry.podcast keep working.
 ITUNES_EXT = "podcast"
 PODCASTINDEX_EXT = "podcastindex"
+PODLOVE_EXT = "psc"
 
 
 def _itunes(parent: etree._Element, tag: str) -> etree._Element:
@@ -204,9 +208,47 @@ class PodcastIndexEntryExtension(_PersonsMixin, BaseEntryExtension):
         return entry
 
 
+class PodloveChaptersExtension(BaseExtension):
+    """Declares the psc namespace on the channel (feedgen only asks feed-level extensions)."""
+
+    def extend_ns(self) -> dict[str, str]:
+        """The psc prefix."""
+        return {"psc": PSC_NS}
+
+
+class PodloveChaptersEntryExtension(BaseEntryExtension):
+    """An item's chapters as psc:chapters (Podlove Simple Chapters 1.2)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._chapters: tuple[tuple[int, str], ...] = ()
+
+    def chapters(self, chapters: tuple[tuple[int, str], ...]) -> None:
+        """Set the chapters as (start in milliseconds, title) pairs."""
+        self._chapters = tuple(sorted(chapters))
+
+    def extend_rss(self, entry: etree._Element) -> etree._Element:
+        """Append psc:chapters when there are chapters."""
+        if self._chapters:
+            container = etree.SubElement(entry, f"{{{PSC_NS}}}chapters", version="1.2")
+            for start_ms, title in self._chapters:
+                etree.SubElement(
+                    container, f"{{{PSC_NS}}}chapter", start=_npt(start_ms), title=title
+                )
+        return entry
+
+
+def _npt(milliseconds: int) -> str:
+    """Normal Play Time as Podlove wants it: HH:MM:SS.mmm."""
+    seconds, ms = divmod(milliseconds, 1000)
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}:{secs:02d}.{ms:03d}"
+
+
 def register_extensions(fg: FeedGenerator) -> None:
     """Register the iTunes and Podcasting 2.0 extensions on a fresh FeedGenerator."""
     # Registered under ITUNES_EXT instead of fg.load_extension("podcast"), which would load
     # the stock classes; both cannot be loaded under the same name.
     fg.register_extension(ITUNES_EXT, ItunesExtension, ItunesEntryExtension)
     fg.register_extension(PODCASTINDEX_EXT, PodcastIndexExtension, PodcastIndexEntryExtension)
+    fg.register_extension(PODLOVE_EXT, PodloveChaptersExtension, PodloveChaptersEntryExtension)

@@ -74,5 +74,6 @@ def feed_episode(episode: Episode) -> FeedEpisode:
         transcript_url=transcript,
         transcript_type=episode.transcript_type if transcript else None,
         chapters_url=chapters_url(episode),
+        chapters=tuple((c["start_ms"], c["title"]) for c in episode.chapters),
         persons=tuple(Person(g.name, g.role, g.url) for g in episode.guests),
     )

@@ -20,6 +20,7 @@ NS = {
     "podcast": "https://podcastindex.org/namespace/1.0",
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
+    "psc": "http://podlove.org/simple-chapters",
 }
 # The pre-2021 URI that the spec says clients must treat as the same namespace.
 LEGACY_PODCAST_NS = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
@@ -67,6 +68,7 @@ FULL = FeedEpisode(
     transcript_url="https://www.kis.nl/podcast/taal-en-werk/transcript.vtt",
     transcript_type="text/vtt",
     chapters_url="https://www.kis.nl/podcast/taal-en-werk/chapters.json",
+    chapters=((754_500, "Over de nieuwe wet"), (0, "Intro")),
     persons=(HOST, GUEST),
 )
 BONUS = FeedEpisode(
@@ -492,3 +494,21 @@ def test_serial_podcast_needs_episode_numbers() -> None:
         render_feed(serial, [_episode(number=None)])
     # Trailers and bonus episodes may go without a number.
     assert b"<itunes:type>serial</itunes:type>" in render_feed(serial, [FULL, TRAILER, BONUS])
+
+
+def test_chapters_are_inline_as_podlove_simple_chapters_for_gpodder(
+    pparsed: dict[str, Any], feed: bytes
+) -> None:
+    # gPodder reads psc:chapters without fetching the JSON chapters file.
+    full, bonus, _trailer = pparsed["episodes"]
+    assert full["chapters"] == [
+        {"start": 0, "title": "Intro"},
+        {"start": 754, "title": "Over de nieuwe wet"},  # podcastparser keeps whole seconds
+    ]
+    assert "chapters" not in bonus
+    item = etree.fromstring(feed).find("channel/item", NS)
+    assert attrs(item.find("psc:chapters", NS)) == {"version": "1.2"}
+    assert [attrs(c) for c in item.find("psc:chapters", NS)] == [
+        {"start": "00:00:00.000", "title": "Intro"},
+        {"start": "00:12:34.500", "title": "Over de nieuwe wet"},
+    ]

@@ -82,6 +82,10 @@ def test_podcast_apps_see_every_episode_with_size_duration_and_type(
             assert enclosure["file_size"] == int(head.headers["Content-Length"])
             assert head.mimetype == enclosure["mime_type"]
     assert [e["number"] for e in parsed["episodes"]] == [5, 4, 3, 2, 1]  # newest first
+    # The MP3's embedded ID3 chapters reach gPodder inline, as Podlove Simple Chapters.
+    mp3 = by_guid[full_feed[0].guid]
+    assert [c["start"] for c in mp3["chapters"]] == [0, 2, 4]
+    assert all(c["title"] for c in mp3["chapters"])
 
 
 def test_feedparser_reads_the_required_channel_and_item_tags(
