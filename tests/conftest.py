@@ -160,6 +160,28 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps on the test's database (other settings, other "processes").
+
+    Their connection pools are closed at teardown; a pool left to the garbage collector
+    makes psycopg warn about unclosed connections in some later test.
+    """
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        extra = create_app({**app_config, **overrides})
+        extra.test_client_class = IsolatedClient
+        made.append(extra)
+        return extra
+
+    yield make
+    for extra in made:
+        with extra.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -40,8 +40,8 @@ def test_admin_page_redirects_anonymous_users_to_login(client: FlaskClient) -> N
     assert response.headers["Location"].startswith("/inloggen?next=")
 
 
-def test_every_form_route_rejects_a_post_without_csrf_token(app_config: dict) -> None:
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+def test_every_form_route_rejects_a_post_without_csrf_token(make_app) -> None:
+    app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
         email = make_user(role=Role.ADMIN).email
     client = app.test_client()

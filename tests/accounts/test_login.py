@@ -181,18 +181,15 @@ def _redis_reachable() -> bool:
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
-def test_throttling_with_redis_storage(app_config: dict) -> None:
+def test_throttling_with_redis_storage(make_app) -> None:
     """With several workers the counts must be shared: KISPUB_RATELIMIT_STORAGE_URI=redis://…"""
     import uuid
 
-    from kispub import create_app
-
     config = {
-        **app_config,
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
         "RATELIMIT_KEY_PREFIX": f"kispub-test-{uuid.uuid4().hex}",
     }
-    workers = [create_app(config), create_app(config)]  # two processes' worth of apps
+    workers = [make_app(**config), make_app(**config)]  # two processes' worth of apps
     with workers[0].app_context():
         make_user(email="anna@example.org")
     statuses = [
