@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -13,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
-from sqlalchemy import event
 
 from kispub.ateliers.models import Atelier
 from kispub.ateliers.registration import RegistrationData, register_for_atelier
@@ -66,22 +63,6 @@ def register(atelier: Atelier | int, email: str | None = None, **overrides: Any)
         user_id=overrides.pop("user_id", None),
     )
     return register_for_atelier(atelier_id, data)
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    """Collect the SELECT statements sent to the database inside the block."""
-    statements: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def parse_calendar(data: bytes) -> Calendar:

@@ -15,8 +15,9 @@ from flask.testing import FlaskClient
 from kispub.ateliers.models import AtelierStatus
 from kispub.core.links import LinkedItem, linking_items, register_content_kind
 from kispub.core.links import set_links as link
-from tests.ateliers.helpers import AMSTERDAM, count_queries, make_atelier, move_to, register, soon
+from tests.ateliers.helpers import AMSTERDAM, make_atelier, move_to, register, soon
 from tests.factories import make_theme
+from tests.queries import count_queries
 
 
 def html(client: FlaskClient, path: str) -> str:
