@@ -54,8 +54,7 @@ def test_every_form_route_rejects_a_post_without_csrf_token(make_app) -> None:
     post_rules = [r for r in app.url_map.iter_rules() if "POST" in (r.methods or ())]
     assert len(post_rules) >= 5
     for rule in post_rules:
-        # Fill every placeholder so the rule matches: "1" for numbers, "x" for the rest.
-        url = re.sub(r"<(int:)?[^>]+>", lambda m: "1" if m[1] else "x", rule.rule)
+        url = _fill(rule.rule)
         response = client.post(url, data={"email": email})
         assert response.status_code == 400, rule.rule
         assert "Het formulier is verlopen of ongeldig" in response.text
@@ -95,3 +94,24 @@ def test_production_hash_cost_meets_owasp_minimum(tmp_path) -> None:
     hasher: PasswordHasher = app.extensions["kispub_hasher"]
     # OWASP: argon2id with at least 19 MiB memory and 2 iterations.
     assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2
+
+
+def _fill(rule: str) -> str:
+    """A URL matching the rule: "1" for numeric placeholders, "x" for the rest."""
+    return re.sub(r"<(int:)?[^>]+>", lambda m: "1" if m[1] else "x", rule)
+
+
+def test_every_back_office_route_is_for_editors_only(app: Flask, client: FlaskClient) -> None:
+    """Anonymous visitors are sent to the login page and members get 403, on every method."""
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/beheer")]
+    assert len(rules) >= 10
+    member = make_user(role=Role.MEMBER)
+    calls = [(rule, method) for rule in rules for method in sorted(rule.methods & {"GET", "POST"})]
+    for rule, method in calls:
+        with client.open(_fill(rule.rule), method=method) as response:
+            assert response.status_code == 302, rule.rule
+            assert response.headers["Location"].startswith("/inloggen"), rule.rule
+    client.post("/inloggen", data={"email": member.email, "password": DEFAULT_PASSWORD})
+    for rule, method in calls:
+        with client.open(_fill(rule.rule), method=method) as response:
+            assert response.status_code == 403, rule.rule
