@@ -15,6 +15,18 @@ from kispub.core.nonce import OnceForm
 REQUIRED = _l("Dit veld is verplicht.")
 
 
+def _checked_email_field() -> EmailField:
+    """An e-mail field that checks the address's form (login only asks for it)."""
+    return EmailField(
+        _l("E-mailadres"),
+        validators=[
+            DataRequired(REQUIRED),
+            Email(_l("Vul een geldig e-mailadres in.")),
+            Length(max=254),
+        ],
+    )
+
+
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
@@ -28,14 +40,7 @@ class LoginForm(FlaskForm):
 class ResetRequestForm(FlaskForm):
     """Ask for a password-reset link."""
 
-    email = EmailField(
-        _l("E-mailadres"),
-        validators=[
-            DataRequired(REQUIRED),
-            Email(_l("Vul een geldig e-mailadres in.")),
-            Length(max=254),
-        ],
-    )
+    email = _checked_email_field()
 
 
 class NewPasswordForm(FlaskForm):
@@ -73,14 +78,7 @@ class ChangePasswordForm(NewPasswordForm):
 class InviteUserForm(OnceForm):
     """An admin creates an account; the new user gets a link to set a password."""
 
-    email = EmailField(
-        _l("E-mailadres"),
-        validators=[
-            DataRequired(REQUIRED),
-            Email(_l("Vul een geldig e-mailadres in.")),
-            Length(max=254),
-        ],
-    )
+    email = _checked_email_field()
     name = StringField(_l("Naam"), validators=[DataRequired(REQUIRED), Length(max=120)])
     organisation = StringField(_l("Organisatie"), validators=[Optional(), Length(max=160)])
     role = SelectField(
