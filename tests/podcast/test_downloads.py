@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -137,9 +138,16 @@ def test_no_address_is_stored_and_old_salts_are_deleted(episode: Episode) -> Non
     play(episode, [full(), full(hours=25), full(hours=49)])
     rows = db.session.scalars(select(Download)).all()
     assert len(rows) == 3
+    unsalted = {
+        hashlib.new(name, f"{IP}{sep}{APP}".encode()).hexdigest()
+        for name in ("sha1", "sha256")
+        for sep in ("", " ", "|", "\n")
+    }
     for row in rows:
-        assert IP not in row.listener and "192" not in row.listener
+        stored = " ".join(str(getattr(row, column.key)) for column in Download.__table__.columns)
+        assert IP not in stored
         assert len(row.listener) == 40 and int(row.listener, 16) >= 0
+        assert row.listener[:40] not in {h[:40] for h in unsalted}  # not a plain hash of IP+UA
     assert len({row.listener for row in rows}) == 3  # the daily salt changed the hash
     days = db.session.scalars(select(ListenerSalt.day)).all()
     assert sorted(days) == [(DAY + timedelta(days=1)).date(), (DAY + timedelta(days=2)).date()]
