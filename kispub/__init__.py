@@ -16,6 +16,9 @@ from kispub.core.markdown import render_markdown
 from kispub.extensions import babel, csrf, db, limiter, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Every channel is a package with the same layout, a ``CHANNEL`` entry for the home page and
+# navigation, and ``init_app(app)`` registering its blueprints, loaders, links and commands.
+CHANNELS = (podcast, ateliers)
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, production: bool = False) -> Flask:
@@ -60,5 +63,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, accounts_bp, themes_bp):
         app.register_blueprint(blueprint)
-    for channel in (podcast, ateliers):
+    for channel in CHANNELS:
+        channels.register_channel(app, channel.CHANNEL)
         channel.init_app(app)

@@ -30,20 +30,9 @@ class Channel:
     feeds: tuple[FeedLink, ...] = ()
 
 
-# Shown on the home page until a channel's package registers its real entry.
+# Channels whose package has not landed yet, shown on the home page as coming. A channel
+# that exists declares its own ``CHANNEL`` in its package and is not listed here.
 PLANNED = (
-    Channel(
-        "podcast",
-        "Podcast",
-        "Inspirerende denkers en doeners over diversiteitsvraagstukken.",
-        None,
-    ),
-    Channel(
-        "ateliers",
-        "Kennisateliers",
-        "Bijeenkomsten met partners uit het veld over actuele vraagstukken.",
-        None,
-    ),
     Channel(
         "community",
         "Community",
@@ -61,10 +50,11 @@ PLANNED = (
 
 
 def register_channel(app: Flask, channel: Channel) -> None:
-    """Replace the planned entry with the channel's own."""
-    channels = app.extensions.setdefault("kispub_channels", list(PLANNED))
-    index = next(i for i, known in enumerate(channels) if known.key == channel.key)
-    channels[index] = channel
+    """Add an open channel, in the order ``create_app`` opens them, before the planned ones."""
+    opened = app.extensions.setdefault("kispub_open_channels", [])
+    opened.append(channel)
+    planned = [known for known in PLANNED if known.key not in {c.key for c in opened}]
+    app.extensions["kispub_channels"] = [*opened, *planned]
 
 
 def channels() -> list[Channel]:

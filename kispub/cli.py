@@ -23,7 +23,7 @@ users = AppGroup("users", help="Manage user accounts.")
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations) and seed the themes."""
-    upgrade(revision="heads")  # each channel's migrations form their own branch
+    upgrade()  # one straight history: later channels add revisions to the same line
     seeded = ensure_default_themes()
     click.echo(f"Database is up to date; {seeded} themes seeded.")
 

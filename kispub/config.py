@@ -29,7 +29,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'kispub.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MEDIA_ROOT": str(PROJECT_ROOT / "media"),
-        "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+        # Above PODCAST_MAX_AUDIO_BYTES: a 200 MiB upload plus the form around it gets through.
+        "MAX_CONTENT_LENGTH": 210 * 1024 * 1024,
         "OUTBOX_DIR": str(instance / "outbox"),
         "MAIL_SERVER": None,
         "MAIL_PORT": 587,
@@ -59,6 +60,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_FIX": False,
         "X_ACCEL_REDIRECT": None,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Podcast: the largest audio upload, and the seconds the audio parser may take per file
+        # (a 200 MiB VBR MP3 without a Xing header is counted frame by frame).
+        "PODCAST_MAX_AUDIO_BYTES": 200 * 1024 * 1024,
+        "PODCAST_PROBE_TIMEOUT": 20.0,
+        # Kennisateliers. AVG: attendee data is deleted this many days after an atelier ends.
+        "ATELIER_ATTENDEE_RETENTION_DAYS": 90,
+        # The public feeds keep ateliers this many days after they ended, then drop them.
+        "ATELIER_FEED_PAST_DAYS": 56,
+        # How often calendar apps are asked to refetch a feed (REFRESH-INTERVAL).
+        "ATELIER_FEED_REFRESH_HOURS": 12,
+        # ORGANIZER of every event; None: the address in MAIL_FROM.
+        "ATELIER_ORGANIZER_EMAIL": None,
     }
 
 

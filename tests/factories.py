@@ -7,8 +7,9 @@ from typing import Any
 
 from kispub.accounts.models import Role, User
 from kispub.accounts.services import NewUser, create_user
+from kispub.core.text import slugify
 from kispub.themes.models import Theme
-from kispub.themes.services import ThemeData, slugify, theme_by_slug, upsert_themes
+from kispub.themes.services import ThemeData, theme_by_slug, upsert_themes
 
 DEFAULT_PASSWORD = "een lang genoeg wachtwoord"
 _counter = itertools.count(1)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
+import shutil
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
+from alembic.script import ScriptDirectory
+from flask.testing import FlaskCliRunner
+from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SAWarning
 
-from kispub import create_app
+from kispub import MIGRATIONS, create_app
 from kispub.extensions import db
 from tests.conftest import POSTGRES, POSTGRES_URL, _base_config
 
@@ -33,23 +40,79 @@ def empty_database_url(tmp_path: Path) -> str:
     return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{SCHEMA}"
 
 
-def test_migrations_match_the_models_and_downgrade_cleanly(
+def test_the_history_is_one_straight_line() -> None:
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert len(script.get_heads()) == 1
+    revisions = list(script.walk_revisions())  # head first
+    for newer, older in itertools.pairwise(revisions):
+        assert newer.down_revision == older.revision, f"{newer.revision} does not follow {older}"
+    assert revisions[-1].down_revision is None
+
+
+def test_plain_flask_migrate_commands_upgrade_downgrade_and_upgrade_again(
     empty_database_url: str, tmp_path: Path
 ) -> None:
     app = create_app(_base_config(empty_database_url, tmp_path))
-    with app.app_context(), warnings.catch_warnings():
-        # SQLite cannot reflect expression indexes; SQLAlchemy and Alembic warn and skip them.
+    runner = app.test_cli_runner()
+    with _quiet_reflection():
+        _run(runner, ["db", "upgrade"])
+        with app.app_context():
+            assert _differences() == []
+            assert {"user_account", "theme", "podcast_episode", "atelier"} <= _tables()
+        _run(runner, ["db", "downgrade", "base"])
+        with app.app_context():
+            assert _tables() <= {"alembic_version"}
+        _run(runner, ["init-db"])
+        with app.app_context():
+            assert _differences() == []
+            db.engine.dispose()
+
+
+def test_autogenerate_against_a_migrated_database_finds_nothing_to_do(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    app = create_app(_base_config(empty_database_url, tmp_path))
+    runner = app.test_cli_runner()
+    # A copy of the migrations folder keeps anything generated out of the source tree.
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    before = sorted(p.name for p in (migrations / "versions").iterdir())
+    with _quiet_reflection():
+        _run(runner, ["db", "upgrade"])
+        _run(runner, ["db", "revision", "--autogenerate", "-m", "check", "-d", str(migrations)])
+    after = sorted(p.name for p in (migrations / "versions").iterdir())
+    assert after == before, "autogenerate wrote a revision: the migrations lag the models"
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _run(runner: FlaskCliRunner, args: list[str]) -> None:
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, f"{args}: {result.output}{result.exception!r}"
+
+
+def _differences() -> list[object]:
+    with db.engine.connect() as conn:
+        return list(compare_metadata(MigrationContext.configure(conn), db.metadata))
+
+
+def _tables() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def _alembic_config() -> Config:
+    config = Config(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+@contextmanager
+def _quiet_reflection() -> Iterator[None]:
+    # SQLite cannot reflect expression indexes; SQLAlchemy and Alembic warn and skip them.
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "autogenerate skipping", UserWarning)
         warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
-        upgrade(revision="heads")
-        with db.engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
-        assert differences == []
-        tables = set(inspect(db.engine).get_table_names())
-        assert {"user_account", "theme", "form_submission", "content_link"} <= tables
-        downgrade(revision="base")
-        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        db.engine.dispose()
+        yield
 
 
 def test_email_uniqueness_ignores_letter_case_in_the_migrated_schema(
@@ -57,7 +120,7 @@ def test_email_uniqueness_ignores_letter_case_in_the_migrated_schema(
 ) -> None:
     app = create_app(_base_config(empty_database_url, tmp_path))
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         insert = text(
             "INSERT INTO user_account (email, name, role, active, session_token, created_at) "
             "VALUES (:email, 'x', 'member', true, 't', CURRENT_TIMESTAMP)"

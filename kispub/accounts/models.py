@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kispub.core.database import UTCDateTime, string_enum, utcnow
+from kispub.core import clock
+from kispub.core.database import UTCDateTime, string_enum
 from kispub.extensions import db
 
 
@@ -61,7 +62,7 @@ class User(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Flask-Login protocol. The id it stores carries the session token, so a new token

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from kispub.accounts.models import Role, User, new_session_token
 from kispub.accounts.passwords import hash_password, needs_rehash, verify_password
-from kispub.core.database import utcnow, write_transaction
+from kispub.core import clock
+from kispub.core.database import write_transaction
 from kispub.core.mail import send_mail
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
@@ -69,7 +70,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not valid or not user.active:
         return None
     with write_transaction():
-        user.last_login_at = utcnow()
+        user.last_login_at = clock.now()
         if user.password_hash and needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
     return user

@@ -16,7 +16,7 @@ from flask_login import current_user, login_user, logout_user, user_loaded_from_
 
 from kispub.accounts.models import User
 from kispub.accounts.services import load_user_for_session, revoke_sessions
-from kispub.core.database import utcnow
+from kispub.core import clock
 from kispub.extensions import login_manager
 
 _AUTH_AT = "auth_at"
@@ -85,4 +85,4 @@ def _bind_to_client(*_args: object, **_kwargs: object) -> None:
 
 
 def _timestamp() -> float:
-    return datetime.timestamp(utcnow())
+    return datetime.timestamp(clock.now())

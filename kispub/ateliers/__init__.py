@@ -9,39 +9,24 @@ from kispub.ateliers.cli import ateliers_cli
 from kispub.ateliers.content import load_ateliers
 from kispub.ateliers.linking import resolve_ateliers, theme_section
 from kispub.ateliers.localtime import amsterdam_iso
-from kispub.channels import Channel, FeedLink, register_channel
+from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
 from kispub.themes.registry import register_theme_section
 
-DEFAULTS = {
-    # AVG: attendee data is deleted this many days after an atelier ends (`ateliers purge`).
-    "ATELIER_ATTENDEE_RETENTION_DAYS": 90,
-    # The public feeds keep ateliers this many days after they ended, then drop them.
-    "ATELIER_FEED_PAST_DAYS": 56,
-    # How often calendar apps are asked to refetch a feed (REFRESH-INTERVAL).
-    "ATELIER_FEED_REFRESH_HOURS": 12,
-    # ORGANIZER of every event; None: the address in MAIL_FROM.
-    "ATELIER_ORGANIZER_EMAIL": None,
-}
+CHANNEL = Channel(
+    "ateliers",
+    "Kennisateliers",
+    "Bijeenkomsten met partners uit het veld over actuele vraagstukken.",
+    "ateliers.index",
+    feeds=(FeedLink("text/calendar", "Kennisateliers (agenda)", "ateliers.feed"),),
+)
 
 
 def init_app(app: Flask) -> None:
     """Register the channel's blueprint, content loader, theme section and links."""
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
     app.register_blueprint(views.bp)
     app.register_blueprint(editor_views.bp)
-    register_channel(
-        app,
-        Channel(
-            "ateliers",
-            "Kennisateliers",
-            "Bijeenkomsten met partners uit het veld over actuele vraagstukken.",
-            "ateliers.index",
-            feeds=(FeedLink("text/calendar", "Kennisateliers (agenda)", "ateliers.feed"),),
-        ),
-    )
     register_loader(app, "ateliers", load_ateliers)
     register_theme_section(app, theme_section)
     register_content_kind(app, "atelier", resolve_ateliers)

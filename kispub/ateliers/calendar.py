@@ -20,7 +20,7 @@ from kispub.accounts.models import User
 from kispub.ateliers.calendar_links import google_calendar_url, outlook_calendar_url, webcal_url
 from kispub.ateliers.ical import IcalCalendar, IcalEvent, atelier_uid, render_calendar
 from kispub.ateliers.models import Atelier, Registration, RegistrationStatus
-from kispub.core.database import utcnow
+from kispub.core import clock
 from kispub.core.http import Document
 from kispub.core.markdown import markdown_to_text
 from kispub.core.urls import absolute_url, site_domain
@@ -101,7 +101,7 @@ def atelier_document(atelier: Atelier) -> Document:
 def _feed_ateliers(theme: Theme | None, now: datetime | None) -> list[Atelier]:
     """Upcoming ateliers and those that ended within the configured number of days."""
     days = current_app.config["ATELIER_FEED_PAST_DAYS"]
-    since = (now or utcnow()) - timedelta(days=days)
+    since = (now or clock.now()) - timedelta(days=days)
     statement = select(Atelier).where(Atelier.ends_at >= since)
     if theme is not None:
         statement = statement.where(Atelier.themes.any(Theme.id == theme.id))

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kispub.core.database import UTCDateTime, string_enum, utcnow
+from kispub.core import clock
+from kispub.core.database import UTCDateTime, string_enum
 from kispub.extensions import db
 from kispub.themes.models import Theme
 
@@ -76,8 +77,8 @@ class Atelier(db.Model):
     )
     # RFC 5545 SEQUENCE: raised on every change of time, place or status.
     sequence: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     themes: Mapped[list[Theme]] = relationship(
         secondary=atelier_theme, order_by=[Theme.position, Theme.name]
@@ -156,7 +157,7 @@ class Registration(db.Model):
     email: Mapped[str] = mapped_column(String(254))  # normalised: stripped, lower case
     organisation: Mapped[str | None] = mapped_column(String(160))
     status: Mapped[RegistrationStatus] = mapped_column(string_enum(RegistrationStatus))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     atelier: Mapped[Atelier] = relationship()
@@ -178,4 +179,4 @@ class AtelierFeed(db.Model):
     # The URL token is an HMAC of this secret under the app's SECRET_KEY: a leaked
     # database alone does not give anyone the feed addresses.
     secret: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

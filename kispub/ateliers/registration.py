@@ -27,7 +27,8 @@ from kispub.ateliers.seats import (
     waiting_list,
 )
 from kispub.ateliers.tokens import fingerprint_matches, read_registration_token
-from kispub.core.database import utcnow, write_transaction
+from kispub.core import clock
+from kispub.core.database import write_transaction
 from kispub.extensions import db
 
 ALREADY_REGISTERED = "Dit e-mailadres is al aangemeld voor dit kennisatelier."
@@ -93,7 +94,7 @@ def _register(atelier_id: int, data: RegistrationData) -> Registration:
             email=email,
             organisation=(data.organisation or "").strip() or None,
             status=RegistrationStatus.REGISTERED if seat else RegistrationStatus.WAITLISTED,
-            created_at=utcnow(),
+            created_at=clock.now(),
         )
         session.add(registration)
         session.flush()
@@ -213,7 +214,7 @@ def neutralise_cell(value: str) -> str:
 def purge_attendee_data(now: datetime | None = None) -> int:
     """Delete registrations of ateliers that ended longer ago than the retention period (AVG)."""
     days = current_app.config["ATELIER_ATTENDEE_RETENTION_DAYS"]
-    cutoff = (now or utcnow()) - timedelta(days=days)
+    cutoff = (now or clock.now()) - timedelta(days=days)
     ended = select(Atelier.id).where(Atelier.ends_at < cutoff)
     with write_transaction() as session:
         result = session.execute(delete(Registration).where(Registration.atelier_id.in_(ended)))

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from kispub.ateliers.models import Atelier, AtelierStatus, Registration, RegistrationStatus
-from kispub.core.database import utcnow
+from kispub.core import clock
 from kispub.extensions import db
 
 
@@ -57,7 +57,7 @@ def registration_closes_at(atelier: Atelier) -> datetime:
 
 def registration_state(atelier: Atelier, taken: int, now: datetime | None = None) -> str:
     """Whether registering is possible now, with a seat or on the waiting list."""
-    now = now or utcnow()
+    now = now or clock.now()
     if atelier.ends_at < now:
         return RegistrationState.PAST
     if atelier.status is not AtelierStatus.SCHEDULED:
@@ -90,13 +90,13 @@ def waiting_list(atelier_id: int) -> list[Registration]:
 
 def promote_waitlisted(atelier: Atelier) -> list[Registration]:
     """Give free seats to the waiting list in order; call with the atelier locked."""
-    if atelier.ends_at < utcnow() or atelier.status is AtelierStatus.CANCELLED:
+    if atelier.ends_at < clock.now() or atelier.status is AtelierStatus.CANCELLED:
         return []
     taken = registered_counts([atelier.id])[atelier.id]
     free = places_left(atelier, taken)
     queue = waiting_list(atelier.id)
     promoted = queue if free is None else queue[:free]
-    now = utcnow()
+    now = clock.now()
     for registration in promoted:
         registration.status = RegistrationStatus.REGISTERED
         registration.promoted_at = now

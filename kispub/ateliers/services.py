@@ -15,11 +15,13 @@ from sqlalchemy.orm import selectinload
 from kispub.ateliers import notifications
 from kispub.ateliers.models import Atelier, AtelierPerson, AtelierStatus, PersonRole, Registration
 from kispub.ateliers.seats import locked_atelier, promote_waitlisted
-from kispub.core.database import utcnow, write_transaction
+from kispub.core import clock
+from kispub.core.database import write_transaction
 from kispub.core.links import linked_ids, linked_items, set_links
+from kispub.core.text import slugify
 from kispub.extensions import db
 from kispub.themes.models import Theme
-from kispub.themes.services import slugify, themes_by_slugs
+from kispub.themes.services import themes_by_slugs
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Paths under /kennisateliers/ that pages of the channel itself use.
@@ -109,7 +111,7 @@ def _listing(theme: Theme | None) -> Select[tuple[Atelier]]:
 
 def upcoming_ateliers(theme: Theme | None = None, now: datetime | None = None) -> list[Atelier]:
     """Ateliers that have not ended, soonest first."""
-    statement = _listing(theme).where(Atelier.ends_at >= (now or utcnow()))
+    statement = _listing(theme).where(Atelier.ends_at >= (now or clock.now()))
     return list(db.session.scalars(statement.order_by(Atelier.starts_at, Atelier.id)))
 
 
@@ -117,7 +119,7 @@ def past_ateliers(
     theme: Theme | None = None, page: int = 1, per_page: int = 20, now: datetime | None = None
 ) -> tuple[list[Atelier], bool]:
     """One page of ended ateliers, latest first, and whether there is a next page."""
-    statement = _listing(theme).where(Atelier.ends_at < (now or utcnow()))
+    statement = _listing(theme).where(Atelier.ends_at < (now or clock.now()))
     statement = statement.order_by(Atelier.starts_at.desc(), Atelier.id.desc())
     rows = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page + 1)))
     return rows[:per_page], len(rows) > per_page
@@ -188,7 +190,7 @@ def _save(atelier_id: int | None, data: AtelierData) -> AtelierChange:
         significant = _significant(before) != _significant(after)
         changed = before != after or links_changed
         if changed:
-            atelier.updated_at = utcnow()
+            atelier.updated_at = clock.now()
         if significant:
             atelier.sequence += 1
         # A larger capacity (or a new date) can free seats for the waiting list.
@@ -241,7 +243,7 @@ def is_web_url(value: str) -> bool:
 
 
 def _new_atelier() -> Atelier:
-    now = utcnow()
+    now = clock.now()
     return Atelier(sequence=0, created_at=now, updated_at=now, people=[], themes=[])
 
 

@@ -78,11 +78,6 @@ def string_enum(kind: type[enum.StrEnum]) -> Enum:
     return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
-def utcnow() -> datetime:
-    """Now, timezone-aware in UTC."""
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """A DateTime stored as naive UTC and always read back as aware UTC.
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
-from kispub.core.database import UTCDateTime, utcnow, write_transaction
+from kispub.core import clock
+from kispub.core.database import UTCDateTime, write_transaction
 from kispub.extensions import db
 
 
@@ -26,7 +27,7 @@ class FormSubmission(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
     result_url: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 def new_nonce() -> str:

@@ -88,8 +88,9 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
-    if conf_args.get("process_revision_directives") is None:
-        conf_args["process_revision_directives"] = process_revision_directives
+    # Set on every run: configure_args lives on the shared Migrate object, and a hook left
+    # from an earlier command would read that command's options (no autogenerate flag).
+    conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kispub.channels import Channel, FeedLink, register_channel
+from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
 from kispub.themes.registry import register_theme_section
@@ -12,21 +12,21 @@ from kispub.themes.registry import register_theme_section
 SERIES_TITLE = "Inspirerende denkers en doeners over diversiteitsvraagstukken"
 
 
+CHANNEL = Channel(
+    "podcast",
+    "Podcast",
+    f"{SERIES_TITLE}.",
+    "podcast.index",
+    feeds=(FeedLink("application/rss+xml", f"Podcast: {SERIES_TITLE}", "podcast.default_feed"),),
+)
+
+
 def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section, links and CLI."""
     from kispub.podcast import admin, cli, loader, pages, queries, views
-    from kispub.podcast.intake import DEFAULT_MAX_AUDIO_BYTES, DEFAULT_PROBE_TIMEOUT
 
-    # Keep PODCAST_MAX_AUDIO_BYTES below MAX_CONTENT_LENGTH, which answers 413 for the request.
-    app.config.setdefault("PODCAST_MAX_AUDIO_BYTES", DEFAULT_MAX_AUDIO_BYTES)
-    app.config.setdefault("PODCAST_PROBE_TIMEOUT", DEFAULT_PROBE_TIMEOUT)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
-    feed = FeedLink("application/rss+xml", f"Podcast: {SERIES_TITLE}", "podcast.default_feed")
-    register_channel(
-        app,
-        Channel("podcast", "Podcast", f"{SERIES_TITLE}.", "podcast.index", feeds=(feed,)),
-    )
     register_loader(app, "podcast_series", loader.load_series)
     register_loader(app, "podcast_episodes", loader.load_episodes)
     register_theme_section(app, queries.theme_section)

@@ -23,6 +23,7 @@ from wtforms import FieldList
 from wtforms.fields.choices import SelectChoice
 
 from kispub.accounts.decorators import editor_required
+from kispub.core import clock
 from kispub.core.nonce import submit_once
 from kispub.extensions import db
 from kispub.podcast import intake, pages, queries, services, serving
@@ -51,7 +52,7 @@ def index() -> str:
     return render_template(
         "podcast/admin/index.html",
         overview=queries.editor_overview(),
-        state_label=partial(pages.state_label, now=services.now()),
+        state_label=partial(pages.state_label, now=clock.now()),
     )
 
 
@@ -106,7 +107,7 @@ def edit_episode(episode_id: int) -> ResponseReturnValue:
         "podcast/admin/episode.html",
         episode=episode,
         downloads=queries.download_count(episode),
-        now=services.now(),
+        now=clock.now(),
     )
 
 
@@ -186,7 +187,7 @@ def _render(form: FlaskForm, template: str, **context: Any) -> ResponseReturnVal
         template,
         form=form,
         errors=flat_errors(form),
-        state_label=partial(pages.state_label, now=services.now()),
+        state_label=partial(pages.state_label, now=clock.now()),
         **context,
     )
     return page, 422 if form.errors else 200

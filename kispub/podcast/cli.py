@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask.cli import AppGroup
 
+from kispub.core import clock
 from kispub.podcast import intake, queries, services
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Series
 from kispub.podcast.services import EpisodeData, PodcastError
@@ -69,7 +70,7 @@ def import_command(
         episode = _import(series, file, data, episode_slug, transcript, cover)
     except (intake.IntakeError, PodcastError) as error:
         raise click.ClickException(f"{file.name}: {error}") from error
-    state = "scheduled" if when and when > services.now() else episode.status.value
+    state = "scheduled" if when and when > clock.now() else episode.status.value
     click.echo(f"{episode.title} ({state}, GUID {episode.guid})", err=True)
     click.echo(episode_url(episode))
 

@@ -29,8 +29,6 @@ from kispub.podcast.services import (
 )
 from kispub.podcast.transcripts import TranscriptError, parse_transcript
 
-DEFAULT_MAX_AUDIO_BYTES = 190 * 1024 * 1024
-DEFAULT_PROBE_TIMEOUT = 20.0
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_TITLE = 300  # the column's length; a file's own title may be longer
 
@@ -62,7 +60,7 @@ class Imported:
 
 def max_audio_bytes() -> int:
     """The configured upper limit for an audio file."""
-    return int(current_app.config.get("PODCAST_MAX_AUDIO_BYTES", DEFAULT_MAX_AUDIO_BYTES))
+    return int(current_app.config["PODCAST_MAX_AUDIO_BYTES"])
 
 
 def import_episode(
@@ -160,7 +158,7 @@ def set_transcript(episode: Episode, data: bytes) -> None:
 def _staged_audio(stream: BinaryIO) -> Iterator[tuple[Staged, AudioInfo]]:
     """Stage the stream and probe it; the staged file is gone afterwards unless committed."""
     limit = max_audio_bytes()
-    timeout = float(current_app.config.get("PODCAST_PROBE_TIMEOUT", DEFAULT_PROBE_TIMEOUT))
+    timeout = float(current_app.config["PODCAST_PROBE_TIMEOUT"])
     try:
         with get_storage().staged(stream, limit) as staged:
             if staged.size == 0:

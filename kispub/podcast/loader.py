@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kispub.core.text import slugify
 from kispub.podcast import intake, queries, services
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType
 from kispub.podcast.services import ChapterData, EpisodeData, GuestData, SeriesData
-from kispub.themes.services import slugify
 
 Items = list[dict[str, Any]]
 LOCAL = ZoneInfo("Europe/Amsterdam")

@@ -21,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kispub.core.database import UTCDateTime, string_enum, utcnow
+from kispub.core import clock
+from kispub.core.database import UTCDateTime, string_enum
 from kispub.extensions import db
 from kispub.themes.models import Theme
 
@@ -73,9 +74,9 @@ class Series(db.Model):
     cover_key: Mapped[str | None] = mapped_column(String(200))
     podcast_guid: Mapped[str] = mapped_column(String(36), unique=True)
     new_feed_url: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     # The last change to the series *or any of its episodes*: it keys the feed cache.
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     def __repr__(self) -> str:
         return f"<Series {self.slug}>"
@@ -117,8 +118,8 @@ class Episode(db.Model):
     chapters: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     transcript_key: Mapped[str | None] = mapped_column(String(200))
     transcript_type: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     series: Mapped[Series] = relationship(lazy="joined", innerjoin=True)
     guests: Mapped[list[Guest]] = relationship(

@@ -11,12 +11,13 @@ from flask import url_for
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from kispub.core import clock
 from kispub.core.dates import long_date
 from kispub.core.links import LinkedItem
 from kispub.core.markdown import markdown_to_text
 from kispub.extensions import db
 from kispub.podcast.models import Download, Episode, EpisodeStatus, Series
-from kispub.podcast.services import all_series, now, visible
+from kispub.podcast.services import all_series, visible
 from kispub.themes.models import Theme
 from kispub.themes.registry import ThemeItem, ThemeSection
 
@@ -38,7 +39,7 @@ class Page:
 
 def episode_page(series: Series, number: int) -> Page:
     """The visible episodes of a series on page ``number`` (1-based), with their themes."""
-    at = now()
+    at = clock.now()
     condition = and_(Episode.series_id == series.id, visible(at))
     total = db.session.scalar(select(func.count(Episode.id)).where(condition)) or 0
     statement = (
@@ -56,7 +57,7 @@ def feed_episodes(series: Series) -> list[Episode]:
     """Every visible episode of a series for the feed, guests loaded."""
     statement = (
         select(Episode)
-        .where(Episode.series_id == series.id, visible(now()))
+        .where(Episode.series_id == series.id, visible(clock.now()))
         .options(selectinload(Episode.guests))
         .order_by(Episode.publish_at.desc(), Episode.id.desc())
     )
@@ -68,7 +69,7 @@ def visible_episode(series_slug: str, episode_slug: str) -> Episode | None:
     statement = (
         select(Episode)
         .join(Episode.series)
-        .where(Series.slug == series_slug, Episode.slug == episode_slug, visible(now()))
+        .where(Series.slug == series_slug, Episode.slug == episode_slug, visible(clock.now()))
         .options(
             contains_eager(Episode.series),
             selectinload(Episode.guests),
@@ -126,14 +127,14 @@ _AUDIO_BY_GUID = select(
 
 def visible_audio(guid: str) -> AudioFile | None:
     """The audio of a visible episode by its guid (the enclosure URL)."""
-    row = db.session.execute(_AUDIO_BY_GUID, {"guid": guid, "now": now()}).first()
+    row = db.session.execute(_AUDIO_BY_GUID, {"guid": guid, "now": clock.now()}).first()
     return None if row is None else AudioFile(*row)
 
 
 def is_public_image(key: str) -> bool:
     """Whether a stored image is a series cover or the cover of a visible episode."""
     of_series = select(Series.id).where(Series.cover_key == key).exists()
-    of_episode = select(Episode.id).where(Episode.cover_key == key, visible(now())).exists()
+    of_episode = select(Episode.id).where(Episode.cover_key == key, visible(clock.now())).exists()
     return bool(db.session.scalar(select(or_(of_series, of_episode))))
 
 
@@ -141,7 +142,7 @@ def latest_episodes(limit: int = 3) -> list[Episode]:
     """The newest visible episodes of all series."""
     statement = (
         select(Episode)
-        .where(visible(now()))
+        .where(visible(clock.now()))
         .order_by(Episode.publish_at.desc(), Episode.id.desc())
         .limit(limit)
     )
@@ -152,7 +153,7 @@ def episodes_for_theme(theme: Theme, limit: int = 10) -> list[Episode]:
     """The newest visible episodes on a theme."""
     statement = (
         select(Episode)
-        .where(Episode.themes.contains(theme), visible(now()))
+        .where(Episode.themes.contains(theme), visible(clock.now()))
         .order_by(Episode.publish_at.desc(), Episode.id.desc())
         .limit(limit)
     )
@@ -161,7 +162,7 @@ def episodes_for_theme(theme: Theme, limit: int = 10) -> list[Episode]:
 
 def resolve_episodes(ids: Sequence[int]) -> list[LinkedItem]:
     """Visible episodes as other channels show them (the "episode" content kind)."""
-    statement = select(Episode).where(Episode.id.in_(list(ids)), visible(now()))
+    statement = select(Episode).where(Episode.id.in_(list(ids)), visible(clock.now()))
     return [
         LinkedItem(
             kind="episode",

@@ -7,16 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import ColumnElement, and_, select
 
-from kispub.core.database import utcnow, write_transaction
+from kispub.core import clock
+from kispub.core.database import write_transaction
+from kispub.core.text import slugify
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
 from kispub.podcast.feed import APPLE_CATEGORIES, podcast_guid
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Guest, Series
 from kispub.themes.models import Theme
-from kispub.themes.services import slugify, themes_by_slugs
+from kispub.themes.services import themes_by_slugs
 
 # Series slugs that would collide with the channel's own addresses.
 RESERVED_SLUGS = frozenset({"audio", "afbeelding", "feed-xml", "feed"})
@@ -26,12 +27,6 @@ PERSON_ROLES = {"guest": "Gast", "host": "Presentator", "co-host": "Co-presentat
 
 class PodcastError(ValueError):
     """A change we refuse; the message is Dutch and meant for the editor."""
-
-
-def now() -> datetime:
-    """The current time; tests inject a clock through ``app.extensions["podcast_clock"]``."""
-    clock = current_app.extensions.get("podcast_clock")
-    return clock() if clock is not None else utcnow()
 
 
 def visible(at: datetime) -> ColumnElement[bool]:
@@ -90,7 +85,7 @@ def create_series(data: SeriesData, cover_key: str | None = None) -> Series:
         if series_by_slug(slug) is not None:
             raise PodcastError(f"Er bestaat al een serie met het adres '{slug}'.")
         guid = podcast_guid(absolute_url("podcast.feed", series=slug))
-        at = now()
+        at = clock.now()
         series = Series(
             slug=slug, podcast_guid=guid, cover_key=cover_key, created_at=at, updated_at=at
         )
@@ -110,7 +105,7 @@ def update_series(series: Series, data: SeriesData, cover_key: str | None = None
             series.cover_key = cover_key
         changed = _series_values(series) != before
         if changed:
-            series.updated_at = now()
+            series.updated_at = clock.now()
     return changed
 
 
@@ -173,7 +168,7 @@ class EpisodeData:
 
 def new_episode(series: Series, data: EpisodeData, title: str) -> Episode:
     """A new episode row with a fresh guid and a slug unique in the series (not yet added)."""
-    at = now()
+    at = clock.now()
     episode = Episode(
         series_id=series.id,
         guid=str(uuid.uuid4()),  # random, never derived from title or URL, never changed
@@ -212,7 +207,7 @@ def apply_episode_data(episode: Episode, data: EpisodeData, title: str) -> None:
     episode.status = data.status
     publish_at = data.publish_at
     if data.status == EpisodeStatus.PUBLISHED and publish_at is None:
-        publish_at = episode.publish_at or now()
+        publish_at = episode.publish_at or clock.now()
     episode.publish_at = publish_at
     episode.guests = [
         Guest(position=i, name=g.name.strip(), role=g.role, description=g.description.strip(),
@@ -263,7 +258,7 @@ def differs(episode: Episode, data: EpisodeData) -> bool:
 
 def touch(episode: Episode) -> None:
     """Mark an episode and its series changed (the series' time keys the feed cache)."""
-    at = now()
+    at = clock.now()
     episode.updated_at = at
     episode.series.updated_at = at
 
@@ -271,5 +266,5 @@ def touch(episode: Episode) -> None:
 def delete_episode(episode: Episode) -> None:
     """Remove an episode (its audio file stays in storage, which is shared by content)."""
     with write_transaction() as session:
-        episode.series.updated_at = now()
+        episode.series.updated_at = clock.now()
         session.delete(episode)

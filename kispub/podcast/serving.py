@@ -19,6 +19,7 @@ from flask import Response, abort, current_app, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from kispub.core import clock
 from kispub.core.http import Document, conditional_document, serve_file
 from kispub.core.storage import get_storage
 from kispub.core.urls import base_url
@@ -26,7 +27,6 @@ from kispub.extensions import db
 from kispub.podcast.downloads import AudioRequest, record_request
 from kispub.podcast.models import Episode, EpisodeStatus, Series
 from kispub.podcast.queries import AudioFile
-from kispub.podcast.services import now
 from kispub.podcast.syndication import build_feed
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def _feed_state(slug: str) -> _FeedState | None:
     services.touch); the newest publication time that has passed moves when a scheduled
     episode falls due. Nothing else changes what the feed shows.
     """
-    row = db.session.execute(_FEED_STATE, {"slug": slug, "now": now()}).first()
+    row = db.session.execute(_FEED_STATE, {"slug": slug, "now": clock.now()}).first()
     if row is None:
         return None
     series_id, updated_at, new_feed_url, published = row
@@ -158,7 +158,7 @@ def _count(audio: AudioFile, response: Response) -> None:
         stop=interval[1],
         address=request.remote_addr or "",
         user_agent=request.headers.get("User-Agent", ""),
-        at=now(),
+        at=clock.now(),
     )
     try:
         record_request(audio_request)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from kispub.core.database import write_transaction
+from kispub.core.text import slugify
 from kispub.extensions import db
 from kispub.themes.models import Theme
 
@@ -34,12 +33,6 @@ class ThemeData:
     name: str
     slug: str | None = None
     description: str = ""
-
-
-def slugify(text: str) -> str:
-    """A URL-safe lowercase ASCII slug, e.g. "inclusie-toegankelijkheid"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def all_themes() -> list[Theme]:

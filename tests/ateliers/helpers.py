@@ -15,7 +15,8 @@ from icalendar import Calendar
 from kispub.ateliers.models import Atelier
 from kispub.ateliers.registration import RegistrationData, register_for_atelier
 from kispub.ateliers.services import AtelierData, create_atelier
-from kispub.core.database import utcnow, write_transaction
+from kispub.core import clock
+from kispub.core.database import write_transaction
 from kispub.extensions import db
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -25,7 +26,7 @@ DATE_TIME_LINE = re.compile(r"^(?P<name>[A-Z-]+)(?P<params>;[^:]*)?:(?P<value>\d
 
 def soon(days: int = 30, hour: int = 14) -> datetime:
     """A whole hour, Amsterdam time, some days from now, as aware UTC."""
-    local = (utcnow().astimezone(AMSTERDAM) + timedelta(days=days)).replace(
+    local = (clock.now().astimezone(AMSTERDAM) + timedelta(days=days)).replace(
         hour=hour, minute=0, second=0, microsecond=0, tzinfo=None
     )
     return local.replace(tzinfo=AMSTERDAM).astimezone(UTC)

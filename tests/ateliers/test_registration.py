@@ -21,7 +21,8 @@ from kispub.ateliers.registration import (
     registration_for_token,
 )
 from kispub.ateliers.services import update_atelier
-from kispub.core.database import utcnow, write_transaction
+from kispub.core import clock
+from kispub.core.database import write_transaction
 from tests.ateliers.helpers import (
     atelier_data,
     body,
@@ -119,9 +120,9 @@ def test_invalid_form_input_is_refused_with_dutch_messages(client: FlaskClient) 
 )
 def test_closed_ateliers_take_no_registrations(app: Flask, overrides: dict, message: str) -> None:
     if overrides.get("registration_deadline_at") == "past":
-        overrides["registration_deadline_at"] = utcnow() - timedelta(hours=1)
+        overrides["registration_deadline_at"] = clock.now() - timedelta(hours=1)
     if overrides.get("starts_at") == "past":
-        overrides["starts_at"] = utcnow() - timedelta(days=2)
+        overrides["starts_at"] = clock.now() - timedelta(days=2)
     atelier = make_atelier(**overrides)
 
     with pytest.raises(RegistrationError, match=message):

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from kispub.accounts.models import Role
 from kispub.ateliers.registration import attendees, neutralise_cell, purge_attendee_data
-from kispub.core.database import utcnow
+from kispub.core import clock
 from tests.ateliers.helpers import make_atelier, move_to, register, soon
 
 
@@ -77,7 +77,7 @@ def test_purge_removes_registrations_after_the_retention_period(app: Flask) -> N
     assert attendees(long_ago.id) == []
     assert len(attendees(recently.id)) == 1
     assert len(attendees(upcoming.id)) == 1
-    assert purge_attendee_data(now=utcnow() + timedelta(days=15)) == 1
+    assert purge_attendee_data(now=clock.now() + timedelta(days=15)) == 1
     assert attendees(recently.id) == []
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from kispub.accounts.models import Role
+from kispub.core.clock import set_clock
 from kispub.extensions import db
 from kispub.podcast import intake, services
 from kispub.podcast.models import Episode, EpisodeStatus, Series
@@ -48,7 +49,7 @@ class Clock:
 def clock(app: Flask) -> Clock:
     """Inject a clock into the app; every request and service reads it."""
     fake = Clock(START)
-    app.extensions["podcast_clock"] = fake
+    set_clock(app, fake)
     return fake
 
 

@@ -1,7 +1,7 @@
 """kennisateliers: ateliers, speakers and hosts, themes, registrations, personal feeds
 
 Revision ID: 0004ateliers
-Revises: 0002links
+Revises: 0003podcast
 Create Date: 2026-11-29 16:25:56.917947
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004ateliers'
-down_revision = '0002links'
+down_revision = '0003podcast'
 branch_labels = None
 depends_on = None
 
