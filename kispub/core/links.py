@@ -48,11 +48,37 @@ class LinkedItem:
 
 # Given ids of its kind, a resolver returns the items that exist and are public, in any order.
 Resolver = Callable[[Sequence[int]], list[LinkedItem]]
+# Every item of a kind an editor may link to (drafts and scheduled ones too), newest first.
+Choices = Callable[[], list[LinkedItem]]
 
 
-def register_content_kind(app: Flask, kind: str, resolver: Resolver) -> None:
+@dataclass(frozen=True)
+class ContentKind:
+    """A kind of content a channel offers to the others."""
+
+    kind: str
+    label: str  # plural, for a form field: "Podcastafleveringen"
+    resolve: Resolver
+    choices: Choices | None = None
+
+
+def register_content_kind(
+    app: Flask, kind: str, resolver: Resolver, *, label: str = "", choices: Choices | None = None
+) -> None:
     """Let other channels link to content of ``kind`` (called from a channel's init_app)."""
-    app.extensions.setdefault("kispub_content_kinds", {})[kind] = resolver
+    entry = ContentKind(kind, label or kind, resolver, choices)
+    app.extensions.setdefault("kispub_content_kinds", {})[kind] = entry
+
+
+def content_kinds() -> dict[str, ContentKind]:
+    """The registered kinds, in registration order."""
+    return dict(current_app.extensions.get("kispub_content_kinds", {}))
+
+
+def link_choices(kind: str) -> list[LinkedItem]:
+    """What an editor can pick for ``kind``; empty when its channel is not installed."""
+    entry = content_kinds().get(kind)
+    return entry.choices() if entry is not None and entry.choices is not None else []
 
 
 def set_links(
@@ -104,8 +130,8 @@ def linking_items(target_kind: str, target_id: int, source_kind: str) -> list[Li
 
 
 def _resolve(kind: str, ids: list[int]) -> list[LinkedItem]:
-    resolver = current_app.extensions.get("kispub_content_kinds", {}).get(kind)
-    if resolver is None or not ids:
+    entry = content_kinds().get(kind)
+    if entry is None or not ids:
         return []
-    found = {item.id: item for item in resolver(ids)}
+    found = {item.id: item for item in entry.resolve(ids)}
     return [found[i] for i in ids if i in found]

@@ -30,7 +30,13 @@ def init_app(app: Flask) -> None:
     register_loader(app, "podcast_series", loader.load_series)
     register_loader(app, "podcast_episodes", loader.load_episodes)
     register_theme_section(app, queries.theme_section)
-    register_content_kind(app, "episode", queries.resolve_episodes)
+    register_content_kind(
+        app,
+        "episode",
+        queries.resolve_episodes,
+        label="Podcastafleveringen",
+        choices=queries.episode_choices,
+    )
     app.cli.add_command(cli.podcast)
     app.add_template_filter(pages.clock, "podcast_clock")
     app.add_template_filter(pages.duration_label, "podcast_duration")

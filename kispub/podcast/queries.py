@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from flask import url_for
 from sqlalchemy import and_, bindparam, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from kispub.core import clock
 from kispub.core.dates import long_date
@@ -17,6 +17,7 @@ from kispub.core.links import LinkedItem
 from kispub.core.markdown import markdown_to_text
 from kispub.extensions import db
 from kispub.podcast.models import Download, Episode, EpisodeStatus, Series
+from kispub.podcast.pages import state_label
 from kispub.podcast.services import all_series, visible
 from kispub.themes.models import Theme
 from kispub.themes.registry import ThemeItem, ThemeSection
@@ -170,6 +171,26 @@ def resolve_episodes(ids: Sequence[int]) -> list[LinkedItem]:
             title=episode.title,
             url=url_for("podcast.episode", series=episode.series.slug, episode=episode.slug),
             meta=f"Podcast · {episode.publish_at:%d-%m-%Y}" if episode.publish_at else "Podcast",
+        )
+        for episode in db.session.scalars(statement)
+    ]
+
+
+def episode_choices() -> list[LinkedItem]:
+    """Every episode an editor can link to, drafts and scheduled ones too, newest first."""
+    now = clock.now()
+    statement = (
+        select(Episode)
+        .options(joinedload(Episode.series))
+        .order_by(Episode.publish_at.desc().nulls_first(), Episode.id.desc())
+    )
+    return [
+        LinkedItem(
+            kind="episode",
+            id=episode.id,
+            title=episode.title,
+            url=url_for("podcast_admin.edit_episode", episode_id=episode.id),
+            meta=f"{episode.series.title} · {state_label(episode, now)}",
         )
         for episode in db.session.scalars(statement)
     ]

@@ -11,7 +11,14 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kispub.core.links import LinkedItem, linked_items, register_content_kind, set_links
+from kispub.core.links import (
+    LinkedItem,
+    content_kinds,
+    link_choices,
+    linked_items,
+    register_content_kind,
+    set_links,
+)
 from kispub.podcast.models import Episode, EpisodeStatus, Series
 from kispub.podcast.queries import PER_PAGE
 from kispub.podcast.services import GuestData
@@ -195,3 +202,20 @@ def test_cover_images_are_served_only_when_public(client: FlaskClient, series: S
         assert "max-age=31536000" in response.headers["Cache-Control"]
     assert client.get("/podcast/afbeelding/ab/abcdef.jpg").status_code == 404
     assert client.get("/podcast/afbeelding/../secret.jpg").status_code == 404
+
+
+def test_editors_can_pick_every_episode_by_title_drafts_and_scheduled_too(
+    app: Flask, clock: Clock, make_episode: Callable[..., Episode]
+) -> None:
+    make_episode(title="Eerste")
+    make_episode(title="Concept", status=EpisodeStatus.DRAFT)
+    make_episode(title="Gepland", publish_at=clock.now + timedelta(days=1))
+    with app.test_request_context():
+        choices = link_choices("episode")
+    assert [item.title for item in choices] == ["Concept", "Gepland", "Eerste"]
+    assert [item.meta.rsplit(" · ", 1)[1] for item in choices] == [
+        "Concept",
+        "Gepland",
+        "Gepubliceerd",
+    ]
+    assert content_kinds()["episode"].label == "Podcastafleveringen"
