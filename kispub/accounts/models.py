@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kispub.core import clock
 from kispub.core.database import UTCDateTime, string_enum
-from kispub.extensions import db
+from kispub.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -44,7 +44,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(db.Model):
+class User(Model):
     """A person who logs in: community member, moderator, editor or admin."""
 
     __tablename__ = "user_account"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -75,7 +76,7 @@ def forgot_password() -> str | Response:
 
 
 @bp.route("/wachtwoord-instellen/<token>", methods=["GET", "POST"])
-def reset_password(token: str) -> str | Response:
+def reset_password(token: str) -> ResponseReturnValue:
     """Set a new password through a single-use, expiring link."""
     try:
         services.user_for_reset_token(token)

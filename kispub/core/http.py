@@ -35,7 +35,8 @@ def conditional_document(document: Document, max_age: int = 300) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     # make_conditional turns the response into a 304 (no body) on a matching validator.
-    return response.make_conditional(request)
+    response.make_conditional(request)  # changes the response in place and returns it
+    return response
 
 
 def serve_file(path: Path, mimetype: str, etag: str, max_age: int = 86400) -> Response:

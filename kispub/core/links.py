@@ -15,10 +15,10 @@ from sqlalchemy import Index, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kispub.core.database import write_transaction
-from kispub.extensions import db
+from kispub.extensions import Model, db
 
 
-class ContentLink(db.Model):
+class ContentLink(Model):
     """A directed link from one piece of content to another."""
 
     __tablename__ = "content_link"

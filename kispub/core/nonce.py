@@ -16,10 +16,10 @@ from wtforms.validators import DataRequired, Length
 
 from kispub.core import clock
 from kispub.core.database import UTCDateTime, write_transaction
-from kispub.extensions import db
+from kispub.extensions import Model, db
 
 
-class FormSubmission(db.Model):
+class FormSubmission(Model):
     """A form nonce that has been used, and where its result lives."""
 
     __tablename__ = "form_submission"

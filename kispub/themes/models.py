@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kispub.extensions import db
+from kispub.extensions import Model
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A subject KIS works on, such as "Nieuwe migratie"."""
 
     __tablename__ = "theme"
