@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask
 
+# The checkout when running from one; for an installed package, its site-packages folder.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,7 +29,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BASE_URL": "http://127.0.0.1:5000",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'kispub.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "MEDIA_ROOT": str(PROJECT_ROOT / "media"),
+        "MEDIA_ROOT": str(_default_media_root(instance)),
         "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
         "OUTBOX_DIR": str(instance / "outbox"),
         "MAIL_SERVER": None,
@@ -60,6 +61,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "X_ACCEL_REDIRECT": None,
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+def _default_media_root(instance: Path) -> Path:
+    """The checkout's media/ in development, else media/ in the instance folder.
+
+    Flask puts the instance folder inside the checkout when the app runs from one, and under
+    the environment's prefix (``var/kispub-instance``) when it is installed: media belongs
+    with the database and outbox there, never inside site-packages.
+    """
+    if instance.resolve() == PROJECT_ROOT / "instance":
+        return PROJECT_ROOT / "media"
+    return instance / "media"
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
