@@ -26,6 +26,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
     instance = Path(instance_path)
     return {
         "SITE_NAME": "Kennisplatform Integratie & Samenleving",
+        "SECRET_KEY": None,  # None: see ensure_secret_key
         "BASE_URL": "http://127.0.0.1:5000",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'kispub.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -60,6 +61,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_FIX": False,
         "X_ACCEL_REDIRECT": None,
         "WTF_CSRF_TIME_LIMIT": None,
+        "PODCAST_MAX_AUDIO_BYTES": 200 * 1024 * 1024,
+        "PODCAST_PROBE_TIMEOUT": 5.0,  # seconds the audio parser may take per file
+        # AVG: attendee data is deleted this many days after an atelier ends (`ateliers purge`).
+        "ATELIER_ATTENDEE_RETENTION_DAYS": 90,
+        # The public feeds keep ateliers this many days after they ended, then drop them.
+        "ATELIER_FEED_PAST_DAYS": 56,
+        # How often calendar apps are asked to refetch a feed (REFRESH-INTERVAL).
+        "ATELIER_FEED_REFRESH_HOURS": 12,
+        "ATELIER_ORGANIZER_EMAIL": None,  # ORGANIZER of every event; None: MAIL_FROM's address
     }
 
 
