@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run serve install test lint format bench messages clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,postgres,redis]'

@@ -21,12 +21,23 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 CHANNELS = (podcast, ateliers)
 
 
+def _template_folder() -> Path:
+    """The templates: inside the package when installed from a wheel, else the checkout's.
+
+    setup.py builds the checkout's top-level templates/ into the wheel as kispub/templates.
+    A checkout has no kispub/templates, and is the package that runs whenever it is on
+    sys.path (editable install, or `gunicorn wsgi:app` started in it), so fall back to it.
+    """
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else PROJECT_ROOT / "templates"
+
+
 def create_app(test_config: dict[str, Any] | None = None, *, production: bool = False) -> Flask:
     """Build the application. It never touches the database: run ``flask init-db`` for that."""
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(_template_folder()),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask
 
+# The checkout when running from one; for an installed package, its site-packages folder.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,10 +26,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
     instance = Path(instance_path)
     return {
         "SITE_NAME": "Kennisplatform Integratie & Samenleving",
+        "SECRET_KEY": None,  # None: see ensure_secret_key
         "BASE_URL": "http://127.0.0.1:5000",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'kispub.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "MEDIA_ROOT": str(PROJECT_ROOT / "media"),
+        "MEDIA_ROOT": str(_default_media_root(instance)),
         # Above PODCAST_MAX_AUDIO_BYTES: a 200 MiB upload plus the form around it gets through.
         "MAX_CONTENT_LENGTH": 210 * 1024 * 1024,
         "OUTBOX_DIR": str(instance / "outbox"),
@@ -73,6 +75,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # ORGANIZER of every event; None: the address in MAIL_FROM.
         "ATELIER_ORGANIZER_EMAIL": None,
     }
+
+
+def _default_media_root(instance: Path) -> Path:
+    """The checkout's media/ in development, else media/ in the instance folder.
+
+    Flask puts the instance folder inside the checkout when the app runs from one, and under
+    the environment's prefix (``var/kispub-instance``) when it is installed: media belongs
+    with the database and outbox there, never inside site-packages.
+    """
+    if instance.resolve() == PROJECT_ROOT / "instance":
+        return PROJECT_ROOT / "media"
+    return instance / "media"
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kispub import create_app
-from kispub.config import SecretKeyMissing
+from kispub.config import PROJECT_ROOT, SecretKeyMissing, defaults
 
 
 @pytest.fixture
@@ -88,3 +88,18 @@ def test_wsgi_module_builds_a_production_app(
     import wsgi
 
     assert importlib.reload(wsgi).app.config["SECRET_KEY"] == "y" * 64
+
+
+def test_media_root_defaults_to_the_checkouts_media_folder_in_development() -> None:
+    """`make run` keeps media in the checkout's media/, as it always has."""
+    in_checkout = defaults(str(PROJECT_ROOT / "instance"))
+    assert in_checkout["MEDIA_ROOT"] == str(PROJECT_ROOT / "media")
+
+
+def test_media_root_defaults_to_the_instance_folder_elsewhere(instance: Path) -> None:
+    """An installed package keeps media with its database, never inside site-packages."""
+    assert create_app().config["MEDIA_ROOT"] == str(instance / "media")
+
+
+def test_templates_come_from_the_checkout_when_running_from_it(instance: Path) -> None:
+    assert create_app().template_folder == str(PROJECT_ROOT / "templates")
