@@ -1,5 +1,5 @@
-"""Entry point for gunicorn: ``gunicorn wsgi:app``. Refuses to start without a secret key."""
+"""gunicorn entry point in a checkout: ``gunicorn wsgi:app`` (installed: ``kispub.wsgi:app``)."""
 
-from kispub import create_app
+from kispub.wsgi import app
 
-app = create_app(production=True)
+__all__ = ["app"]

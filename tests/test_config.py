@@ -85,9 +85,11 @@ def test_wsgi_module_builds_a_production_app(
     monkeypatch.setenv("KISPUB_SECRET_KEY", "y" * 64)
     import importlib
 
+    import kispub.wsgi
     import wsgi
 
-    assert importlib.reload(wsgi).app.config["SECRET_KEY"] == "y" * 64
+    assert importlib.reload(kispub.wsgi).app.config["SECRET_KEY"] == "y" * 64
+    assert importlib.reload(wsgi).app is kispub.wsgi.app
 
 
 def test_media_root_defaults_to_the_checkouts_media_folder_in_development() -> None:
