@@ -80,16 +80,20 @@ def write_transaction() -> Iterator[Session]:
     _run_after_commit(callbacks)  # not reached on rollback: the callbacks are dropped
 
 
+def in_write_transaction() -> bool:
+    """Whether the current session is inside ``write_transaction()``."""
+    return bool(db.session().info.get(_IMMEDIATE))
+
+
 def after_commit(callback: Callable[[], object]) -> None:
     """Run ``callback`` once the current write transaction has committed; never on rollback.
 
     For side effects that must not happen unless the change is stored, such as
     enqueueing a job that reads the new rows.
     """
-    session = db.session()
-    if not session.info.get(_IMMEDIATE):
+    if not in_write_transaction():
         raise RuntimeError("after_commit() needs an open write_transaction()")
-    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+    db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 def _run_after_commit(callbacks: list[Callable[[], object]]) -> None:

@@ -131,10 +131,13 @@ def unsubscribe_link(endpoint: str, data: dict[str, Any]) -> str:
     return absolute_url(endpoint, token=make_unsubscribe_token(data))
 
 
-def deliver(raw: bytes) -> None:
-    """Send composed bytes as they are: by SMTP when configured, else into the outbox folder."""
+def deliver(raw: bytes, recipients: Sequence[str] = ()) -> None:
+    """Send composed bytes as they are: by SMTP when configured, else into the outbox folder.
+
+    ``recipients`` is the SMTP envelope; by default the message's To and Cc addresses.
+    """
     if current_app.config.get("MAIL_SERVER"):
-        _send_smtp(raw)
+        _send_smtp(raw, recipients)
     else:
         _write_to_outbox(raw)
 
@@ -161,9 +164,10 @@ def _envelope(raw: bytes) -> tuple[str, list[str]]:
     return sender, recipients
 
 
-def _send_smtp(raw: bytes) -> None:
+def _send_smtp(raw: bytes, recipients: Sequence[str]) -> None:
     config = current_app.config
-    sender, recipients = _envelope(raw)
+    sender, from_headers = _envelope(raw)
+    recipients = list(recipients) or from_headers
     timeout = config["MAIL_TIMEOUT"]
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
         if config["MAIL_USE_TLS"]:

@@ -18,6 +18,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import getaddresses
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
@@ -26,7 +27,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kispub import jobs
-from kispub.core.database import UTCDateTime, after_commit, string_enum, utcnow, write_transaction
+from kispub.core.database import (
+    UTCDateTime,
+    after_commit,
+    in_write_transaction,
+    string_enum,
+    utcnow,
+    write_transaction,
+)
 from kispub.core.mail import deliver
 from kispub.extensions import db
 
@@ -91,6 +99,8 @@ def queue_mail(message: EmailMessage, key: str) -> bool:
     Call it inside ``write_transaction()``: the message is written with the change that
     causes it and its delivery job is enqueued only once that transaction commits.
     """
+    if not in_write_transaction():
+        raise RuntimeError("queue_mail() belongs inside the write_transaction() of its cause")
     session = db.session()
     exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
     if exists is not None:
@@ -121,8 +131,9 @@ def deliver_outbox_message(message_id: int) -> None:
     claimed = _claim(message_id)
     if claimed is None:
         return
+    raw, recipient = claimed
     try:
-        deliver(claimed)
+        deliver(raw, [address for _name, address in getaddresses([recipient])])
     except TRANSIENT_ERRORS as error:
         _record_failure(message_id, error)
     except Exception as error:
@@ -139,7 +150,7 @@ def deliver_outbox_message(message_id: int) -> None:
             )
 
 
-def _claim(message_id: int) -> bytes | None:
+def _claim(message_id: int) -> tuple[bytes, str] | None:
     """Queued and due -> sending, atomically: of two workers only one gets the bytes."""
     now = utcnow()
     with write_transaction() as session:
@@ -158,7 +169,12 @@ def _claim(message_id: int) -> bytes | None:
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        return session.scalar(select(OutboxMessage.message).where(OutboxMessage.id == message_id))
+        row = session.execute(
+            select(OutboxMessage.message, OutboxMessage.recipient).where(
+                OutboxMessage.id == message_id
+            )
+        ).one()
+        return row.message, row.recipient
 
 
 def _record_failure(message_id: int, error: Exception, *, final: bool = False) -> None:
