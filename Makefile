@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app kispub
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve install test lint format bench messages clean
+.PHONY: run serve worker install test lint format bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +15,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The web server and the job worker (mail delivery, periodic jobs) together; Ctrl-C stops both.
 run: install
 	$(FLASK) init-db
 	$(FLASK) demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(BIN)/python scripts/run_dev.py
 
 serve: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+worker: install
+	$(FLASK) worker
 
 # The suite runs on SQLite, then again on PostgreSQL when KISPUB_TEST_DATABASE_URL is set.
 test: install

@@ -71,7 +71,8 @@ def register_task(app: Flask, func: Callable[..., object]) -> None:
     jobs = _jobs(app)
     name = task_name(func)
     if name not in jobs.tasks:
-        jobs.tasks[name] = jobs.huey.task(name=name)(_in_context(app, func))
+        # Huey prefixes the module itself: the queued name is module.qualname.
+        jobs.tasks[name] = jobs.huey.task(name=func.__qualname__)(_in_context(app, func))
 
 
 def register_periodic(
