@@ -7,7 +7,8 @@ database (SQLite or PostgreSQL), with short retry delays.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -106,7 +107,7 @@ def test_a_job_that_raises_does_not_stop_the_others(
     worker = make_worker(app_config)
     worker.start()
     for key in ("goed:1", "goed:2", "verloren"):
-        wait_for(lambda key=key: _status_is(key, OutboxStatus.SENT), 30, key)
+        wait_for(partial(_status_is, key, OutboxStatus.SENT), 30, key)
     poison = wait_for(lambda: _status_is("poison", OutboxStatus.FAILED), 10, "poison failed")
     assert "UnicodeEncodeError" in (poison.last_error or "")
     time.sleep(0.5)  # room for any duplicate delivery to show up
@@ -130,13 +131,18 @@ def test_a_worker_killed_during_a_send_delivers_exactly_once_after_restart(
     first.kill()
     handler.release.set()
     stale = timedelta(seconds=FAST_RETRIES["OUTBOX_STALE_AFTER"])
-    wait_for(lambda: outbox_row("eenmaal").claimed_at < utcnow() - stale, 5, "stale claim")
+    wait_for(lambda: _claimed_before("eenmaal", utcnow() - stale), 5, "stale claim")
     make_worker(app_config).start()  # its sweep at start re-queues the claim
     sent = wait_for(lambda: _status_is("eenmaal", OutboxStatus.SENT), 30, "sent")
     time.sleep(1)  # room for a duplicate to show up
     assert len(handler.accepted) == 1
     assert sent.attempts == 2
     assert parse(handler.accepted[0])["Message-ID"] == parse(sent.message)["Message-ID"]
+
+
+def _claimed_before(key: str, moment: datetime) -> bool:
+    claimed_at = outbox_row(key).claimed_at
+    return claimed_at is not None and claimed_at < moment
 
 
 def _queued_without_a_job(key: str) -> None:
