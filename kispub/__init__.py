@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kispub import ateliers, channels, cli, models, podcast  # noqa: F401 - models lists every table
+from kispub import ateliers, channels, cli, jobs, models, podcast  # noqa: F401 - models: every table
 from kispub.accounts import passwords, sessions
 from kispub.config import PROJECT_ROOT, ensure_secret_key, load_config
-from kispub.core import dates, errors, formatting, security, storage
+from kispub.core import dates, errors, formatting, outbox, security, storage
 from kispub.core.markdown import render_markdown
 from kispub.extensions import babel, csrf, db, limiter, migrate
 
@@ -37,6 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     app = Flask(
         __name__,
         instance_relative_config=True,
+        # A deployment (or a test's worker process) may keep its instance folder elsewhere.
+        instance_path=os.environ.get("KISPUB_INSTANCE_PATH") or None,
         template_folder=str(_template_folder()),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -65,14 +68,17 @@ def _init_extensions(app: Flask) -> None:
     dates.init_app(app)
     formatting.init_app(app)
     channels.init_app(app)
+    jobs.init_app(app)  # before anything registers tasks on the queue
+    outbox.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from kispub.accounts.views import bp as accounts_bp
+    from kispub.admin.views import bp as admin_bp
     from kispub.home.views import bp as home_bp
     from kispub.themes.views import bp as themes_bp
 
-    for blueprint in (home_bp, accounts_bp, themes_bp):
+    for blueprint in (home_bp, accounts_bp, admin_bp, themes_bp):
         app.register_blueprint(blueprint)
     for channel in CHANNELS:
         channels.register_channel(app, channel.CHANNEL)

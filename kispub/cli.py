@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
-from kispub import content
+from kispub import content, jobs
 from kispub.accounts.models import Role
 from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
 from kispub.accounts.services import AccountError, NewUser, create_user
@@ -75,6 +76,29 @@ def demo_command() -> None:
         _load(file)
 
 
+@click.command("worker")
+@with_appcontext
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Threads that run jobs; sending mail mostly waits on the network.",
+)
+@click.option("--no-periodic", is_flag=True, help="Do not run the periodic jobs in this worker.")
+def worker_command(workers: int, no_periodic: bool) -> None:
+    """Run the background jobs (mail delivery, periodic jobs) until stopped."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Huey reports each job and every error through logging; show them like a service log.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        jobs.run_worker(app, workers=workers, periodic=not no_periodic)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+
+
 def _load(file: Path) -> None:
     try:
         report = content.load_content(file)
@@ -86,6 +110,6 @@ def _load(file: Path) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands and the foundation's content sections."""
-    for command in (init_db, load_command, demo_command, users):
+    for command in (init_db, load_command, demo_command, users, worker_command):
         app.cli.add_command(command)
     content.init_app(app)

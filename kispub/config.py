@@ -40,6 +40,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_USERNAME": None,
         "MAIL_PASSWORD": None,
         "MAIL_FROM": "KIS <noreply@kis.nl>",
+        "MAIL_TIMEOUT": 30,  # seconds an SMTP conversation may stall before it counts as failed
+        # The outbox: tries per message, and the first retry's delay in seconds (doubling).
+        "MAIL_MAX_ATTEMPTS": 5,
+        "MAIL_RETRY_DELAY": 60,
+        # A message left "sending" (or queued without a job) this many seconds is re-queued;
+        # longer than MAIL_TIMEOUT, so a slow send is not mistaken for a killed worker.
+        "OUTBOX_STALE_AFTER": 300,
+        # Background jobs (kispub/jobs.py): Redis when set, else a SQLite file.
+        "REDIS_URL": None,
+        "JOBS_SQLITE_PATH": str(instance / "jobs.sqlite3"),
+        "JOBS_QUEUE_NAME": "kispub",
+        "JOBS_IMMEDIATE": False,  # run jobs at once in the calling process (tests)
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "RATELIMIT_STORAGE_URI": "memory://",

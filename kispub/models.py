@@ -4,9 +4,10 @@ from kispub.accounts.models import User
 from kispub.ateliers.models import Atelier, AtelierFeed, AtelierPerson, Registration
 from kispub.core.links import ContentLink
 from kispub.core.nonce import FormSubmission
+from kispub.core.outbox import OutboxMessage
 from kispub.podcast.models import Download, Episode, Guest, ListenerSalt, Series
 from kispub.themes.models import Theme
 
-__all__ = ["ContentLink", "FormSubmission", "Theme", "User"]
+__all__ = ["ContentLink", "FormSubmission", "OutboxMessage", "Theme", "User"]
 __all__ += ["Atelier", "AtelierFeed", "AtelierPerson", "Registration"]
 __all__ += ["Download", "Episode", "Guest", "ListenerSalt", "Series"]

@@ -117,6 +117,10 @@ def _base_config(url: str, tmp: Path) -> dict[str, Any]:
         "BASE_URL": "https://kis.example",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Jobs run at once in the test's process, so queued mail is in the outbox folder
+        # when the request returns; tests/jobs/ runs a real worker instead.
+        "JOBS_IMMEDIATE": True,
+        "JOBS_SQLITE_PATH": str(tmp / "jobs.sqlite3"),
         **FAST_ARGON2,
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from flask import current_app, render_template
@@ -13,7 +14,8 @@ from kispub.accounts.models import Role, User, new_session_token
 from kispub.accounts.passwords import hash_password, needs_rehash, verify_password
 from kispub.core import clock
 from kispub.core.database import write_transaction
-from kispub.core.mail import send_mail
+from kispub.core.mail import build_message
+from kispub.core.outbox import queue_mail
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
 
@@ -150,16 +152,31 @@ def send_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
-    link = absolute_url("accounts.reset_password", token=make_reset_token(user))
+    token = make_reset_token(user)
+    link = absolute_url("accounts.reset_password", token=token)
     body = render_template("accounts/mail/reset.txt", user=user, link=link)
-    send_mail(user.email, _("Nieuw wachtwoord instellen"), body)
+    # One message per token: a double submit within the same second mails once.
+    key = f"password-reset:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:24]}"
+    with write_transaction():
+        queue_mail(build_message(user.email, _("Nieuw wachtwoord instellen"), body, key=key), key)
+
+
+def invite_user(new: NewUser) -> User:
+    """Create an account and mail its owner a link to choose a password, in one transaction."""
+    with write_transaction():
+        user = create_user(new)
+        send_invitation(user)
+    return user
 
 
 def send_invitation(user: User) -> None:
-    """Mail a new user a link to choose their password."""
+    """Queue the mail inviting a new user to choose their password (one per account)."""
     link = absolute_url("accounts.reset_password", token=make_reset_token(user))
     body = render_template("accounts/mail/invitation.txt", user=user, link=link)
-    send_mail(user.email, _("Welkom bij KIS: stel uw wachtwoord in"), body)
+    subject = _("Welkom bij KIS: stel uw wachtwoord in")
+    key = f"invitation:{user.id}"
+    with write_transaction():
+        queue_mail(build_message(user.email, subject, body, key=key), key)
 
 
 def reset_password(token: str, password: str) -> User:

@@ -133,8 +133,7 @@ def users() -> str | Response:
 
 
 def _invite(new: services.NewUser) -> str:
-    user = services.create_user(new)
-    services.send_invitation(user)
+    services.invite_user(new)
     return url_for("accounts.users")
 
 

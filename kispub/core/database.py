@@ -9,8 +9,9 @@ write lock fails at once under concurrency, whatever the busy timeout.
 from __future__ import annotations
 
 import enum
+import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,9 @@ from kispub.extensions import db
 
 BUSY_TIMEOUT_MS = 10_000
 _IMMEDIATE = "kispub_begin_immediate"
+_AFTER_COMMIT = "kispub_after_commit"
+
+log = logging.getLogger(__name__)
 
 
 @event.listens_for(Engine, "connect")
@@ -53,7 +57,8 @@ def write_transaction() -> Iterator[Session]:
 
     Any read transaction the request already holds is closed first, so that the write
     starts from a fresh snapshot and (on SQLite) holds the write lock from its first
-    statement. Nested calls join the outer unit of work.
+    statement. Nested calls join the outer unit of work. Callbacks registered with
+    ``after_commit`` run once the outer unit has committed.
     """
     session = db.session()
     if session.info.get(_IMMEDIATE):
@@ -71,6 +76,34 @@ def write_transaction() -> Iterator[Session]:
         raise
     finally:
         session.info.pop(_IMMEDIATE, None)
+        callbacks: list[Callable[[], object]] = session.info.pop(_AFTER_COMMIT, [])
+    _run_after_commit(callbacks)  # not reached on rollback: the callbacks are dropped
+
+
+def in_write_transaction() -> bool:
+    """Whether the current session is inside ``write_transaction()``."""
+    return bool(db.session().info.get(_IMMEDIATE))
+
+
+def after_commit(callback: Callable[[], object]) -> None:
+    """Run ``callback`` once the current write transaction has committed; never on rollback.
+
+    For side effects that must not happen unless the change is stored, such as
+    enqueueing a job that reads the new rows.
+    """
+    if not in_write_transaction():
+        raise RuntimeError("after_commit() needs an open write_transaction()")
+    db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def _run_after_commit(callbacks: list[Callable[[], object]]) -> None:
+    # The change is stored: a failing callback is logged, not raised, so that the caller
+    # does not report a failure for work that succeeded (the outbox sweep catches up).
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback %r failed", callback)
 
 
 def string_enum(kind: type[enum.StrEnum]) -> Enum:

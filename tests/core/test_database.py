@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from kispub.core.database import write_transaction
+from kispub.core.database import after_commit, write_transaction
 from kispub.extensions import db
 from kispub.themes.models import Theme
 from tests.factories import make_theme, make_user
@@ -73,3 +73,47 @@ def test_naive_datetimes_are_refused(app: Flask) -> None:
     user = make_user()
     with pytest.raises(Exception, match="naive datetime"), write_transaction():
         user.last_login_at = datetime(2020, 11, 24, 14, 0)  # naive on purpose
+
+
+def test_after_commit_runs_once_the_outer_transaction_commits(app: Flask) -> None:
+    ran: list[str] = []
+    with write_transaction() as session:
+        session.add(Theme(slug="na", name="Na", description=""))
+        after_commit(lambda: ran.append("outer"))
+        with write_transaction():
+            after_commit(lambda: ran.append("nested"))
+        assert ran == []  # nothing before the commit, not even for the nested unit
+    assert ran == ["outer", "nested"]
+    with write_transaction():
+        pass
+    assert ran == ["outer", "nested"]  # callbacks run once, not again with the next unit
+
+
+def test_after_commit_callbacks_are_dropped_on_rollback(app: Flask) -> None:
+    ran: list[str] = []
+    with pytest.raises(RuntimeError, match="stop"), write_transaction():
+        after_commit(lambda: ran.append("rolled back"))
+        raise RuntimeError("stop")
+    with write_transaction():
+        after_commit(lambda: ran.append("committed"))
+    assert ran == ["committed"]
+
+
+def test_after_commit_needs_a_write_transaction(app: Flask) -> None:
+    with pytest.raises(RuntimeError, match="write_transaction"):
+        after_commit(lambda: None)
+
+
+def test_a_failing_callback_is_logged_and_the_others_still_run(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise ValueError("kapot")
+
+    with write_transaction():
+        after_commit(broken)
+        after_commit(lambda: ran.append("next"))
+    assert ran == ["next"]
+    assert "after-commit callback" in caplog.text and "kapot" in caplog.text

@@ -1,0 +1,1 @@
+"""Site administration that belongs to no single feature: the mail outbox."""
