@@ -7,7 +7,7 @@ import re
 import pytest
 
 from kispub.accounts.models import Role
-from kispub.ateliers.registration import attendees
+from kispub.ateliers.queries import attendees
 from kispub.extensions import db
 from tests.ateliers.helpers import make_atelier, move_to, register, soon
 from tests.browser.conftest import assert_accessible
