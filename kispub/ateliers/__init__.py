@@ -1,15 +1,25 @@
-"""Kennisateliers: workshop pages, registration and iCalendar feeds."""
+"""Kennisateliers: workshop pages, registration and iCalendar feeds.
+
+The channel has the layout every channel has: ``views`` (public pages), ``admin`` (the
+editors' pages), ``forms``, ``models``, ``services`` (every write; a package, see its
+docstring), ``queries`` (reads), ``pages`` (what templates get), ``loader`` (the
+``[[ateliers]]`` section of content files), ``links`` (what it offers other channels and
+links to), ``notifications`` (its e-mail) and ``cli``. ``calendar/`` is its iCalendar
+engine. Domain helpers: ``seats`` (counting, locking and the waiting list), ``tokens``
+(secrets in URLs), ``jsonld`` (schema.org data for the atelier page) and ``export``
+(the attendee CSV).
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from kispub.ateliers import editor_views, views
+from kispub.ateliers import admin, views
+from kispub.ateliers.calendar.localtime import amsterdam_iso
 from kispub.ateliers.cli import ateliers_cli
-from kispub.ateliers.content import load_ateliers
-from kispub.ateliers.linking import resolve_ateliers, theme_section
-from kispub.ateliers.localtime import amsterdam_iso
-from kispub.ateliers.registration import purge_attendee_data
+from kispub.ateliers.links import KIND, resolve_ateliers, theme_section
+from kispub.ateliers.loader import load_ateliers
+from kispub.ateliers.services.registration import purge_attendee_data
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
@@ -26,12 +36,12 @@ CHANNEL = Channel(
 
 
 def init_app(app: Flask) -> None:
-    """Register the channel's blueprint, content loader, theme section and links."""
+    """Register the channel's blueprints, content loader, theme section and links."""
     app.register_blueprint(views.bp)
-    app.register_blueprint(editor_views.bp)
+    app.register_blueprint(admin.bp)
     register_loader(app, "ateliers", load_ateliers)
     register_theme_section(app, theme_section)
-    register_content_kind(app, "atelier", resolve_ateliers)
+    register_content_kind(app, KIND, resolve_ateliers, label="Kennisateliers")
     app.cli.add_command(ateliers_cli)
     register_periodic(app, "ateliers-purge", crontab(minute="30", hour="2"), purge_attendee_data)
     app.add_template_filter(amsterdam_iso)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from kispub.ateliers.registration import purge_attendee_data
+from kispub.ateliers.services.registration import purge_attendee_data
 
 ateliers_cli = AppGroup("ateliers", help="Kennisateliers: maintenance.")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -30,21 +31,24 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from kispub.ateliers.localtime import NonExistentLocalTime, from_amsterdam, to_amsterdam
+from kispub.ateliers.calendar.localtime import NonExistentLocalTime, from_amsterdam, to_amsterdam
+from kispub.ateliers.links import RelatedChoices
 from kispub.ateliers.models import Atelier, AtelierStatus
-from kispub.ateliers.services import (
-    RELATED_KINDS,
+from kispub.ateliers.services.editing import (
     SLUG_PATTERN,
     AtelierData,
     PersonData,
     is_web_url,
     parse_people,
 )
+from kispub.core.links import LinkedItem
 from kispub.core.nonce import OnceForm
 from kispub.themes.models import Theme
 
 REQUIRED = "Dit veld is verplicht."
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+NOT_OFFERED = "Kies alleen uit de lijst: {} bestaat niet (meer)."
+RELATED_PREFIX = "related_"
 
 
 def _strip(value: Any) -> Any:
@@ -73,6 +77,8 @@ class RegistrationForm(FlaskForm):
 
 class AmsterdamDateTimeField(DateTimeLocalField):
     """A datetime-local input read as Amsterdam wall-clock time; holds aware UTC."""
+
+    data: datetime | None
 
     def __init__(self, label: str, validators: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(
@@ -103,6 +109,48 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class RelatedContentField(CheckboxesField):
+    """Content of one other channel to link to, picked by title (never by typing an id).
+
+    Its choices are the items that channel offers (``kispub.core.links.link_choices``);
+    a submitted id that is not among them, or no number at all, is a form error.
+    """
+
+    data: list[int] | None
+
+    def __init__(
+        self, label: str, *, kind: str, items: Sequence[LinkedItem], **kwargs: Any
+    ) -> None:
+        choices = [SelectChoice(item.id, item.title) for item in items]
+        super().__init__(label, coerce=int, choices=choices, **kwargs)
+        self.kind = kind
+        self.items = {item.id: item for item in items}
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        ids: list[int] = []
+        unreadable: list[str] = []
+        for value in valuelist:
+            try:
+                ids.append(int(value))
+            except ValueError:
+                unreadable.append(str(value)[:40])  # echoed in the message, so kept short
+        self.data = ids
+        if unreadable:
+            raise ValueError(NOT_OFFERED.format(", ".join(unreadable)))
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            return
+        unknown = [str(value) for value in self.data or () if value not in self.items]
+        if unknown:
+            raise ValidationError(NOT_OFFERED.format(", ".join(unknown)))
+
+
+def related_field_name(kind: str) -> str:
+    """The form field that holds the links to content of ``kind``."""
+    return RELATED_PREFIX + kind
 
 
 class AtelierForm(FlaskForm):
@@ -162,20 +210,24 @@ class AtelierForm(FlaskForm):
         description="Eén per regel: naam, organisatie.",
         validators=[Optional(), Length(max=5000)],
     )
-    episode = StringField(
-        "Podcastafleveringen",
-        description="Nummers van de afleveringen, gescheiden door komma's.",
-        validators=[Optional(), Length(max=500)],
-    )
-    dossier = StringField(
-        "Dossieritems",
-        description="Nummers van de items in het coronadossier, gescheiden door komma's.",
-        validators=[Optional(), Length(max=500)],
-    )
+    # One RelatedContentField per kind an atelier can link to: see ``atelier_form``.
 
     def __init__(self, *args: Any, themes: list[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.themes.choices = [SelectChoice(theme.slug, theme.name) for theme in themes]
+
+    def related_fields(self) -> Iterator[RelatedContentField]:
+        """The fields of related content, in the order the kinds were registered."""
+        for field in self:
+            if isinstance(field, RelatedContentField):
+                yield field
+
+    def field_for(self, name: str | None) -> Any:
+        """The field an error about ``name`` (a field or a content kind) belongs to."""
+        for candidate in (name, related_field_name(name or "")):
+            if candidate and candidate in self:
+                return self[candidate]
+        return self.title
 
     def validate_ends_at(self, field: AmsterdamDateTimeField) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
@@ -198,20 +250,18 @@ class AtelierForm(FlaskForm):
 
     validate_hosts = validate_speakers
 
-    def validate_episode(self, field: StringField) -> None:
-        _ids(field.data)
-
-    validate_dossier = validate_episode
-
     def to_data(self) -> AtelierData:
-        """The form's values for the service."""
+        """The form's values for the service; only a validated form has both times."""
+        starts_at, ends_at = self.starts_at.data, self.ends_at.data
+        if starts_at is None or ends_at is None:
+            raise ValueError("to_data() needs a form that validated")
         return AtelierData(
             title=self.title.data,
             slug=self.slug.data or None,
             description=self.description.data or "",
             theme_slugs=tuple(self.themes.data or ()),
-            starts_at=self.starts_at.data,
-            ends_at=self.ends_at.data,
+            starts_at=starts_at,
+            ends_at=ends_at,
             venue_name=self.venue_name.data,
             venue_address=self.venue_address.data,
             online=self.online.data,
@@ -221,12 +271,35 @@ class AtelierForm(FlaskForm):
             status=AtelierStatus(self.status.data),
             speakers=_people(self.speakers.data),
             hosts=_people(self.hosts.data),
-            related={kind: _ids(getattr(self, kind).data) for kind in RELATED_KINDS},
+            related={field.kind: tuple(field.data or ()) for field in self.related_fields()},
         )
 
 
 class NewAtelierForm(AtelierForm, OnceForm):
     """The atelier form for a new atelier: a double submit creates one."""
+
+
+def atelier_form(
+    themes: list[Theme],
+    related: Sequence[RelatedChoices],
+    *,
+    new: bool = False,
+    data: dict[str, Any] | None = None,
+) -> AtelierForm:
+    """The editors' form, with a group of checkboxes per kind of content to link to.
+
+    The kinds are known only once the app is built (a channel that is not installed offers
+    none), so the form class gets its related fields here, per request.
+    """
+    base = NewAtelierForm if new else AtelierForm
+    fields = {
+        related_field_name(choices.kind): RelatedContentField(
+            choices.label, kind=choices.kind, items=choices.items
+        )
+        for choices in related
+    }
+    form_class = type(base.__name__, (base,), fields)
+    return form_class(data=data, themes=themes)
 
 
 def form_data(atelier: Atelier, related: dict[str, list[int]]) -> dict[str, Any]:
@@ -242,8 +315,8 @@ def form_data(atelier: Atelier, related: dict[str, list[int]]) -> dict[str, Any]
     data["themes"] = [theme.slug for theme in atelier.themes]
     data["speakers"] = "\n".join(_line(p.name, p.affiliation) for p in atelier.speakers)
     data["hosts"] = "\n".join(_line(p.name, p.affiliation) for p in atelier.hosts)
-    for kind in RELATED_KINDS:
-        data[kind] = ", ".join(str(i) for i in related.get(kind, []))
+    for kind, ids in related.items():
+        data[related_field_name(kind)] = ids
     return data
 
 
@@ -256,11 +329,3 @@ def _people(text: str | None) -> tuple[PersonData, ...]:
     if any(len(p.name) > 160 or len(p.affiliation) > 200 for p in people):
         raise ValidationError("Een naam of organisatie is te lang.")
     return people
-
-
-def _ids(text: str | None) -> tuple[int, ...]:
-    parts = [part.strip() for part in (text or "").replace(";", ",").split(",")]
-    # At most nine digits: the number has to fit the database's integer column.
-    if not all(re.fullmatch(r"[0-9]{1,9}", part) for part in parts if part):
-        raise ValidationError("Vul nummers in, gescheiden door komma's.")
-    return tuple(int(part) for part in parts if part)

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import current_app
 
-from kispub.ateliers.calendar import event_description
-from kispub.ateliers.localtime import amsterdam_iso
+from kispub.ateliers.calendar.feeds import event_description
+from kispub.ateliers.calendar.localtime import amsterdam_iso
 from kispub.ateliers.models import Atelier, AtelierStatus
 from kispub.ateliers.seats import registration_closes_at
 from kispub.core.urls import absolute_url, base_url

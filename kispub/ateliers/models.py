@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,13 @@ from kispub.core import clock
 from kispub.core.database import UTCDateTime, string_enum
 from kispub.extensions import db
 from kispub.themes.models import Theme
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy builds db.Model at run time on top of this declarative base, so a
+    # type checker cannot see db.Model itself; the base gives it the same mapped attributes.
+    from kispub.extensions import Base as Model
+else:
+    Model = db.Model
 
 
 class AtelierStatus(enum.StrEnum):
@@ -54,7 +62,7 @@ atelier_theme = Table(
 )
 
 
-class Atelier(db.Model):
+class Atelier(Model):
     """A kennisatelier: one meeting, on site, online or both."""
 
     __tablename__ = "atelier"
@@ -117,7 +125,7 @@ class Atelier(db.Model):
         return f"<Atelier {self.slug}>"
 
 
-class AtelierPerson(db.Model):
+class AtelierPerson(Model):
     """A speaker or host of an atelier."""
 
     __tablename__ = "atelier_person"
@@ -138,7 +146,7 @@ class AtelierPerson(db.Model):
         return f"{self.name} ({self.affiliation})" if self.affiliation else self.name
 
 
-class Registration(db.Model):
+class Registration(Model):
     """Someone's seat at, or place on the waiting list of, an atelier (personal data)."""
 
     __tablename__ = "atelier_registration"
@@ -167,7 +175,7 @@ class Registration(db.Model):
         return self.status is RegistrationStatus.REGISTERED
 
 
-class AtelierFeed(db.Model):
+class AtelierFeed(Model):
     """A member's personal calendar feed; deleting the row revokes its secret address."""
 
     __tablename__ = "atelier_feed"

@@ -1,25 +1,73 @@
 """E-mail to attendees: confirmation, waiting list, promotion, changes and cancellation.
 
-Messages go out after the transaction that caused them has committed; a mail server
-that is down is logged and does not undo a registration.
+The builders (``registration_confirmation``, ``promotion``, ``atelier_changed``) return
+``AtelierMail`` values — recipient, subject, body, attachments and a ``key`` naming the
+message — from the state a service just wrote. ``queue`` puts them in the outbox in that
+same write transaction: the worker delivers them after the commit, with retries, and a
+rolled-back change sends nothing.
+
+The ``key`` is stable for one message and unique across messages (ids plus a timestamp,
+never an address): the outbox refuses a key twice, and it gives the stable Message-ID.
 """
 
 from __future__ import annotations
 
-import logging
-import smtplib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from flask import current_app, render_template
-from sqlalchemy import select
 
-from kispub.ateliers.calendar import atelier_ics
+from kispub.ateliers.calendar.feeds import atelier_ics
 from kispub.ateliers.models import Atelier, AtelierStatus, Registration
 from kispub.ateliers.tokens import make_registration_token
-from kispub.core.mail import Attachment, send_mail
+from kispub.core.mail import Attachment, build_message
+from kispub.core.outbox import queue_mail
 from kispub.core.urls import absolute_url
-from kispub.extensions import db
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class AtelierMail:
+    """One composed message to one attendee."""
+
+    key: str
+    to: str
+    subject: str
+    body: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+def registration_confirmation(registration: Registration) -> AtelierMail:
+    """Confirm a seat (with the .ics) or a place on the waiting list."""
+    title = registration.atelier.title
+    if registration.is_registered:
+        return _compose(registration, f"Aanmelding bevestigd: {title}", "registered")
+    return _compose(registration, f"U staat op de wachtlijst: {title}", "waitlisted")
+
+
+def promotion(registration: Registration) -> AtelierMail:
+    """Tell someone from the waiting list that a seat is theirs."""
+    subject = f"Er is een plaats voor u vrijgekomen: {registration.atelier.title}"
+    return _compose(registration, subject, "promoted")
+
+
+def atelier_changed(atelier: Atelier, registrations: Iterable[Registration]) -> list[AtelierMail]:
+    """Tell everyone registered or waiting that the time, place or status changed."""
+    if atelier.status is AtelierStatus.CANCELLED:
+        subject, template = f"Geannuleerd: {atelier.title}", "cancelled"
+    else:
+        subject, template = f"Gewijzigd: {atelier.title}", "changed"
+    # SEQUENCE goes up with every significant change: one message per change per person.
+    return [
+        _compose(registration, subject, template, f"sequence-{atelier.sequence}")
+        for registration in registrations
+    ]
+
+
+def queue(mails: Sequence[AtelierMail]) -> None:
+    """Put composed messages in the outbox; call inside the write transaction that caused them."""
+    for mail in mails:
+        message = build_message(mail.to, mail.subject, mail.body, mail.attachments, key=mail.key)
+        queue_mail(message, mail.key)
 
 
 def manage_url(registration: Registration) -> str:
@@ -34,7 +82,9 @@ def ics_attachment(atelier: Atelier) -> Attachment:
     return Attachment(f"{atelier.slug}.ics", content, "text", "calendar", {"method": "PUBLISH"})
 
 
-def _deliver(registration: Registration, subject: str, template: str, **context: object) -> None:
+def _compose(
+    registration: Registration, subject: str, template: str, occasion: str = ""
+) -> AtelierMail:
     atelier = registration.atelier
     attachments = (ics_attachment(atelier),) if registration.is_registered else ()
     body = render_template(
@@ -44,40 +94,15 @@ def _deliver(registration: Registration, subject: str, template: str, **context:
         page_url=absolute_url("ateliers.show", slug=atelier.slug),
         manage_url=manage_url(registration),
         retention_days=current_app.config["ATELIER_ATTENDEE_RETENTION_DAYS"],
-        **context,
     )
-    try:
-        send_mail(registration.email, subject, body, attachments)
-    except (smtplib.SMTPException, OSError):
-        log.exception("could not mail %s about atelier %s", template, atelier.id)
+    key = _key(registration, template, occasion)
+    return AtelierMail(key, registration.email, subject, body, attachments)
 
 
-def send_registration_confirmation(registration: Registration) -> None:
-    """Confirm a seat (with the .ics) or a place on the waiting list."""
-    title = registration.atelier.title
-    if registration.is_registered:
-        _deliver(registration, f"Aanmelding bevestigd: {title}", "registered")
-    else:
-        _deliver(registration, f"U staat op de wachtlijst: {title}", "waitlisted")
-
-
-def send_promotion(registration: Registration) -> None:
-    """Tell someone from the waiting list that a seat is theirs."""
-    _deliver(
-        registration,
-        f"Er is een plaats voor u vrijgekomen: {registration.atelier.title}",
-        "promoted",
-    )
-
-
-def send_atelier_changed(atelier: Atelier) -> None:
-    """Tell everyone registered or waiting that the time, place or status changed."""
-    registrations = db.session.scalars(
-        select(Registration).where(Registration.atelier_id == atelier.id).order_by(Registration.id)
-    )
-    if atelier.status is AtelierStatus.CANCELLED:
-        subject, template = f"Geannuleerd: {atelier.title}", "cancelled"
-    else:
-        subject, template = f"Gewijzigd: {atelier.title}", "changed"
-    for registration in registrations:
-        _deliver(registration, subject, template)
+def _key(registration: Registration, template: str, occasion: str) -> str:
+    # A registration id can come back after a deletion (SQLite reuses the highest rowid);
+    # its creation time cannot.
+    created = registration.created_at.strftime("%Y%m%dT%H%M%S%f")
+    parts = ["atelier", str(registration.atelier_id), "registration", str(registration.id)]
+    parts += [created, template, occasion] if occasion else [created, template]
+    return ":".join(parts)

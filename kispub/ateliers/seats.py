@@ -55,9 +55,9 @@ def registration_closes_at(atelier: Atelier) -> datetime:
     return atelier.registration_deadline_at or atelier.starts_at
 
 
-def registration_state(atelier: Atelier, taken: int, now: datetime | None = None) -> str:
+def registration_state(atelier: Atelier, taken: int) -> RegistrationState:
     """Whether registering is possible now, with a seat or on the waiting list."""
-    now = now or clock.now()
+    now = clock.now()
     if atelier.ends_at < now:
         return RegistrationState.PAST
     if atelier.status is not AtelierStatus.SCHEDULED:

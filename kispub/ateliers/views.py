@@ -8,11 +8,12 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from kispub.accounts.decorators import login_required
-from kispub.ateliers import calendar, pages, personal_feed, registration
-from kispub.ateliers.calendar_links import webcal_url
+from kispub.ateliers import pages, queries
+from kispub.ateliers.calendar import feeds, personal
 from kispub.ateliers.forms import RegistrationForm
 from kispub.ateliers.models import RegistrationStatus
-from kispub.ateliers.services import atelier_by_slug
+from kispub.ateliers.services import feeds as feed_services
+from kispub.ateliers.services import registration
 from kispub.core.http import conditional_document
 from kispub.extensions import limiter
 from kispub.themes.services import theme_by_slug
@@ -92,7 +93,7 @@ def registration_page(token: str) -> str | Response | tuple[str, int]:
         if atelier is not None:
             flash("Uw aanmelding is geannuleerd. Uw gegevens zijn verwijderd.", "success")
             return redirect(url_for("ateliers.show", slug=atelier.slug))
-    found = registration.registration_for_token(token)
+    found = queries.registration_for_token(token)
     if found is None:
         return render_template("ateliers/registration_gone.html"), 404
     return render_template("ateliers/registration.html", registration=found, form=form)
@@ -102,13 +103,12 @@ def registration_page(token: str) -> str | Response | tuple[str, int]:
 @login_required
 def mine() -> str:
     """The member's registrations and their personal calendar feed."""
-    user = current_user._get_current_object()
-    feed_url = personal_feed.feed_url(user)
+    page = pages.member_page(current_user._get_current_object())
     return render_template(
         "ateliers/mine.html",
-        registrations=registration.member_registrations(user),
-        feed_url=feed_url,
-        feed_webcal=webcal_url(feed_url) if feed_url else None,
+        registrations=page.registrations,
+        feed_url=page.feed_url,
+        feed_webcal=page.feed_webcal,
     )
 
 
@@ -117,7 +117,7 @@ def mine() -> str:
 def renew_feed() -> Response:
     """Make a new secret feed address (the old one stops working)."""
     if FlaskForm().validate_on_submit():
-        personal_feed.renew_feed(current_user._get_current_object())
+        feed_services.renew_feed(current_user._get_current_object())
         flash("U hebt een nieuw agenda-adres. Een eerder adres werkt niet meer.", "success")
     return redirect(url_for("ateliers.mine"))
 
@@ -127,7 +127,7 @@ def renew_feed() -> Response:
 def revoke_feed() -> Response:
     """Switch the personal feed off."""
     if FlaskForm().validate_on_submit():
-        personal_feed.revoke_feed(current_user._get_current_object())
+        feed_services.revoke_feed(current_user._get_current_object())
         flash("Uw agenda-adres is ingetrokken.", "success")
     return redirect(url_for("ateliers.mine"))
 
@@ -135,7 +135,7 @@ def revoke_feed() -> Response:
 @bp.get("/kennisateliers.ics")
 def feed() -> Response:
     """Every upcoming atelier and the recent past, to subscribe to."""
-    return conditional_document(calendar.public_feed())
+    return conditional_document(feeds.public_feed())
 
 
 @bp.get("/kennisateliers/thema/<slug>.ics")
@@ -144,16 +144,16 @@ def theme_feed(slug: str) -> Response:
     theme = theme_by_slug(slug)
     if theme is None:
         abort(404)
-    return conditional_document(calendar.theme_feed(theme))
+    return conditional_document(feeds.theme_feed(theme))
 
 
 @bp.get("/kennisateliers/<slug>.ics")
 def atelier_ics(slug: str) -> Response:
     """One atelier's .ics, without the meeting link."""
-    atelier = atelier_by_slug(slug)
+    atelier = queries.atelier_by_slug(slug)
     if atelier is None:
         abort(404)
-    response = conditional_document(calendar.atelier_document(atelier))
+    response = conditional_document(feeds.atelier_document(atelier))
     response.headers["Content-Disposition"] = f'attachment; filename="{atelier.slug}.ics"'
     return response
 
@@ -161,7 +161,7 @@ def atelier_ics(slug: str) -> Response:
 @bp.get("/kennisateliers/agenda/<int:user_id>/<token>.ics", endpoint="personal_feed")
 def personal_feed_ics(user_id: int, token: str) -> Response:
     """A member's own feed, with meeting links; the address is the only key."""
-    document = personal_feed.personal_feed_document(user_id, token)
+    document = personal.personal_feed_document(user_id, token)
     if document is None:
         abort(404)
     response = conditional_document(document)

@@ -142,19 +142,6 @@ def deliver(raw: bytes, recipients: Sequence[str] = ()) -> None:
         _write_to_outbox(raw)
 
 
-def send_mail(
-    to: str, subject: str, body: str, attachments: tuple[Attachment, ...] = ()
-) -> EmailMessage:
-    """Send a plain-text message at once and return it.
-
-    Kept for mail that is not queued through the outbox yet; new code uses
-    ``build_message`` with ``kispub.core.outbox.queue_mail``.
-    """
-    message = build_message(to, subject, body, attachments)
-    deliver(message.as_bytes())
-    return message
-
-
 def _envelope(raw: bytes) -> tuple[str, list[str]]:
     """Sender and recipients for SMTP, read from the message's own headers."""
     headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from kispub.ateliers.models import Atelier
-from kispub.ateliers.registration import RegistrationData, register_for_atelier
-from kispub.ateliers.services import AtelierData, create_atelier
+from kispub.ateliers.services.editing import AtelierData, create_atelier
+from kispub.ateliers.services.registration import RegistrationData, register_for_atelier
 from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.extensions import db

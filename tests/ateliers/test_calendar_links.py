@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kispub.ateliers.calendar_links import google_calendar_url, outlook_calendar_url, webcal_url
-from kispub.ateliers.ical import IcalEvent
+from kispub.ateliers.calendar.ical import IcalEvent
+from kispub.ateliers.calendar.links import google_calendar_url, outlook_calendar_url, webcal_url
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

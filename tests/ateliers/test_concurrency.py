@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from kispub.ateliers.models import Registration, RegistrationStatus
-from kispub.ateliers.registration import AlreadyRegistered
+from kispub.ateliers.services.registration import AlreadyRegistered
 from kispub.extensions import db
 from tests.ateliers.helpers import make_atelier, register
 

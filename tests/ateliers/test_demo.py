@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kispub.ateliers.services import atelier_by_slug
+from kispub.ateliers.queries import atelier_by_slug
 from kispub.content import DEMO_FOLDER, load_content
 from tests.ateliers.helpers import parse_calendar
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,12 +9,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from kispub.ateliers import services
-from kispub.ateliers.content import load_ateliers
+from kispub.ateliers.loader import load_ateliers
 from kispub.ateliers.models import AtelierStatus
-from kispub.ateliers.services import AtelierError, related_ids, save_atelier, update_atelier
+from kispub.ateliers.services import editing
+from kispub.ateliers.services.editing import AtelierError, save_atelier, update_atelier
 from kispub.content import ContentError, load_content
-from kispub.core.links import LinkedItem, register_content_kind
 from tests.ateliers.helpers import atelier_data, make_atelier
 from tests.factories import make_theme
 
@@ -74,23 +72,6 @@ def test_sequence_follows_time_place_link_and_status(app: Flask) -> None:
         assert change.atelier.sequence == sequence
 
 
-def test_links_must_point_at_existing_content(app: Flask) -> None:
-    def episodes(ids: Sequence[int]) -> list[LinkedItem]:
-        return [LinkedItem("episode", i, f"Aflevering {i}", f"/e/{i}") for i in ids if i <= 6]
-
-    register_content_kind(app, "episode", episodes)
-    atelier = make_atelier()
-    data = atelier_data(slug=atelier.slug, title=atelier.title, starts_at=atelier.starts_at)
-
-    with pytest.raises(AtelierError, match="Podcastaflevering 7 bestaat niet") as raised:
-        update_atelier(atelier.id, replace(data, related={"episode": (2, 7)}))
-    assert raised.value.field == "episode"
-    assert related_ids(atelier)["episode"] == []  # nothing half-written
-    change = update_atelier(atelier.id, replace(data, related={"episode": (4, 2), "dossier": ()}))
-    assert change.changed and not change.significant
-    assert related_ids(atelier) == {"episode": [4, 2], "dossier": []}
-
-
 def test_content_loader_upserts_by_slug(app: Flask) -> None:
     make_theme("Nieuwe migratie")
     item = {
@@ -137,7 +118,7 @@ def test_a_slug_taken_between_check_and_insert_is_a_clear_error(
 ) -> None:
     make_atelier(slug="dubbel")
     # As if the other save committed after this one checked: the unique constraint decides.
-    monkeypatch.setattr(services, "_require_free_slug", lambda slug, atelier_id: None)
+    monkeypatch.setattr(editing, "_require_free_slug", lambda slug, atelier_id: None)
 
     with pytest.raises(AtelierError, match="korte naam") as raised:
         save_atelier(None, atelier_data(slug="dubbel"))

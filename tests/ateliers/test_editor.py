@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from kispub.accounts.models import Role
 from kispub.ateliers.models import Atelier, AtelierStatus
-from kispub.ateliers.services import atelier_by_slug
+from kispub.ateliers.queries import atelier_by_slug
 from kispub.extensions import db
 from tests.ateliers.helpers import make_atelier, register
 from tests.factories import make_theme
@@ -34,17 +34,10 @@ def form(**overrides: Any) -> dict[str, Any]:
         "status": "scheduled",
         "speakers": "Jaap Voorbeeld, Gemeente X\nNoor Proef",
         "hosts": "",
-        "episode": "",
-        "dossier": "",
         "nonce": "een-nonce-van-minstens-16-tekens",
     }
     values.update(overrides)
     return {key: value for key, value in values.items() if value is not None}
-
-
-@pytest.fixture
-def editor(login_as) -> None:
-    login_as(role=Role.EDITOR)
 
 
 def count_ateliers() -> int:
@@ -107,8 +100,6 @@ def test_create_reads_times_as_amsterdam_and_a_double_submit_creates_one(
         ({"title": ""}, "Dit veld is verplicht."),
         ({"slug": "Met Spaties"}, "Gebruik alleen kleine letters, cijfers en streepjes."),
         ({"slug": "mijn"}, "Kies een andere korte naam"),
-        ({"episode": "drie"}, "Vul nummers in, gescheiden door komma's."),
-        ({"episode": "3"}, "Podcastaflevering 3 bestaat niet."),
         ({"themes": ["bestaat-niet"]}, "is een ongeldige keuze"),
         # 28 March 2027: the clocks go from 02:00 to 03:00, so 02:30 never happens.
         (

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kispub.ateliers.models import AtelierStatus
-from kispub.ateliers.services import update_atelier
+from kispub.ateliers.services.editing import update_atelier
 from tests.ateliers.helpers import (
     AMSTERDAM,
     atelier_data,

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-import kispub.ateliers.ical as ical
-from kispub.ateliers.ical import IcalCalendar, IcalEvent, atelier_uid, render_calendar
+import kispub.ateliers.calendar.ical as ical
+from kispub.ateliers.calendar.ical import IcalCalendar, IcalEvent, atelier_uid, render_calendar
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DATE_TIME_LINE = re.compile(r"^(?P<name>[A-Z-]+)(?P<params>;[^:]*)?:(?P<value>\d{8}T\d{6}Z?)$")
@@ -428,7 +428,8 @@ def test_output_does_not_depend_on_process_or_host_zone() -> None:
     # The child loads ical.py alone, as importing kispub would load the whole Flask app.
     script = (
         "import importlib.util, pickle, sys\n"
-        "spec = importlib.util.spec_from_file_location('kispub.ateliers.ical', sys.argv[1])\n"
+        "name = 'kispub.ateliers.calendar.ical'\n"
+        "spec = importlib.util.spec_from_file_location(name, sys.argv[1])\n"
         "ical = sys.modules[spec.name] = importlib.util.module_from_spec(spec)\n"
         "spec.loader.exec_module(ical)\n"
         "class Unpickler(pickle.Unpickler):\n"

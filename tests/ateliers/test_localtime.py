@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kispub.ateliers.localtime import (
+from kispub.ateliers.calendar.localtime import (
     NonExistentLocalTime,
     amsterdam_iso,
     from_amsterdam,

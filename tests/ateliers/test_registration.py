@@ -14,13 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from kispub.ateliers.models import AtelierStatus, Registration, RegistrationStatus
-from kispub.ateliers.registration import (
-    AlreadyRegistered,
-    RegistrationError,
-    attendees,
-    registration_for_token,
-)
-from kispub.ateliers.services import update_atelier
+from kispub.ateliers.queries import attendees, registration_for_token
+from kispub.ateliers.services.editing import update_atelier
+from kispub.ateliers.services.registration import AlreadyRegistered, RegistrationError
 from kispub.core import clock
 from kispub.core.database import write_transaction
 from tests.ateliers.helpers import (

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from kispub.accounts.models import Role
-from kispub.ateliers.registration import attendees, neutralise_cell, purge_attendee_data
-from kispub.core import clock
+from kispub.ateliers.export import neutralise_cell
+from kispub.ateliers.queries import attendees
+from kispub.ateliers.services.registration import purge_attendee_data
+from tests.ateliers.conftest import Clock
 from tests.ateliers.helpers import make_atelier, move_to, register, soon
 
 
@@ -65,7 +66,7 @@ def test_members_cannot_see_attendees(client: FlaskClient, login_as) -> None:
     assert "anna@example.org" not in page
 
 
-def test_purge_removes_registrations_after_the_retention_period(app: Flask) -> None:
+def test_purge_removes_registrations_after_the_retention_period(app: Flask, clock: Clock) -> None:
     app.config["ATELIER_ATTENDEE_RETENTION_DAYS"] = 30
     long_ago, recently, upcoming = make_atelier(), make_atelier(), make_atelier()
     for atelier in (long_ago, recently, upcoming):
@@ -77,7 +78,8 @@ def test_purge_removes_registrations_after_the_retention_period(app: Flask) -> N
     assert attendees(long_ago.id) == []
     assert len(attendees(recently.id)) == 1
     assert len(attendees(upcoming.id)) == 1
-    assert purge_attendee_data(now=clock.now() + timedelta(days=15)) == 1
+    clock.advance(days=15)
+    assert purge_attendee_data() == 1
     assert attendees(recently.id) == []
 
 

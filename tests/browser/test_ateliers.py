@@ -7,7 +7,8 @@ import re
 import pytest
 
 from kispub.accounts.models import Role
-from kispub.ateliers.registration import attendees
+from kispub.ateliers.queries import attendees
+from kispub.core.links import LinkedItem, register_content_kind
 from kispub.extensions import db
 from tests.ateliers.helpers import make_atelier, move_to, register, soon
 from tests.browser.conftest import assert_accessible
@@ -114,3 +115,41 @@ def test_editor_form_is_accessible(page, atelier) -> None:
     page.get_by_role("button", name="Opslaan").click()
     assert "Het einde moet na het begin liggen." in page.get_by_role("alert").inner_text()
     assert_accessible(page)
+
+
+def test_editor_picks_related_episodes_by_title(app, page, atelier) -> None:
+    episodes = [
+        LinkedItem("episode", n, title, f"/podcast/{n}", meta=f"Denkers en doeners · {n}")
+        for n, title in enumerate(("Bert Wijbenga", "Shame sexting", "Abdellah Mehraz"), 1)
+    ]
+    register_content_kind(
+        app,
+        "episode",
+        lambda ids: [e for e in episodes if e.id in ids],
+        label="Podcastafleveringen",
+        choices=lambda: episodes,
+    )
+    editor = make_user(role=Role.EDITOR)
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(editor.email)
+    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/beheer/ateliers/{atelier.id}/bewerken")
+    group = page.get_by_role("group", name="Podcastafleveringen")
+    group.get_by_label("Bert Wijbenga").check()
+    group.get_by_label("Abdellah Mehraz").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Opslaan").click()
+    assert page.get_by_text("De wijzigingen zijn opgeslagen.").is_visible()
+    assert (
+        page.get_by_role("group", name="Podcastafleveringen")
+        .get_by_label("Abdellah Mehraz")
+        .is_checked()
+    )
+
+    page.goto(f"/kennisateliers/{atelier.slug}")
+    related = page.get_by_role("region", name="Luister ook")
+    assert related.get_by_role("link", name="Bert Wijbenga").is_visible()
+    assert related.get_by_role("link", name="Abdellah Mehraz").is_visible()
+    assert related.get_by_role("link", name="Shame sexting").count() == 0

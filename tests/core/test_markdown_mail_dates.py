@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
+from kispub.core.database import write_transaction
 from kispub.core.dates import long_date, long_datetime
-from kispub.core.mail import Attachment, send_mail
+from kispub.core.mail import Attachment, build_message
 from kispub.core.markdown import markdown_to_text, render_markdown
+from kispub.core.outbox import queue_mail
 
 
 def test_markdown_keeps_formatting_and_drops_anything_active() -> None:
@@ -29,7 +31,8 @@ def test_markdown_to_text_is_plain() -> None:
 
 def test_mail_goes_to_the_outbox_with_attachments(app: Flask, outbox) -> None:
     ics = Attachment("atelier.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text", "calendar")
-    send_mail("anna@example.org", "Bevestiging", "Tot dan!", (ics,))
+    with write_transaction():
+        queue_mail(build_message("anna@example.org", "Bevestiging", "Tot dan!", (ics,)), "k")
     [message] = outbox()
     assert message["To"] == "anna@example.org" and message["Subject"] == "Bevestiging"
     body, attachment = list(message.iter_parts())

@@ -1,33 +1,31 @@
-"""Finding, creating and changing kennisateliers."""
+"""Creating and changing kennisateliers: the rules every atelier keeps, and its links."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from kispub.ateliers import notifications
+from kispub.ateliers.links import KIND, related_kinds
 from kispub.ateliers.models import Atelier, AtelierPerson, AtelierStatus, PersonRole, Registration
+from kispub.ateliers.queries import attendees
 from kispub.ateliers.seats import locked_atelier, promote_waitlisted
 from kispub.core import clock
 from kispub.core.database import write_transaction
-from kispub.core.links import linked_ids, linked_items, set_links
+from kispub.core.links import link_choices, linked_ids, set_links
 from kispub.core.text import slugify
 from kispub.extensions import db
-from kispub.themes.models import Theme
 from kispub.themes.services import themes_by_slugs
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Paths under /kennisateliers/ that pages of the channel itself use.
 RESERVED_SLUGS = frozenset({"mijn", "agenda", "aanmelding", "thema", "archief"})
-# The kinds an atelier links to (core/links.py), with how an error names them.
-RELATED_KINDS = {"episode": "Podcastaflevering", "dossier": "Dossieritem"}
 EDITABLE = (
     "title", "slug", "description", "starts_at", "ends_at", "venue_name", "venue_address",
     "online", "online_url", "capacity", "registration_deadline_at", "status",
@@ -84,8 +82,9 @@ class AtelierData:
     status: AtelierStatus = AtelierStatus.SCHEDULED
     speakers: tuple[PersonData, ...] = ()
     hosts: tuple[PersonData, ...] = ()
-    # None leaves the links as they are (content files); a tuple replaces them.
-    related: dict[str, tuple[int, ...]] | None = None
+    # Ids per content kind ("episode": (4, 2)); a kind given replaces its links, a kind
+    # left out (or None: content files) leaves them as they are.
+    related: Mapping[str, tuple[int, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,103 +98,27 @@ class AtelierChange:
     promoted: tuple[Registration, ...] = ()
 
 
-# -- reading -------------------------------------------------------------------------------
+def save_atelier(
+    atelier_id: int | None, data: AtelierData, *, notify: bool = False
+) -> AtelierChange:
+    """Create (no id) or update an atelier and its links in one transaction.
 
-
-def _listing(theme: Theme | None) -> Select[tuple[Atelier]]:
-    statement = select(Atelier).options(selectinload(Atelier.themes))
-    if theme is not None:
-        statement = statement.where(Atelier.themes.any(Theme.id == theme.id))
-    return statement
-
-
-def upcoming_ateliers(theme: Theme | None = None, now: datetime | None = None) -> list[Atelier]:
-    """Ateliers that have not ended, soonest first."""
-    statement = _listing(theme).where(Atelier.ends_at >= (now or clock.now()))
-    return list(db.session.scalars(statement.order_by(Atelier.starts_at, Atelier.id)))
-
-
-def past_ateliers(
-    theme: Theme | None = None, page: int = 1, per_page: int = 20, now: datetime | None = None
-) -> tuple[list[Atelier], bool]:
-    """One page of ended ateliers, latest first, and whether there is a next page."""
-    statement = _listing(theme).where(Atelier.ends_at < (now or clock.now()))
-    statement = statement.order_by(Atelier.starts_at.desc(), Atelier.id.desc())
-    rows = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page + 1)))
-    return rows[:per_page], len(rows) > per_page
-
-
-def atelier_by_slug(slug: str) -> Atelier | None:
-    """The atelier with this slug, with its themes and people."""
-    statement = select(Atelier).where(Atelier.slug == slug)
-    options = (selectinload(Atelier.themes), selectinload(Atelier.people))
-    return db.session.scalars(statement.options(*options)).first()
-
-
-def get_atelier(atelier_id: int) -> Atelier | None:
-    """The atelier with this id."""
-    return db.session.get(Atelier, atelier_id)
-
-
-def ateliers_by_ids(ids: Sequence[int]) -> list[Atelier]:
-    """The ateliers with these ids, in any order."""
-    return list(db.session.scalars(select(Atelier).where(Atelier.id.in_(ids))))
-
-
-def all_ateliers() -> list[Atelier]:
-    """Every atelier, latest first (for editors)."""
-    return list(db.session.scalars(select(Atelier).order_by(Atelier.starts_at.desc())))
-
-
-def related_items(atelier: Atelier) -> dict[str, list]:
-    """The podcast episodes and dossier items the atelier links to, as their channels show them."""
-    return {kind: linked_items("atelier", atelier.id, kind) for kind in RELATED_KINDS}
-
-
-def related_ids(atelier: Atelier) -> dict[str, list[int]]:
-    """The ids the atelier links to, per kind (for the editor form)."""
-    return {kind: linked_ids("atelier", atelier.id, kind) for kind in RELATED_KINDS}
-
-
-# -- writing -------------------------------------------------------------------------------
-
-
-def save_atelier(atelier_id: int | None, data: AtelierData) -> AtelierChange:
-    """Create (no id) or update an atelier; no e-mail is sent (see ``update_atelier``)."""
+    With ``notify``, attendees hear of a new time, place or status, and of a freed seat;
+    content files save without it (see ``update_atelier``).
+    """
     check_atelier_data(data)
+    check_related(data.related)
     try:
-        return _save(atelier_id, data)
+        with write_transaction():
+            change = _save(atelier_id, data)
+            if notify:
+                notifications.queue(_mails(change))
     except IntegrityError as error:
         if "slug" not in str(error.orig):
             raise
         # A concurrent save took the slug between the check and the insert.
         raise AtelierError("Er is al een kennisatelier met deze korte naam.", "slug") from error
-
-
-def _save(atelier_id: int | None, data: AtelierData) -> AtelierChange:
-    with write_transaction() as session:
-        atelier = _new_atelier() if atelier_id is None else locked_atelier(atelier_id)
-        if atelier is None:
-            raise AtelierError("Dit kennisatelier bestaat niet (meer).")
-        before = None if atelier_id is None else _state(atelier)
-        atelier.slug = data.slug or atelier.slug or slugify(data.title)
-        _require_free_slug(atelier.slug, atelier.id)
-        _apply(atelier, data)
-        session.add(atelier)
-        session.flush()
-        links_changed = _set_related(atelier.id, data.related)
-        if before is None:
-            return AtelierChange(atelier, created=True, changed=True, significant=False)
-        after = _state(atelier)
-        significant = _significant(before) != _significant(after)
-        changed = before != after or links_changed
-        if changed:
-            atelier.updated_at = clock.now()
-        if significant:
-            atelier.sequence += 1
-        # A larger capacity (or a new date) can free seats for the waiting list.
-        promoted = tuple(promote_waitlisted(atelier))
-    return AtelierChange(atelier, False, changed, significant, promoted)
+    return change
 
 
 def create_atelier(data: AtelierData) -> Atelier:
@@ -205,12 +128,41 @@ def create_atelier(data: AtelierData) -> Atelier:
 
 def update_atelier(atelier_id: int, data: AtelierData) -> AtelierChange:
     """Change an atelier; attendees hear of a new time, place or status, and of a freed seat."""
-    change = save_atelier(atelier_id, data)
+    return save_atelier(atelier_id, data, notify=True)
+
+
+def _save(atelier_id: int | None, data: AtelierData) -> AtelierChange:
+    atelier = _new_atelier() if atelier_id is None else locked_atelier(atelier_id)
+    if atelier is None:
+        raise AtelierError("Dit kennisatelier bestaat niet (meer).")
+    before = None if atelier_id is None else _state(atelier)
+    atelier.slug = data.slug or atelier.slug or slugify(data.title)
+    _require_free_slug(atelier.slug, atelier.id)
+    _apply(atelier, data)
+    db.session.add(atelier)
+    db.session.flush()
+    links_changed = _set_related(atelier.id, data.related)
+    if before is None:
+        return AtelierChange(atelier, created=True, changed=True, significant=False)
+    after = _state(atelier)
+    significant = _significant(before) != _significant(after)
+    changed = before != after or links_changed
+    if changed:
+        atelier.updated_at = clock.now()
+    if significant:
+        atelier.sequence += 1
+    # A larger capacity (or a new date) can free seats for the waiting list.
+    promoted = tuple(promote_waitlisted(atelier))
+    return AtelierChange(atelier, False, changed, significant, promoted)
+
+
+def _mails(change: AtelierChange) -> list[notifications.AtelierMail]:
+    """Everyone concerned hears of a significant change; the promoted of their seat too."""
+    mails: list[notifications.AtelierMail] = []
     if change.significant:
-        notifications.send_atelier_changed(change.atelier)
-    for registration in change.promoted:
-        notifications.send_promotion(registration)
-    return change
+        mails += notifications.atelier_changed(change.atelier, attendees(change.atelier.id))
+    mails += [notifications.promotion(registration) for registration in change.promoted]
+    return mails
 
 
 def check_atelier_data(data: AtelierData) -> None:
@@ -284,21 +236,29 @@ def _apply(atelier: Atelier, data: AtelierData) -> None:
         ]
 
 
-def _set_related(atelier_id: int, related: dict[str, tuple[int, ...]] | None) -> bool:
-    """Replace the links when given; every id must be content its channel shows."""
-    if related is None:
-        return False
-    changed = False
-    for kind, ids in related.items():
-        if list(dict.fromkeys(ids)) == linked_ids("atelier", atelier_id, kind):
-            continue
-        set_links("atelier", atelier_id, kind, ids)
-        found = {item.id for item in linked_items("atelier", atelier_id, kind)}
-        missing = [str(i) for i in ids if i not in found]
+def check_related(related: Mapping[str, Sequence[int]] | None) -> None:
+    """Every linked item must be one its channel offers to pick (drafts count too)."""
+    kinds = related_kinds()
+    for kind, ids in (related or {}).items():
+        entry = kinds.get(kind)
+        if entry is None:
+            raise AtelierError(f"Een kennisatelier kan niet naar {kind!r} verwijzen.", kind)
+        offered = {item.id for item in link_choices(kind)}
+        missing = [str(i) for i in dict.fromkeys(ids) if i not in offered]
         if missing:
-            label = RELATED_KINDS[kind]
-            raise AtelierError(f"{label} {', '.join(missing)} bestaat niet.", kind)
-        changed = True
+            raise AtelierError(
+                f"{entry.label}: {', '.join(missing)} bestaat niet (meer). Kies uit de lijst.",
+                kind,
+            )
+
+
+def _set_related(atelier_id: int, related: Mapping[str, Sequence[int]] | None) -> bool:
+    """Replace the links of the given kinds, in the caller's transaction."""
+    changed = False
+    for kind, ids in (related or {}).items():
+        if list(dict.fromkeys(ids)) != linked_ids(KIND, atelier_id, kind):
+            set_links(KIND, atelier_id, kind, ids)  # joins the write transaction
+            changed = True
     return changed
 
 

@@ -3,39 +3,47 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from kispub.accounts.decorators import editor_required
-from kispub.ateliers import registration, services
-from kispub.ateliers.forms import AtelierForm, NewAtelierForm, form_data
+from kispub.ateliers import pages, queries
+from kispub.ateliers.export import attendees_csv as attendees_csv_text
+from kispub.ateliers.forms import AtelierForm, atelier_form, form_data
+from kispub.ateliers.links import related_choices, related_ids
 from kispub.ateliers.models import Atelier
+from kispub.ateliers.services.editing import (
+    AtelierChange,
+    AtelierData,
+    AtelierError,
+    create_atelier,
+    update_atelier,
+)
 from kispub.core.nonce import submit_once
 from kispub.themes.services import all_themes
 
 bp = Blueprint("ateliers_admin", __name__, url_prefix="/beheer/ateliers")
-MAX_ID = 2**31 - 1  # a larger number in the URL would overflow the database's integer
 
 
 @bp.get("/")
 @editor_required
 def index() -> str:
     """Every atelier with its number of attendees and waiting list."""
-    ateliers = services.all_ateliers()
-    counts = registration.attendance_counts([a.id for a in ateliers])
-    return render_template("ateliers/admin/index.html", ateliers=ateliers, counts=counts)
+    overview = pages.overview()
+    return render_template(
+        "ateliers/admin/index.html", ateliers=overview.ateliers, counts=overview.counts
+    )
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
 @editor_required
 def new() -> str | Response:
     """Create an atelier; submitting the same form twice creates one."""
-    form = NewAtelierForm(themes=all_themes())
+    form = atelier_form(all_themes(), related_choices(), new=True)
     if form.validate_on_submit():
         data = form.to_data()
         try:
-            outcome = submit_once(form.nonce.data, lambda: _create(data))
-        except services.AtelierError as error:
+            outcome = submit_once(form["nonce"].data, lambda: _create(data))
+        except AtelierError as error:
             _show_error(form, error)
         else:
             if not outcome.duplicate:
@@ -44,8 +52,8 @@ def new() -> str | Response:
     return render_template("ateliers/admin/edit.html", form=form, atelier=None)
 
 
-def _create(data: services.AtelierData) -> str:
-    atelier = services.create_atelier(data)
+def _create(data: AtelierData) -> str:
+    atelier = create_atelier(data)
     return url_for("ateliers_admin.edit", atelier_id=atelier.id)
 
 
@@ -54,21 +62,20 @@ def _create(data: services.AtelierData) -> str:
 def edit(atelier_id: int) -> str | Response:
     """Change an atelier; a new time, place or status is mailed to its attendees."""
     atelier = _atelier_or_404(atelier_id)
-    defaults = form_data(atelier, services.related_ids(atelier))
-    form = AtelierForm(data=defaults, themes=all_themes())
+    defaults = form_data(atelier, related_ids(atelier))
+    form = atelier_form(all_themes(), related_choices(), data=defaults)
     if form.validate_on_submit():
         try:
-            change = services.update_atelier(atelier_id, form.to_data())
-        except services.AtelierError as error:
+            change = update_atelier(atelier_id, form.to_data())
+        except AtelierError as error:
             _show_error(form, error)
         else:
             flash(_change_message(change), "success")
             return redirect(url_for("ateliers_admin.edit", atelier_id=atelier_id))
-    related = services.related_items(atelier)
-    return render_template("ateliers/admin/edit.html", form=form, atelier=atelier, related=related)
+    return render_template("ateliers/admin/edit.html", form=form, atelier=atelier)
 
 
-def _change_message(change: services.AtelierChange) -> str:
+def _change_message(change: AtelierChange) -> str:
     if not change.changed:
         return "Er was niets gewijzigd."
     message = "De wijzigingen zijn opgeslagen."
@@ -79,8 +86,8 @@ def _change_message(change: services.AtelierChange) -> str:
     return message
 
 
-def _show_error(form: FlaskForm, error: services.AtelierError) -> None:
-    field = form[error.field] if error.field and error.field in form else form.title
+def _show_error(form: AtelierForm, error: AtelierError) -> None:
+    field = form.field_for(error.field)
     field.errors = [*field.errors, str(error)]
 
 
@@ -89,7 +96,7 @@ def _show_error(form: FlaskForm, error: services.AtelierError) -> None:
 def attendees(atelier_id: int) -> str:
     """Who is registered and who is waiting (personal data: editors only)."""
     atelier = _atelier_or_404(atelier_id)
-    people = registration.attendees(atelier_id)
+    people = queries.attendees(atelier_id)
     return render_template("ateliers/admin/attendees.html", atelier=atelier, attendees=people)
 
 
@@ -98,7 +105,7 @@ def attendees(atelier_id: int) -> str:
 def attendees_csv(atelier_id: int) -> Response:
     """The attendee list as CSV, safe to open in a spreadsheet."""
     atelier = _atelier_or_404(atelier_id)
-    response = Response(registration.attendees_csv(atelier_id), mimetype="text/csv")
+    response = Response(attendees_csv_text(atelier_id), mimetype="text/csv")
     filename = f"deelnemers-{atelier.slug}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -106,7 +113,7 @@ def attendees_csv(atelier_id: int) -> Response:
 
 
 def _atelier_or_404(atelier_id: int) -> Atelier:
-    atelier = services.get_atelier(atelier_id) if atelier_id <= MAX_ID else None
+    atelier = queries.get_atelier(atelier_id)
     if atelier is None:
         abort(404)
     return atelier

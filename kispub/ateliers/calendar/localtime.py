@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from kispub.ateliers.ical import AMSTERDAM
+from kispub.ateliers.calendar.ical import AMSTERDAM
 
 
 class NonExistentLocalTime(ValueError):

@@ -6,9 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kispub.ateliers.localtime import from_amsterdam
+from kispub.ateliers.calendar.localtime import from_amsterdam
 from kispub.ateliers.models import AtelierStatus
-from kispub.ateliers.services import AtelierData, atelier_by_slug, parse_people, save_atelier
+from kispub.ateliers.queries import atelier_by_slug
+from kispub.ateliers.services.editing import AtelierData, parse_people, save_atelier
 
 
 def load_ateliers(items: list[dict[str, Any]], base: Path) -> int:

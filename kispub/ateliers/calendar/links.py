@@ -1,16 +1,50 @@
-"""'Add to calendar' links for Google Calendar and Outlook.com, and webcal:// subscriptions."""
+"""The "Add to calendar" menu: .ics, webcal:// subscription, Google Calendar, Outlook.com."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
-from kispub.ateliers.ical import TZID, IcalEvent
+from kispub.ateliers.calendar.feeds import ical_event
+from kispub.ateliers.calendar.ical import TZID, IcalEvent
+from kispub.ateliers.models import Atelier
+from kispub.core.urls import absolute_url
 
 GOOGLE_URL = "https://calendar.google.com/calendar/render"
 OUTLOOK_URL = "https://outlook.live.com/calendar/0/action/compose"
 # '/' and ':' may stay literal in a query (RFC 3986 3.4), which keeps the links readable.
 _SAFE = "/:"
+# Calendar links carry the text in the URL; keep them well under what browsers accept.
+LINK_DESCRIPTION_CHARS = 400
+
+
+@dataclass(frozen=True)
+class CalendarLinks:
+    """The "Add to calendar" menu of one atelier."""
+
+    ics: str
+    feed: str
+    webcal: str
+    google: str
+    outlook: str
+
+
+def calendar_links(atelier: Atelier) -> CalendarLinks:
+    """Download, subscribe, Google Calendar and Outlook.com, for the atelier page."""
+    event = ical_event(atelier)
+    short = event.description
+    if len(short) > LINK_DESCRIPTION_CHARS:
+        short = short[: LINK_DESCRIPTION_CHARS - 1].rstrip() + "…"
+    event = replace(event, description=short)
+    feed = absolute_url("ateliers.feed")
+    return CalendarLinks(
+        ics=absolute_url("ateliers.atelier_ics", slug=atelier.slug),
+        feed=feed,
+        webcal=webcal_url(feed),
+        google=google_calendar_url(event),
+        outlook=outlook_calendar_url(event),
+    )
 
 
 def google_calendar_url(event: IcalEvent) -> str:

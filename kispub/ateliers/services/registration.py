@@ -1,0 +1,116 @@
+"""Registering for an atelier, cancelling, and removing attendees' data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import CursorResult, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kispub.accounts.services import normalise_email
+from kispub.ateliers import notifications
+from kispub.ateliers.models import Atelier, Registration, RegistrationStatus
+from kispub.ateliers.queries import registration_by_email, registration_for_token
+from kispub.ateliers.seats import (
+    RegistrationState,
+    locked_atelier,
+    promote_waitlisted,
+    registered_counts,
+    registration_state,
+    waiting_list,
+)
+from kispub.core import clock
+from kispub.core.database import write_transaction
+
+ALREADY_REGISTERED = "Dit e-mailadres is al aangemeld voor dit kennisatelier."
+CLOSED = {
+    RegistrationState.PAST: "Dit kennisatelier is al voorbij.",
+    RegistrationState.NOT_SCHEDULED: "Voor dit kennisatelier kunt u zich nu niet aanmelden.",
+    RegistrationState.DEADLINE_PASSED: "De aanmeldtermijn voor dit kennisatelier is verstreken.",
+}
+
+
+class RegistrationError(ValueError):
+    """A registration that cannot be made; the message is for the visitor."""
+
+
+class AlreadyRegistered(RegistrationError):
+    """The address already has a seat or a place on the waiting list."""
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    """What someone fills in to register."""
+
+    name: str
+    email: str
+    organisation: str | None = None
+    user_id: int | None = None
+
+
+def register_for_atelier(atelier_id: int, data: RegistrationData) -> Registration:
+    """Take a seat, or a place on the waiting list when the atelier is full; mail a confirmation.
+
+    The count and the insert happen in one write transaction with the atelier locked, so
+    concurrent requests for the last seat get it one at a time.
+    """
+    try:
+        with write_transaction() as session:
+            registration = _register(session, atelier_id, data)
+            notifications.queue([notifications.registration_confirmation(registration)])
+    except IntegrityError as error:  # the unique (atelier, e-mail) constraint, as a backstop
+        raise AlreadyRegistered(ALREADY_REGISTERED) from error
+    return registration
+
+
+def _register(session: Session, atelier_id: int, data: RegistrationData) -> Registration:
+    email = normalise_email(data.email)
+    atelier = locked_atelier(atelier_id)
+    if atelier is None:
+        raise RegistrationError("Dit kennisatelier bestaat niet (meer).")
+    taken = registered_counts([atelier.id])[atelier.id]
+    state = registration_state(atelier, taken)
+    if state in CLOSED:
+        raise RegistrationError(CLOSED[state])
+    if registration_by_email(atelier.id, email) is not None:
+        raise AlreadyRegistered(ALREADY_REGISTERED)
+    # Nobody passes the queue: with people waiting, a newcomer waits too.
+    seat = state is RegistrationState.OPEN and not waiting_list(atelier.id)
+    registration = Registration(
+        atelier=atelier,
+        user_id=data.user_id,
+        name=data.name.strip(),
+        email=email,
+        organisation=(data.organisation or "").strip() or None,
+        status=RegistrationStatus.REGISTERED if seat else RegistrationStatus.WAITLISTED,
+        created_at=clock.now(),
+    )
+    session.add(registration)
+    session.flush()  # the id, for the link in the confirmation
+    return registration
+
+
+def cancel_registration(token: str) -> Atelier | None:
+    """Remove a registration through its signed link; the first in line gets the seat."""
+    with write_transaction() as session:
+        registration = registration_for_token(token)
+        if registration is None:
+            return None
+        atelier = locked_atelier(registration.atelier_id)
+        session.execute(delete(Registration).where(Registration.id == registration.id))
+        promoted = promote_waitlisted(atelier) if atelier is not None else []
+        notifications.queue([notifications.promotion(r) for r in promoted])
+    return atelier
+
+
+def purge_attendee_data() -> int:
+    """Delete registrations of ateliers that ended longer ago than the retention period (AVG)."""
+    days = current_app.config["ATELIER_ATTENDEE_RETENTION_DAYS"]
+    ended = select(Atelier.id).where(Atelier.ends_at < clock.now() - timedelta(days=days))
+    with write_transaction() as session:
+        result = session.execute(delete(Registration).where(Registration.atelier_id.in_(ended)))
+    assert isinstance(result, CursorResult)  # a DELETE statement's result
+    return result.rowcount or 0
