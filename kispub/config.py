@@ -47,6 +47,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # A message left "sending" (or queued without a job) this many seconds is re-queued;
         # longer than MAIL_TIMEOUT, so a slow send is not mistaken for a killed worker.
         "OUTBOX_STALE_AFTER": 300,
+        # Sent mail is deleted this many days after delivery (it holds addresses and links).
+        "OUTBOX_KEEP_DAYS": 30,
         # Background jobs (kispub/jobs.py): Redis when set, else a SQLite file.
         "REDIS_URL": None,
         "JOBS_SQLITE_PATH": str(instance / "jobs.sqlite3"),

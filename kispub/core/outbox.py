@@ -22,7 +22,7 @@ from email.utils import getaddresses
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import LargeBinary, String, Text, func, select, update
+from sqlalchemy import LargeBinary, String, Text, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -91,6 +91,7 @@ def init_app(app: Flask) -> None:
     """Register the delivery job and the sweep (every minute, and when the worker starts)."""
     jobs.register_task(app, deliver_outbox_message)
     jobs.register_periodic(app, "outbox-sweep", jobs.crontab(), recover_outbox)
+    jobs.register_periodic(app, "outbox-purge", jobs.crontab(minute="40", hour="2"), purge_sent)
 
 
 def queue_mail(message: EmailMessage, key: str) -> bool:
@@ -233,6 +234,22 @@ def recover_outbox() -> int:
 def _enqueue_all(ids: list[int]) -> None:
     for message_id in ids:
         jobs.enqueue(deliver_outbox_message, message_id)
+
+
+def purge_sent() -> int:
+    """Delete messages sent more than ``OUTBOX_KEEP_DAYS`` ago; returns how many.
+
+    A sent message holds personal data and live links (a password reset, a registration's
+    cancellation link); once delivered, the outbox has no reason to keep it.
+    """
+    cutoff = clock.now() - timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
+    with write_transaction() as session:
+        result = session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < cutoff
+            )
+        )
+    return int(getattr(result, "rowcount", 0))
 
 
 def retry_message(message_id: int) -> bool:

@@ -17,6 +17,7 @@ from kispub.core.outbox import (
     OutboxMessage,
     OutboxStatus,
     deliver_outbox_message,
+    purge_sent,
     queue_mail,
     recover_outbox,
 )
@@ -153,6 +154,18 @@ def test_sweep_requeues_stale_claims_and_gives_up_after_the_last_attempt(
     assert "onderbroken" in (outbox_row("stale-last").last_error or "")
     assert outbox_row("fresh").status is OutboxStatus.SENDING  # may still be on its way
     assert sorted(m["Subject"] for m in outbox()) == ["lost", "stale"]
+
+
+def test_sent_mail_is_purged_after_the_keeping_period_and_nothing_else(app: Flask) -> None:
+    keep = timedelta(days=app.config["OUTBOX_KEEP_DAYS"])
+    for key in ("oud", "recent", "mislukt", "wachtend"):
+        queue(key)  # delivered at once into the outbox folder (immediate jobs)
+    _set("oud", sent_at=clock.now() - keep - timedelta(minutes=1))
+    _set("mislukt", status=OutboxStatus.FAILED, sent_at=None, created_at=clock.now() - 2 * keep)
+    _set("wachtend", status=OutboxStatus.QUEUED, sent_at=None, created_at=clock.now() - 2 * keep)
+    assert purge_sent() == 1
+    remaining = set(db.session.scalars(select(OutboxMessage.key)))
+    assert remaining == {"recent", "mislukt", "wachtend"}  # undelivered mail is never dropped
 
 
 def test_accounts_mail_is_queued_with_its_cause(client: FlaskClient, outbox) -> None:
