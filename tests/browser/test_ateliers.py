@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from kispub.accounts.models import Role
 from kispub.ateliers.queries import attendees
@@ -32,8 +33,8 @@ def test_list_page_is_accessible(page, atelier) -> None:
     past = make_atelier(title="Institutioneel racisme")
     move_to(past, soon(days=-300))
     page.goto("/kennisateliers/")
-    assert page.get_by_role("heading", name="Binnenkort").is_visible()
-    assert page.get_by_role("link", name=atelier.title).is_visible()
+    expect(page.get_by_role("heading", name="Binnenkort")).to_be_visible()
+    expect(page.get_by_role("link", name=atelier.title)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Nieuwe migratie").first.click()
     page.wait_for_url(re.compile(r"thema=nieuwe-migratie"))
@@ -43,12 +44,12 @@ def test_list_page_is_accessible(page, atelier) -> None:
 def test_atelier_page_and_its_calendar_menu_are_accessible(page, atelier) -> None:
     page.goto(f"/kennisateliers/{atelier.slug}")
     menu = page.locator("details.calendar-menu")
-    assert not page.get_by_role("link", name="Google Agenda").is_visible()
+    expect(page.get_by_role("link", name="Google Agenda")).to_be_hidden()
     assert_accessible(page)
     menu.locator("summary").focus()
     page.keyboard.press("Enter")  # opens without JavaScript of our own
-    assert page.get_by_role("link", name="Google Agenda").is_visible()
-    assert page.get_by_role("link", name="Agendabestand downloaden (.ics)").is_visible()
+    expect(page.get_by_role("link", name="Google Agenda")).to_be_visible()
+    expect(page.get_by_role("link", name="Agendabestand downloaden (.ics)")).to_be_visible()
     assert_accessible(page)
 
 
@@ -63,8 +64,8 @@ def test_registering_in_the_browser(page, atelier) -> None:
     page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url(re.compile(rf"/kennisateliers/{atelier.slug}$"))
 
-    assert page.get_by_text("U bent aangemeld. We hebben een bevestiging gestuurd").is_visible()
-    assert page.get_by_text("Nog 1 plaats vrij").is_visible()
+    expect(page.get_by_text("U bent aangemeld. We hebben een bevestiging gestuurd")).to_be_visible()
+    expect(page.get_by_text("Nog 1 plaats vrij")).to_be_visible()
     db.session.rollback()  # see what the server committed
     assert [r.email for r in attendees(atelier.id)] == ["anna@example.org"]
     assert_accessible(page)
@@ -93,7 +94,7 @@ def test_full_atelier_and_member_pages_are_accessible(page, atelier) -> None:
     page.goto(f"/kennisateliers/{atelier.slug}/aanmelden")
     assert page.get_by_label("E-mailadres").input_value() == "lid@example.org"
     page.get_by_role("button", name="Aanmelden voor de wachtlijst").click()
-    assert page.get_by_text("Het kennisatelier is vol: u staat op de wachtlijst").is_visible()
+    expect(page.get_by_text("Het kennisatelier is vol: u staat op de wachtlijst")).to_be_visible()
     assert_accessible(page)
     page.goto("/kennisateliers/mijn")
     page.get_by_role("button", name="Agenda-adres maken").click()
@@ -141,7 +142,7 @@ def test_editor_picks_related_episodes_by_title(app, page, atelier) -> None:
     group.get_by_label("Abdellah Mehraz").check()
     assert_accessible(page)
     page.get_by_role("button", name="Opslaan").click()
-    assert page.get_by_text("De wijzigingen zijn opgeslagen.").is_visible()
+    expect(page.get_by_text("De wijzigingen zijn opgeslagen.")).to_be_visible()
     assert (
         page.get_by_role("group", name="Podcastafleveringen")
         .get_by_label("Abdellah Mehraz")
@@ -150,6 +151,6 @@ def test_editor_picks_related_episodes_by_title(app, page, atelier) -> None:
 
     page.goto(f"/kennisateliers/{atelier.slug}")
     related = page.get_by_role("region", name="Luister ook")
-    assert related.get_by_role("link", name="Bert Wijbenga").is_visible()
-    assert related.get_by_role("link", name="Abdellah Mehraz").is_visible()
+    expect(related.get_by_role("link", name="Bert Wijbenga")).to_be_visible()
+    expect(related.get_by_role("link", name="Abdellah Mehraz")).to_be_visible()
     assert related.get_by_role("link", name="Shame sexting").count() == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from kispub.accounts.models import Role
 from kispub.themes.services import ensure_default_themes
@@ -29,7 +30,7 @@ def test_keyboard_user_reaches_the_content_through_the_skip_link(page) -> None:
     page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
     assert skip.evaluate("el => el === document.activeElement")
-    assert skip.is_visible()
+    expect(skip).to_be_visible()
     page.keyboard.press("Enter")
     assert page.url.endswith("#inhoud")
 
@@ -42,13 +43,13 @@ def test_log_in_and_out_with_the_keyboard(page) -> None:
     page.get_by_label("Wachtwoord").press("Enter")
     page.wait_for_url(re.compile(r"/$"))
     page.goto("/beheer/gebruikers")
-    assert page.get_by_role("heading", name="Gebruikers").is_visible()
+    expect(page.get_by_role("heading", name="Gebruikers")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Mijn account").click()
-    assert page.get_by_role("heading", name="Wachtwoord wijzigen").is_visible()
+    expect(page.get_by_role("heading", name="Wachtwoord wijzigen")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Uitloggen").click()
-    assert page.get_by_text("U bent uitgelogd.").is_visible()
+    expect(page.get_by_text("U bent uitgelogd.")).to_be_visible()
 
 
 def test_wrong_password_shows_an_accessible_error(page) -> None:
