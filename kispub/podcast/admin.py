@@ -229,7 +229,7 @@ def _files(form: UploadForm | EpisodeForm) -> EpisodeFiles:
 def _add_error(form: FlaskForm, error: Exception) -> None:
     name = getattr(error, "field", None) or "title"
     field = form[name] if name in form else form["title"]
-    field.errors = [*field.errors, str(error)]  # type: ignore[misc]
+    field.errors = [*field.errors, str(error)]
     current_app.logger.info("podcast form refused: %s", error)
 
 

@@ -166,10 +166,10 @@ class Episode(Model):
             and self.publish_at <= now
         )
 
-    @is_visible.inplace.expression
+    @is_visible.expression
     @classmethod
-    def _is_visible_expression(cls, now: Any) -> ColumnElement[bool]:
-        """The same condition as SQL; ``now`` may be a datetime or a bind parameter."""
+    def _is_visible_sql(cls, now: datetime) -> ColumnElement[bool]:
+        """The same condition in SQL, for ``Episode.is_visible(now)`` in a query."""
         return and_(cls.status == EpisodeStatus.PUBLISHED, cls.publish_at <= now)
 
     def state_label(self, now: datetime) -> str:

@@ -6,11 +6,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from kispub.core import clock
+from kispub.core.database import UTCDateTime
 from kispub.core.storage import parse_key
 from kispub.extensions import db
 from kispub.podcast.models import Download, Episode, Series
@@ -120,6 +122,8 @@ class AudioFile:
         )
 
 
+# The moment a built-once statement is run for; it stands for a datetime given at execution.
+NOW = cast(datetime, bindparam("now", type_=UTCDateTime()))
 # Built once: the enclosure URL is the busiest address of the channel.
 _AUDIO_BY_GUID = select(
     Episode.id,
@@ -128,7 +132,7 @@ _AUDIO_BY_GUID = select(
     Episode.audio_size,
     Episode.audio_offset,
     Episode.bytes_per_second,
-).where(Episode.guid == bindparam("guid"), Episode.is_visible(bindparam("now")))
+).where(Episode.guid == bindparam("guid"), Episode.is_visible(NOW))
 
 
 def visible_audio(guid: str) -> AudioFile | None:
@@ -162,7 +166,7 @@ _FEED_STATE = select(
     Series.updated_at,
     Series.new_feed_url,
     select(Episode.publish_at)
-    .where(Episode.series_id == Series.id, Episode.is_visible(bindparam("now")))
+    .where(Episode.series_id == Series.id, Episode.is_visible(NOW))
     .order_by(Episode.publish_at.desc())
     .limit(1)
     .correlate(Series)

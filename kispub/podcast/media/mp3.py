@@ -7,10 +7,10 @@ frames, in the order of the table of contents (CTOC) when there is one.
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol, cast
 
 from mutagen.id3 import ID3
-from mutagen.mp3 import MP3, BitrateMode, MPEGInfo
+from mutagen.mp3 import MP3, BitrateMode
 
 from kispub.podcast.media.common import (
     MAX_CHAPTERS,
@@ -28,6 +28,17 @@ from kispub.podcast.media.mp3frames import Mp3FrameError, StreamScan, scan_strea
 MSG_JUNK = MSG_INVALID + " Een groot deel van het bestand bestaat niet uit audio."
 
 
+class MpegStream(Protocol):
+    """The attributes mutagen's MPEGInfo documents; it copies them from a frame at run time,
+    so its own type annotations do not show them."""
+
+    length: float
+    bitrate: int
+    bitrate_mode: BitrateMode
+    sample_rate: int
+    channels: int
+
+
 def probe_mp3(fileobj: BinaryIO, size: int, fmt: str) -> AudioInfo:
     """MP3: mutagen for tags and headers, our own frame walk for duration and completeness."""
     audio = load_parser(MP3, fileobj)
@@ -35,7 +46,7 @@ def probe_mp3(fileobj: BinaryIO, size: int, fmt: str) -> AudioInfo:
         scan = scan_stream(fileobj, skip_id3v2(fileobj), size)
     except Mp3FrameError as exc:
         raise AudioError(MSG_INVALID) from exc
-    info: MPEGInfo = audio.info
+    info = cast(MpegStream, audio.info)
     if info.sample_rate != scan.sample_rate:
         raise AudioError(MSG_INVALID)  # mutagen synced on something other than the stream
     _check_mp3_complete(scan)
@@ -77,7 +88,7 @@ def _check_mp3_complete(scan: StreamScan) -> None:
         raise AudioError(MSG_JUNK)
 
 
-def _mp3_duration(info: MPEGInfo, scan: StreamScan) -> tuple[float, int]:
+def _mp3_duration(info: MpegStream, scan: StreamScan) -> tuple[float, int]:
     """Duration and bitrate: mutagen's when a VBR header vouches for them, else the frame count."""
     vbr = scan.vbr_header
     trusted = (
