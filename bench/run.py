@@ -85,7 +85,7 @@ def main() -> None:
 
 def big_mp3(target: int) -> bytes:
     """A valid CBR MP3 of about ``target`` bytes: the demo's frames, repeated, no Info frame."""
-    from kispub.podcast.mp3frames import id3v2_size, parse_header
+    from kispub.podcast.media.mp3frames import id3v2_size, parse_header
 
     data = (ROOT / "kispub/demo/media/aflevering-1.mp3").read_bytes()
     pos, frames = id3v2_size(data) or 0, []
@@ -124,21 +124,23 @@ def prepare(tmp: Path) -> Setup:
 def fill(audio: Path):
     """Create the series and its 1,000 episodes (one real import, the rest share its audio)."""
     from kispub.core.database import write_transaction
-    from kispub.podcast import intake, services
+    from kispub.podcast import services
     from kispub.podcast.models import Episode, EpisodeStatus, Guest
 
-    cover = intake.store_cover((ROOT / "kispub/demo/media/podcast-cover.jpg").read_bytes())
+    cover = (ROOT / "kispub/demo/media/podcast-cover.jpg").read_bytes()
     series = services.create_series(
         services.SeriesData(
             title="Benchmark", author="KIS", owner_name="Redactie", owner_email="r@kis.example"
         ),
         cover,
-    )
+    ).item
+    assert series is not None
     start = datetime(2020, 1, 1, 7, tzinfo=UTC)
     data = services.EpisodeData(title="Aflevering 1", number=1, status=EpisodeStatus.PUBLISHED,
                                 publish_at=start)  # fmt: skip
     with audio.open("rb") as stream:
-        first = intake.import_episode(series, stream, data).episode
+        files = services.EpisodeFiles(stream)
+        first = services.create_episode(series.id, data, files).item
     assert first is not None
     notes = "Een gesprek over **integratie**, [migratie](https://www.kis.nl) en diversiteit. " * 4
     with write_transaction() as session:

@@ -3,6 +3,8 @@
 Channels store uploads (audio, images, transcripts, dossier downloads) through this
 module and keep only the returned key. A key looks like ``ab/abcdef….mp3``: the same
 content is stored once, and a file is never half-written (temp file, fsync, rename).
+Keys are built and read only here (:func:`key_for`, :func:`parse_key`); channels never
+slice or split them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +23,10 @@ from typing import BinaryIO
 from flask import Flask, current_app
 
 CHUNK_SIZE = 256 * 1024
+# "ab/ab…(64 hex digits).ext": a two-digit fan-out folder, the SHA-256, a lowercase extension.
+_KEY = re.compile(r"([0-9a-f]{2})/([0-9a-f]{64})(\.[a-z0-9]{1,10})?")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_EXTENSION = re.compile(r"(\.[a-z0-9]{1,10})?")
 
 
 class StorageError(ValueError):
@@ -28,6 +35,51 @@ class StorageError(ValueError):
 
 class TooLarge(StorageError):
     """The upload exceeds the configured size."""
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """A storage key taken apart: the content's SHA-256 and the extension (".mp3" or "")."""
+
+    sha256: str
+    extension: str
+
+    @property
+    def key(self) -> str:
+        """The key as stored in a database column."""
+        return key_for(self.sha256, self.extension)
+
+
+def key_for(sha256: str, extension: str) -> str:
+    """The key of content with this SHA-256 (hex) stored with ``extension`` (".mp3" or "")."""
+    if not _SHA256.fullmatch(sha256) or not _EXTENSION.fullmatch(extension):
+        raise ValueError(f"not a storage key: {sha256!r}, {extension!r}")
+    return f"{sha256[:2]}/{sha256}{extension}"
+
+
+def parse_key(key: str) -> StoredKey:
+    """The hash and extension of a key; :class:`StorageError` for anything that is not one."""
+    match = _KEY.fullmatch(key)
+    if match is None or match[1] != match[2][:2]:
+        raise StorageError("Ongeldige bestandsnaam.")
+    return StoredKey(match[2], match[3] or "")
+
+
+def is_valid_key(key: str) -> bool:
+    """Whether ``key`` is a well-formed storage key (it may still name no stored file)."""
+    try:
+        parse_key(key)
+    except StorageError:
+        return False
+    return True
+
+
+def content_hash(stream: BinaryIO) -> str:
+    """The SHA-256 (hex) a stream would be stored under, read in constant memory."""
+    digest = hashlib.sha256()
+    while chunk := stream.read(CHUNK_SIZE):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -65,6 +117,10 @@ class FileSystemStorage:
         """Whether a file is stored under the key."""
         return self.path(key).is_file()
 
+    def holds(self, sha256: str, extension: str) -> bool:
+        """Whether content with this hash is already stored with this extension."""
+        return self.exists(key_for(sha256, extension))
+
     @contextmanager
     def staged(self, stream: BinaryIO, max_bytes: int | None = None) -> Iterator[Staged]:
         """Copy a stream to a temporary file in constant memory; it is removed unless committed.
@@ -87,7 +143,7 @@ class FileSystemStorage:
 
     def commit(self, staged: Staged, extension: str) -> StoredFile:
         """Move a staged file to its content-addressed key (atomic rename)."""
-        key = f"{staged.sha256[:2]}/{staged.sha256}{extension}"
+        key = key_for(staged.sha256, extension)
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():  # same content stored before: nothing to do

@@ -23,19 +23,19 @@ CHANNEL = Channel(
 
 def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section, links and CLI."""
-    from kispub.podcast import admin, cli, loader, pages, queries, views
+    from kispub.podcast import admin, cli, links, loader, pages, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     register_loader(app, "podcast_series", loader.load_series)
     register_loader(app, "podcast_episodes", loader.load_episodes)
-    register_theme_section(app, queries.theme_section)
+    register_theme_section(app, links.theme_section)
     register_content_kind(
         app,
-        "episode",
-        queries.resolve_episodes,
+        links.EPISODE_KIND,
+        links.resolve_episodes,
         label="Podcastafleveringen",
-        choices=queries.episode_choices,
+        choices=links.episode_choices,
     )
     app.cli.add_command(cli.podcast)
     app.add_template_filter(pages.clock, "podcast_clock")

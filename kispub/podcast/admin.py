@@ -24,9 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from kispub.accounts.decorators import editor_required
 from kispub.core import clock
-from kispub.core.nonce import submit_once
-from kispub.extensions import db
-from kispub.podcast import intake, pages, queries, services, serving
+from kispub.podcast import delivery, queries, services, uploads
 from kispub.podcast.forms import (
     EpisodeForm,
     NewSeriesForm,
@@ -37,12 +35,13 @@ from kispub.podcast.forms import (
     to_local,
     to_utc,
 )
-from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Series
-from kispub.podcast.services import EpisodeData, GuestData, PodcastError, SeriesData
+from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType
+from kispub.podcast.services import EpisodeData, EpisodeFiles, GuestData, PodcastError, SeriesData
+from kispub.podcast.uploads import UploadError
 from kispub.themes.services import all_themes
 
 bp = Blueprint("podcast_admin", __name__, url_prefix="/beheer/podcast")
-TRANSCRIPT_READ_LIMIT = 4 * 1024 * 1024  # transcripts.py refuses more than 2 MB with a message
+REFUSALS = (UploadError, PodcastError)
 
 
 @bp.get("/")
@@ -52,7 +51,7 @@ def index() -> str:
     return render_template(
         "podcast/admin/index.html",
         overview=queries.editor_overview(),
-        state_label=partial(pages.state_label, now=clock.now()),
+        state_label=partial(Episode.state_label, now=clock.now()),
     )
 
 
@@ -60,27 +59,28 @@ def index() -> str:
 @editor_required
 def upload() -> ResponseReturnValue:
     """A new episode from an audio file (the upload streams to disk)."""
-    all_series = services.all_series()
+    all_series = queries.all_series()
     if not all_series:
         flash("Maak eerst een serie aan.", "info")
         return redirect(url_for("podcast_admin.new_series"))
     form = UploadForm()
     form.series.choices = [SelectChoice(s.id, s.title) for s in all_series]
     if form.validate_on_submit():
-        series = next((s for s in all_series if s.id == form.series.data), all_series[0])
-        extras = intake.Extras(_read(form.cover.data), _read(form.transcript.data))
         try:
-            imported = intake.import_episode(
-                series, form.audio.data.stream, _episode_data(form), extras, form.nonce.data
+            created = services.create_episode(
+                form.series.data or all_series[0].id,
+                _episode_data(form),
+                _files(form),
+                nonce=form.nonce.data,
             )
-        except (intake.IntakeError, PodcastError) as error:
+        except REFUSALS as error:
             _add_error(form, error)
         else:
-            for notice in imported.notices:
+            for notice in created.notices:
                 flash(notice, "info")
             flash("De aflevering is opgeslagen.", "success")
-            return _created(imported.url)
-    return _render(form, "podcast/admin/upload.html", max_bytes=intake.max_audio_bytes())
+            return _created(created.url)
+    return _render(form, "podcast/admin/upload.html", max_bytes=uploads.max_audio_bytes())
 
 
 @bp.route("/aflevering/<int:episode_id>", methods=["GET", "POST"])
@@ -91,11 +91,10 @@ def edit_episode(episode_id: int) -> ResponseReturnValue:
     form = EpisodeForm(data=_initial(episode))
     form.themes.choices = [SelectChoice(t.slug, t.name) for t in all_themes()]
     if form.validate_on_submit():
+        data = _episode_data(form, keep_chapters=_new_audio(form))
         try:
-            _save_files(episode, form)
-            services.update_episode(episode, _episode_data(form, keep_chapters=_new_audio(form)))
-        except (intake.IntakeError, PodcastError) as error:
-            db.session.rollback()
+            services.update_episode(episode_id, data, _files(form))
+        except REFUSALS as error:
             _add_error(form, error)
         else:
             flash("De wijzigingen zijn opgeslagen.", "success")
@@ -115,10 +114,10 @@ def edit_episode(episode_id: int) -> ResponseReturnValue:
 @editor_required
 def delete_episode(episode_id: int) -> ResponseReturnValue:
     """Remove an episode for good."""
-    episode = queries.episode_for_editing(episode_id) or abort(404)
     if FlaskForm().validate_on_submit():
-        title = episode.title
-        services.delete_episode(episode)
+        title = services.delete_episode(episode_id)
+        if title is None:
+            abort(404)
         flash(f"De aflevering '{title}' is verwijderd.", "success")
     return redirect(url_for("podcast_admin.index"), code=303)
 
@@ -128,7 +127,7 @@ def delete_episode(episode_id: int) -> ResponseReturnValue:
 def preview_audio(episode_id: int) -> ResponseReturnValue:
     """The audio of any episode for editors to listen to; never counted."""
     episode = queries.episode_for_editing(episode_id) or abort(404)
-    return serving.audio_response(queries.AudioFile.of(episode), count=False)
+    return delivery.audio_response(queries.AudioFile.of(episode), count=False)
 
 
 @bp.route("/serie/nieuw", methods=["GET", "POST"])
@@ -138,16 +137,14 @@ def new_series() -> ResponseReturnValue:
     form = NewSeriesForm()
     if form.validate_on_submit():
         try:
-            cover = _read(form.cover.data)
-            if cover is None:
-                raise intake.IntakeError("Kies een coverafbeelding.", "cover")
-            key = intake.store_cover(cover)
-            submitted = submit_once(form.nonce.data, lambda: _create_series(form, key))
-        except (intake.IntakeError, PodcastError) as error:
+            created = services.create_series(
+                _series_data(form), _read(form.cover.data), nonce=form.nonce.data
+            )
+        except REFUSALS as error:
             _add_error(form, error)
         else:
             flash(f"De serie '{form.title.data}' is aangemaakt.", "success")
-            return redirect(submitted.result_url, code=303)
+            return redirect(created.url, code=303)
     return _render(form, "podcast/admin/series.html", series=None)
 
 
@@ -155,14 +152,12 @@ def new_series() -> ResponseReturnValue:
 @editor_required
 def edit_series(series_id: int) -> ResponseReturnValue:
     """Edit a series; a new feed address moves the feed (301)."""
-    series = db.session.get(Series, series_id) or abort(404)
+    series = queries.series_by_id(series_id) or abort(404)
     form = SeriesForm(obj=series, category=f"{series.category}|{series.subcategory or ''}")
     if form.validate_on_submit():
         try:
-            cover = _read(form.cover.data)
-            key = intake.store_cover(cover) if cover else None
-            services.update_series(series, _series_data(form), key)
-        except (intake.IntakeError, PodcastError) as error:
+            services.update_series(series_id, _series_data(form), _read(form.cover.data))
+        except REFUSALS as error:
             _add_error(form, error)
         else:
             flash("De serie is opgeslagen.", "success")
@@ -187,7 +182,7 @@ def _render(form: FlaskForm, template: str, **context: Any) -> ResponseReturnVal
         template,
         form=form,
         errors=flat_errors(form),
-        state_label=partial(pages.state_label, now=clock.now()),
+        state_label=partial(Episode.state_label, now=clock.now()),
         **context,
     )
     return page, 422 if form.errors else 200
@@ -211,33 +206,30 @@ def flat_errors(form: FlaskForm) -> list[tuple[str, str, str]]:
     return errors
 
 
-def _read(upload: FileStorage | None, limit: int = intake.MAX_IMAGE_BYTES) -> bytes | None:
+def _read(upload: FileStorage | None, limit: int = uploads.MAX_IMAGE_BYTES) -> bytes | None:
     """A small uploaded file's bytes (bounded: the checks refuse anything near the limit)."""
     if not isinstance(upload, FileStorage) or not upload.filename:
         return None
     return upload.stream.read(limit + 1) or None
 
 
-def _new_audio(form: EpisodeForm) -> bool:
+def _new_audio(form: UploadForm | EpisodeForm) -> bool:
     return isinstance(form.audio.data, FileStorage) and bool(form.audio.data.filename)
 
 
-def _save_files(episode: Episode, form: EpisodeForm) -> None:
-    """Replace audio, cover and transcript as given; each is checked before it is stored."""
-    if _new_audio(form):
-        intake.replace_audio(episode, form.audio.data.stream)
-    cover = _read(form.cover.data)
-    if cover:
-        intake.set_episode_cover(episode, cover)
-    transcript = _read(form.transcript.data, TRANSCRIPT_READ_LIMIT)
-    if transcript:
-        intake.set_transcript(episode, transcript)
+def _files(form: UploadForm | EpisodeForm) -> EpisodeFiles:
+    """The files the form carries; the audio streams from its upload (spooled to disk)."""
+    return EpisodeFiles(
+        audio=form.audio.data.stream if _new_audio(form) else None,
+        cover=_read(form.cover.data),
+        transcript=_read(form.transcript.data, uploads.MAX_TRANSCRIPT_READ),
+    )
 
 
 def _add_error(form: FlaskForm, error: Exception) -> None:
     name = getattr(error, "field", None) or "title"
     field = form[name] if name in form else form["title"]
-    field.errors = [*field.errors, str(error)]  # type: ignore[misc]
+    field.errors = [*field.errors, str(error)]
     current_app.logger.info("podcast form refused: %s", error)
 
 
@@ -284,11 +276,6 @@ def _initial(episode: Episode) -> dict[str, Any]:
         ],
         "chapters": format_chapter_lines(episode.chapters or []),
     }
-
-
-def _create_series(form: SeriesForm, cover_key: str) -> str:
-    series = services.create_series(_series_data(form), cover_key)
-    return url_for("podcast_admin.edit_series", series_id=series.id)
 
 
 def _series_data(form: SeriesForm) -> SeriesData:

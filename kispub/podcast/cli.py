@@ -10,10 +10,11 @@ import click
 from flask.cli import AppGroup
 
 from kispub.core import clock
-from kispub.podcast import intake, queries, services
+from kispub.podcast import queries, services
+from kispub.podcast.links import episode_url
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Series
-from kispub.podcast.services import EpisodeData, PodcastError
-from kispub.podcast.urls import episode_url
+from kispub.podcast.services import EpisodeData, EpisodeFiles, PodcastError
+from kispub.podcast.uploads import UploadError
 
 podcast = AppGroup("podcast", help="Podcast series and episodes.")
 LOCAL = ZoneInfo("Europe/Amsterdam")
@@ -68,7 +69,7 @@ def import_command(
     series = _series(series_slug)
     try:
         episode = _import(series, file, data, episode_slug, transcript, cover)
-    except (intake.IntakeError, PodcastError) as error:
+    except (UploadError, PodcastError) as error:
         raise click.ClickException(f"{file.name}: {error}") from error
     state = "scheduled" if when and when > clock.now() else episode.status.value
     click.echo(f"{episode.title} ({state}, GUID {episode.guid})", err=True)
@@ -83,36 +84,31 @@ def _import(
     transcript: Path | None,
     cover: Path | None,
 ) -> Episode:
-    extras = intake.Extras(
-        cover=cover.read_bytes() if cover else None,
-        transcript=transcript.read_bytes() if transcript else None,
-    )
-    if episode_slug is None:
-        with file.open("rb") as stream:
-            imported = intake.import_episode(series, stream, data, extras)
-        for notice in imported.notices:
-            click.echo(notice, err=True)
-        assert imported.episode is not None
-        return imported.episode
-    episode = queries.episode_in_series(series, episode_slug)
-    if episode is None:
-        raise PodcastError(f"De serie heeft geen aflevering '{episode_slug}'.")
+    cover_bytes = cover.read_bytes() if cover else None
+    transcript_bytes = transcript.read_bytes() if transcript else None
+    existing = None
+    if episode_slug is not None:
+        existing = queries.episode_in_series(series, episode_slug)
+        if existing is None:
+            raise PodcastError(f"De serie heeft geen aflevering '{episode_slug}'.")
     with file.open("rb") as stream:
-        intake.replace_audio(episode, stream)
-    if extras.cover:
-        intake.set_episode_cover(episode, extras.cover)
-    if extras.transcript:
-        intake.set_transcript(episode, extras.transcript)
-    return episode
+        files = EpisodeFiles(stream, cover_bytes, transcript_bytes)
+        if existing is not None:  # new files only: the episode's fields stay as they are
+            return services.update_episode(existing.id, None, files)
+        created = services.create_episode(series.id, data, files)
+    for notice in created.notices:
+        click.echo(notice, err=True)
+    assert created.item is not None
+    return created.item
 
 
 def _series(slug: str | None) -> Series:
     if slug:
-        series = services.series_by_slug(slug)
+        series = queries.series_by_slug(slug)
         if series is None:
             raise click.ClickException(f"Onbekende serie '{slug}'.")
         return series
-    all_series = services.all_series()
+    all_series = queries.all_series()
     if not all_series:
         raise click.ClickException(
             "Er is nog geen podcastserie: maak er een aan op /beheer/podcast of laad de demo."

@@ -29,10 +29,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from kispub.core.nonce import OnceForm
-from kispub.podcast.feed import APPLE_CATEGORIES
-from kispub.podcast.models import EpisodeType
+from kispub.podcast.feed.rss import APPLE_CATEGORIES
+from kispub.podcast.models import PERSON_ROLES, EpisodeType
 from kispub.podcast.pages import clock
-from kispub.podcast.services import PERSON_ROLES, ChapterData
+from kispub.podcast.services import ChapterData
 
 REQUIRED = "Dit veld is verplicht."
 INVALID_EMAIL = "Vul een geldig e-mailadres in."

@@ -7,16 +7,17 @@ Paths (audio, cover, transcript) are relative to the content file.
 
 from __future__ import annotations
 
-import hashlib
+import io
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from kispub.core.storage import content_hash, parse_key
 from kispub.core.text import slugify
-from kispub.podcast import intake, queries, services
+from kispub.podcast import queries, services
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType
-from kispub.podcast.services import ChapterData, EpisodeData, GuestData, SeriesData
+from kispub.podcast.services import ChapterData, EpisodeData, EpisodeFiles, GuestData, SeriesData
 
 Items = list[dict[str, Any]]
 LOCAL = ZoneInfo("Europe/Amsterdam")
@@ -27,12 +28,12 @@ def load_series(items: Items, base: Path) -> int:
     changed = 0
     for item in items:
         data = _series_data(item)
-        cover = intake.store_cover((base / item["cover"]).read_bytes())
-        existing = services.series_by_slug(data.slug or slugify(data.title))
+        cover = (base / item["cover"]).read_bytes()
+        existing = queries.series_by_slug(data.slug or slugify(data.title))
         if existing is None:
             services.create_series(data, cover)
             changed += 1
-        elif services.update_series(existing, data, cover):
+        elif services.update_series(existing.id, data, cover):
             changed += 1
     return changed
 
@@ -60,38 +61,37 @@ def load_episodes(items: Items, base: Path) -> int:
 
 
 def _load_episode(item: dict[str, Any], base: Path) -> int:
-    series = services.series_by_slug(item["series"])
+    series = queries.series_by_slug(item["series"])
     if series is None:
         raise ValueError(f"onbekende serie '{item['series']}'")
     data = _episode_data(item)
     audio = base / item["audio"]
     transcript = (base / item["transcript"]).read_bytes() if "transcript" in item else None
     episode = queries.episode_in_series(series, data.slug or slugify(data.title))
-    if episode is None:
-        extras = intake.Extras(transcript=transcript)
-        with audio.open("rb") as stream:
-            intake.import_episode(series, stream, data, extras)
-        return 1
-    return _update_episode(episode, data, audio, transcript)
+    with audio.open("rb") as stream:
+        if episode is None:
+            services.create_episode(series.id, data, EpisodeFiles(stream, transcript=transcript))
+            return 1
+        return _update_episode(episode, data, stream, transcript)
 
 
 def _update_episode(
-    episode: Episode, data: EpisodeData, audio: Path, transcript: bytes | None
+    episode: Episode, data: EpisodeData, audio: BinaryIO, transcript: bytes | None
 ) -> int:
-    changed = 0
-    if _sha256(audio) != episode.audio_sha256:
-        with audio.open("rb") as stream:
-            intake.replace_audio(episode, stream)
-        changed = 1
-    if transcript is not None and hashlib.sha256(transcript).hexdigest() not in (
-        episode.transcript_key or ""
-    ):
-        intake.set_transcript(episode, transcript)
-        changed = 1
-    if services.differs(episode, data):
-        services.update_episode(episode, data)
-        changed = 1
-    return changed
+    """Change what differs from the file, in one service call; 0 when nothing does."""
+    new_audio = content_hash(audio) != episode.audio_sha256
+    audio.seek(0)
+    new_transcript = transcript is not None and (
+        episode.transcript_key is None
+        or content_hash(io.BytesIO(transcript)) != parse_key(episode.transcript_key).sha256
+    )
+    if not (new_audio or new_transcript or differs(episode, data)):
+        return 0
+    files = EpisodeFiles(
+        audio if new_audio else None, transcript=transcript if new_transcript else None
+    )
+    services.update_episode(episode.id, data, files)
+    return 1
 
 
 def _episode_data(item: dict[str, Any]) -> EpisodeData:
@@ -125,9 +125,23 @@ def _moment(value: Any) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=LOCAL)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+def differs(episode: Episode, data: EpisodeData) -> bool:
+    """Whether saving ``data`` would change the episode (content loading stays idempotent)."""
+    publish_at = data.publish_at
+    if data.status == EpisodeStatus.PUBLISHED and publish_at is None:
+        publish_at = episode.publish_at
+    current = (
+        episode.title, episode.number, episode.season, episode.episode_type, episode.show_notes,
+        episode.explicit, episode.status, episode.publish_at,
+        [(g.name, g.role, g.description, g.url) for g in episode.guests],
+        sorted(t.slug for t in episode.themes),
+    )  # fmt: skip
+    wanted = (
+        data.title.strip() or episode.title, data.number, data.season, data.episode_type,
+        data.show_notes.strip(), data.explicit, data.status, publish_at,
+        [(g.name.strip(), g.role, g.description.strip(), g.url or None) for g in data.guests
+         if g.name.strip()],
+        sorted(set(data.theme_slugs)),
+    )  # fmt: skip
+    chapters = [{"start_ms": c.start_ms, "title": c.title} for c in data.chapters or ()]
+    return current != wanted or (data.chapters is not None and chapters != episode.chapters)

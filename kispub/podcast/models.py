@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -18,13 +17,28 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from kispub.core import clock
 from kispub.core.database import UTCDateTime, string_enum
+from kispub.core.storage import parse_key
 from kispub.extensions import db
 from kispub.themes.models import Theme
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy builds db.Model at run time, from this declarative base; mypy cannot
+    # follow that, so it checks the models against the base itself.
+    from kispub.extensions import Base as Model
+else:
+    Model = db.Model
+
+
+# Roles of the Podcast Taxonomy Project that editors pick from, with their Dutch labels.
+PERSON_ROLES = {"guest": "Gast", "host": "Presentator", "co-host": "Co-presentator"}
 
 
 class EpisodeType(enum.StrEnum):
@@ -54,7 +68,7 @@ episode_theme = Table(
 )
 
 
-class Series(db.Model):
+class Series(Model):
     """A podcast series with its own feed; its podcast:guid is fixed when it is created."""
 
     __tablename__ = "podcast_series"
@@ -82,7 +96,7 @@ class Series(db.Model):
         return f"<Series {self.slug}>"
 
 
-class Episode(db.Model):
+class Episode(Model):
     """One episode: its audio, show notes and publication state; the guid never changes."""
 
     __tablename__ = "podcast_episode"
@@ -130,30 +144,47 @@ class Episode(db.Model):
     @property
     def audio_extension(self) -> str:
         """ ".mp3", ".m4a", ".ogg" or ".opus", from the stored file."""
-        return PurePosixPath(self.audio_key).suffix
+        return parse_key(self.audio_key).extension
 
     @property
     def audio_sha256(self) -> str:
         """The content hash the storage key is made of (a strong validator)."""
-        return PurePosixPath(self.audio_key).stem
+        return parse_key(self.audio_key).sha256
 
     @property
     def duration_seconds(self) -> int:
         return round(self.duration_ms / 1000)
 
+    # "Published and due" is this one condition, in Python and in SQL: every page, the feed,
+    # the audio, the cover images and the links to other channels ask it.
+    @hybrid_method
     def is_visible(self, now: datetime) -> bool:
-        """Published and due: on the pages, in the feed, its audio served."""
+        """Published and due at ``now``: on the pages, in the feed, its audio served."""
         return (
             self.status == EpisodeStatus.PUBLISHED
             and self.publish_at is not None
             and self.publish_at <= now
         )
 
+    @is_visible.expression
+    @classmethod
+    def _is_visible_sql(cls, now: datetime) -> ColumnElement[bool]:
+        """The same condition in SQL, for ``Episode.is_visible(now)`` in a query."""
+        return and_(cls.status == EpisodeStatus.PUBLISHED, cls.publish_at <= now)
+
+    def state_label(self, now: datetime) -> str:
+        """ "Concept", "Gepland" or "Gepubliceerd" for the back office."""
+        if self.status == EpisodeStatus.DRAFT:
+            return "Concept"
+        if self.publish_at is not None and self.publish_at > now:
+            return "Gepland"
+        return "Gepubliceerd"
+
     def __repr__(self) -> str:
         return f"<Episode {self.id} {self.slug}>"
 
 
-class Guest(db.Model):
+class Guest(Model):
     """A person in an episode, emitted as podcast:person (role from the Podcast Taxonomy)."""
 
     __tablename__ = "podcast_guest"
@@ -167,7 +198,7 @@ class Guest(db.Model):
     url: Mapped[str | None] = mapped_column(String(500))
 
 
-class ListenerSalt(db.Model):
+class ListenerSalt(Model):
     """The random salt of one UTC day for hashing listeners; deleted after two days."""
 
     __tablename__ = "podcast_listener_salt"
@@ -176,7 +207,7 @@ class ListenerSalt(db.Model):
     salt: Mapped[str] = mapped_column(String(64))
 
 
-class Download(db.Model):
+class Download(Model):
     """One listener's 24-hour window on one episode; a download once counted_at is set.
 
     ``listener`` is a salted hash of IP prefix and User-Agent, never the address itself.

@@ -1,19 +1,22 @@
-"""What the pages show beyond the model: clock times, chapters, transcript, page metadata."""
+"""What the public pages show, as frozen page objects built in a few queries per page.
+
+Beyond the models: clock times, chapters, the transcript as paragraphs, schema.org JSON-LD and
+Open Graph properties. Views hand a page object to its template (:func:`context`).
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
+from kispub.core.links import LinkedItem, linking_items
 from kispub.core.markdown import markdown_to_text
 from kispub.core.storage import get_storage
-from kispub.podcast.models import Episode, EpisodeStatus, Series
-from kispub.podcast.transcripts import Paragraph, TranscriptError, parse_transcript
-from kispub.podcast.transcripts import transcript_paragraphs as _paragraphs
-from kispub.podcast.urls import (
+from kispub.podcast import queries
+from kispub.podcast.links import (
+    EPISODE_KIND,
     audio_url,
     episode_url,
     feed_url,
@@ -21,8 +24,94 @@ from kispub.podcast.urls import (
     series_image_url,
     series_url,
 )
+from kispub.podcast.media.transcripts import Paragraph, TranscriptError, parse_transcript
+from kispub.podcast.media.transcripts import transcript_paragraphs as _paragraphs
+from kispub.podcast.models import PERSON_ROLES, Episode, Series
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """The channel's front page: every series and the newest episodes."""
+
+    all_series: list[Series]
+    latest: list[Episode]
+    feeds: list[tuple[str, str]]  # (series title, feed URL)
+
+
+@dataclass(frozen=True)
+class SeriesPage:
+    """One page of a series' episodes, newest first."""
+
+    series: Series
+    page: queries.Page
+    feed_url: str
+    open_graph: list[tuple[str, str]]
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EpisodePage:
+    """An episode page: player, chapters, show notes, guests, transcript, related ateliers."""
+
+    episode: Episode
+    audio_url: str
+    feed_url: str
+    chapters: list[ChapterLink]
+    transcript: list[Paragraph]
+    ateliers: list[LinkedItem]
+    roles: dict[str, str]
+    open_graph: list[tuple[str, str]]
+    metadata: dict[str, Any]
+
+
+def context(page: IndexPage | SeriesPage | EpisodePage) -> dict[str, Any]:
+    """A page object's fields as template variables (nested objects stay as they are)."""
+    return {field.name: getattr(page, field.name) for field in fields(page)}
+
+
+def index_page() -> IndexPage:
+    """Every series with its feed, and the three newest episodes."""
+    series = queries.all_series()
+    feeds = [(s.title, feed_url(s)) for s in series]
+    return IndexPage(series, queries.latest_episodes(3), feeds)
+
+
+def series_page(slug: str, number: int) -> SeriesPage | None:
+    """Page ``number`` of a series; None when the series or the page does not exist."""
+    series = queries.series_by_slug(slug)
+    if series is None or number < 1:
+        return None
+    page = queries.episode_page(series, number)
+    if page.number > page.pages:
+        return None
+    og = open_graph(
+        series.title,
+        markdown_to_text(series.description),
+        series_url(series),
+        series_image_url(series),
+        type="website",
+    )
+    return SeriesPage(series, page, feed_url(series), og, series_metadata(series))
+
+
+def episode_page(series_slug: str, episode_slug: str) -> EpisodePage | None:
+    """A visible episode's page; None when there is no such visible episode."""
+    episode = queries.visible_episode(series_slug, episode_slug)
+    if episode is None:
+        return None
+    return EpisodePage(
+        episode=episode,
+        audio_url=audio_url(episode),
+        feed_url=feed_url(episode.series),
+        chapters=chapter_links(episode),
+        transcript=transcript(episode),
+        ateliers=linking_items(EPISODE_KIND, episode.id, "atelier"),
+        roles=PERSON_ROLES,
+        open_graph=episode_open_graph(episode),
+        metadata=episode_metadata(episode),
+    )
 
 
 def clock(ms: int) -> str:
@@ -54,15 +143,6 @@ def iso_duration(ms: int) -> str:
     minutes, seconds = divmod(rest, 60)
     text = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
     return f"PT{text}{seconds}S"
-
-
-def state_label(episode: Episode, now: datetime) -> str:
-    """ "Concept", "Gepland" or "Gepubliceerd" for the back office."""
-    if episode.status == EpisodeStatus.DRAFT:
-        return "Concept"
-    if episode.publish_at is not None and episode.publish_at > now:
-        return "Gepland"
-    return "Gepubliceerd"
 
 
 @dataclass(frozen=True)
@@ -150,6 +230,19 @@ def series_metadata(series: Series) -> dict[str, Any]:
         "inLanguage": series.language,
         "author": {"@type": "Organization", "name": series.author},
     }
+
+
+def episode_open_graph(episode: Episode) -> list[tuple[str, str]]:
+    """Open Graph properties of an episode page, its audio included."""
+    return open_graph(
+        episode.title,
+        markdown_to_text(episode.show_notes) or episode.series.title,
+        episode_url(episode),
+        image_url(episode.cover_key) or series_image_url(episode.series),
+        type="article",
+        audio=audio_url(episode),
+        audio__type=episode.audio_mime,
+    )
 
 
 def open_graph(

@@ -5,24 +5,30 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from datetime import datetime
+from typing import cast
 
-from flask import url_for
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from kispub.core import clock
-from kispub.core.dates import long_date
-from kispub.core.links import LinkedItem
-from kispub.core.markdown import markdown_to_text
+from kispub.core.database import UTCDateTime
+from kispub.core.storage import parse_key
 from kispub.extensions import db
-from kispub.podcast.models import Download, Episode, EpisodeStatus, Series
-from kispub.podcast.pages import state_label
-from kispub.podcast.services import all_series, visible
+from kispub.podcast.models import Download, Episode, Series
 from kispub.themes.models import Theme
-from kispub.themes.registry import ThemeItem, ThemeSection
 
 PER_PAGE = 10
+
+
+def all_series() -> list[Series]:
+    """Every series, oldest first (the first is the one the home page points to)."""
+    return list(db.session.scalars(select(Series).order_by(Series.id)))
+
+
+def series_by_slug(slug: str) -> Series | None:
+    """The series with this slug."""
+    return db.session.scalars(select(Series).where(Series.slug == slug)).first()
 
 
 @dataclass(frozen=True)
@@ -40,12 +46,11 @@ class Page:
 
 def episode_page(series: Series, number: int) -> Page:
     """The visible episodes of a series on page ``number`` (1-based), with their themes."""
-    at = clock.now()
-    condition = and_(Episode.series_id == series.id, visible(at))
-    total = db.session.scalar(select(func.count(Episode.id)).where(condition)) or 0
+    condition = (Episode.series_id == series.id, Episode.is_visible(clock.now()))
+    total = db.session.scalar(select(func.count(Episode.id)).where(*condition)) or 0
     statement = (
         select(Episode)
-        .where(condition)
+        .where(*condition)
         .options(selectinload(Episode.themes))
         .order_by(Episode.publish_at.desc(), Episode.id.desc())
         .limit(PER_PAGE)
@@ -58,7 +63,7 @@ def feed_episodes(series: Series) -> list[Episode]:
     """Every visible episode of a series for the feed, guests loaded."""
     statement = (
         select(Episode)
-        .where(Episode.series_id == series.id, visible(clock.now()))
+        .where(Episode.series_id == series.id, Episode.is_visible(clock.now()))
         .options(selectinload(Episode.guests))
         .order_by(Episode.publish_at.desc(), Episode.id.desc())
     )
@@ -70,7 +75,11 @@ def visible_episode(series_slug: str, episode_slug: str) -> Episode | None:
     statement = (
         select(Episode)
         .join(Episode.series)
-        .where(Series.slug == series_slug, Episode.slug == episode_slug, visible(clock.now()))
+        .where(
+            Series.slug == series_slug,
+            Episode.slug == episode_slug,
+            Episode.is_visible(clock.now()),
+        )
         .options(
             contains_eager(Episode.series),
             selectinload(Episode.guests),
@@ -93,11 +102,13 @@ class AudioFile:
 
     @property
     def extension(self) -> str:
-        return PurePosixPath(self.key).suffix
+        """ ".mp3", ".m4a", ".ogg" or ".opus"."""
+        return parse_key(self.key).extension
 
     @property
     def sha256(self) -> str:
-        return PurePosixPath(self.key).stem
+        """The content hash, a strong validator for the file."""
+        return parse_key(self.key).sha256
 
     @classmethod
     def of(cls, episode: Episode) -> AudioFile:
@@ -111,6 +122,8 @@ class AudioFile:
         )
 
 
+# The moment a built-once statement is run for; it stands for a datetime given at execution.
+NOW = cast(datetime, bindparam("now", type_=UTCDateTime()))
 # Built once: the enclosure URL is the busiest address of the channel.
 _AUDIO_BY_GUID = select(
     Episode.id,
@@ -119,11 +132,7 @@ _AUDIO_BY_GUID = select(
     Episode.audio_size,
     Episode.audio_offset,
     Episode.bytes_per_second,
-).where(
-    Episode.guid == bindparam("guid"),
-    Episode.status == EpisodeStatus.PUBLISHED,
-    Episode.publish_at <= bindparam("now"),
-)
+).where(Episode.guid == bindparam("guid"), Episode.is_visible(NOW))
 
 
 def visible_audio(guid: str) -> AudioFile | None:
@@ -135,15 +144,52 @@ def visible_audio(guid: str) -> AudioFile | None:
 def is_public_image(key: str) -> bool:
     """Whether a stored image is a series cover or the cover of a visible episode."""
     of_series = select(Series.id).where(Series.cover_key == key).exists()
-    of_episode = select(Episode.id).where(Episode.cover_key == key, visible(clock.now())).exists()
+    of_episode = (
+        select(Episode.id).where(Episode.cover_key == key, Episode.is_visible(clock.now())).exists()
+    )
     return bool(db.session.scalar(select(or_(of_series, of_episode))))
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What decides a feed's content, from one query."""
+
+    series_id: int
+    updated_at: datetime  # moved by every change to the series or one of its episodes
+    new_feed_url: str | None
+    newest_published_at: datetime | None  # of the newest episode visible now
+
+
+# Built once: a feed request that is answered from the cache costs just this query.
+_FEED_STATE = select(
+    Series.id,
+    Series.updated_at,
+    Series.new_feed_url,
+    select(Episode.publish_at)
+    .where(Episode.series_id == Series.id, Episode.is_visible(NOW))
+    .order_by(Episode.publish_at.desc())
+    .limit(1)
+    .correlate(Series)
+    .scalar_subquery(),
+).where(Series.slug == bindparam("slug"))
+
+
+def feed_state(slug: str) -> FeedState | None:
+    """A feed's cache key in one indexed lookup: the series' change time, its newest episode."""
+    row = db.session.execute(_FEED_STATE, {"slug": slug, "now": clock.now()}).first()
+    return None if row is None else FeedState(*row)
+
+
+def series_by_id(series_id: int) -> Series | None:
+    """A series by id."""
+    return db.session.get(Series, series_id)
 
 
 def latest_episodes(limit: int = 3) -> list[Episode]:
     """The newest visible episodes of all series."""
     statement = (
         select(Episode)
-        .where(visible(clock.now()))
+        .where(Episode.is_visible(clock.now()))
         .order_by(Episode.publish_at.desc(), Episode.id.desc())
         .limit(limit)
     )
@@ -154,62 +200,27 @@ def episodes_for_theme(theme: Theme, limit: int = 10) -> list[Episode]:
     """The newest visible episodes on a theme."""
     statement = (
         select(Episode)
-        .where(Episode.themes.contains(theme), visible(clock.now()))
+        .where(Episode.themes.contains(theme), Episode.is_visible(clock.now()))
         .order_by(Episode.publish_at.desc(), Episode.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(statement))
 
 
-def resolve_episodes(ids: Sequence[int]) -> list[LinkedItem]:
-    """Visible episodes as other channels show them (the "episode" content kind)."""
-    statement = select(Episode).where(Episode.id.in_(list(ids)), visible(clock.now()))
-    return [
-        LinkedItem(
-            kind="episode",
-            id=episode.id,
-            title=episode.title,
-            url=url_for("podcast.episode", series=episode.series.slug, episode=episode.slug),
-            meta=f"Podcast · {episode.publish_at:%d-%m-%Y}" if episode.publish_at else "Podcast",
-        )
-        for episode in db.session.scalars(statement)
-    ]
+def visible_episodes(ids: Sequence[int]) -> list[Episode]:
+    """The visible ones among these episodes, in any order."""
+    statement = select(Episode).where(Episode.id.in_(list(ids)), Episode.is_visible(clock.now()))
+    return list(db.session.scalars(statement))
 
 
-def episode_choices() -> list[LinkedItem]:
-    """Every episode an editor can link to, drafts and scheduled ones too, newest first."""
-    now = clock.now()
+def every_episode() -> list[Episode]:
+    """Every episode of every series, drafts and scheduled ones too, newest first."""
     statement = (
         select(Episode)
         .options(joinedload(Episode.series))
         .order_by(Episode.publish_at.desc().nulls_first(), Episode.id.desc())
     )
-    return [
-        LinkedItem(
-            kind="episode",
-            id=episode.id,
-            title=episode.title,
-            url=url_for("podcast_admin.edit_episode", episode_id=episode.id),
-            meta=f"{episode.series.title} · {state_label(episode, now)}",
-        )
-        for episode in db.session.scalars(statement)
-    ]
-
-
-def theme_section(theme: Theme) -> ThemeSection | None:
-    """The podcast's block on a theme page: the newest episodes on the theme."""
-    items = tuple(
-        ThemeItem(
-            title=episode.title,
-            url=url_for("podcast.episode", series=episode.series.slug, episode=episode.slug),
-            summary=markdown_to_text(episode.show_notes)[:240],
-            meta=f"{long_date(episode.publish_at)} · {episode.series.title}"
-            if episode.publish_at
-            else "",
-        )
-        for episode in episodes_for_theme(theme)
-    )
-    return ThemeSection(title="Podcast", items=items) if items else None
+    return list(db.session.scalars(statement))
 
 
 def episode_in_series(series: Series, slug: str) -> Episode | None:

@@ -1,37 +1,66 @@
-"""Changing podcast series and episodes, and the helpers every podcast module shares."""
+"""Changing podcast series and episodes: each change is one call and one transaction.
+
+A service checks everything first (the form data, and every file given with it, staged and
+probed by :mod:`kispub.podcast.uploads`), then opens one write transaction in which it moves
+the staged files to their keys and changes the rows. A refusal at any point changes nothing:
+not the rows, not the stored files, not the feed.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, select
+from flask import url_for
+from sqlalchemy import select
 
 from kispub.core import clock
 from kispub.core.database import write_transaction
+from kispub.core.nonce import submit_once
 from kispub.core.text import slugify
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
-from kispub.podcast.feed import APPLE_CATEGORIES, podcast_guid
+from kispub.podcast import uploads
+from kispub.podcast.feed.rss import APPLE_CATEGORIES, podcast_guid
+from kispub.podcast.media.formats import AudioInfo
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Guest, Series
+from kispub.podcast.uploads import StagedAudio, StagedFile, StagedUploads, UploadError
 from kispub.themes.models import Theme
 from kispub.themes.services import themes_by_slugs
 
 # Series slugs that would collide with the channel's own addresses.
 RESERVED_SLUGS = frozenset({"audio", "afbeelding", "feed-xml", "feed"})
-# Roles of the Podcast Taxonomy Project that editors pick from, with their Dutch labels.
-PERSON_ROLES = {"guest": "Gast", "host": "Presentator", "co-host": "Co-presentator"}
+MAX_TITLE = 300  # the column's length; a file's own title may be longer
+
+Made = TypeVar("Made", Episode, Series)
 
 
 class PodcastError(ValueError):
     """A change we refuse; the message is Dutch and meant for the editor."""
 
+    field = "title"
 
-def visible(at: datetime) -> ColumnElement[bool]:
-    """SQL condition: published and due at ``at``."""
-    return and_(Episode.status == EpisodeStatus.PUBLISHED, Episode.publish_at <= at)
+
+@dataclass(frozen=True)
+class Created(Generic[Made]):
+    """What a creating service made (None for a repeated form submission) and its page."""
+
+    item: Made | None
+    url: str = ""  # the back-office page, when a form nonce was given
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EpisodeFiles:
+    """Files given with an episode; each may be absent."""
+
+    audio: BinaryIO | None = None
+    cover: bytes | None = None
+    transcript: bytes | None = None
 
 
 # --- series --------------------------------------------------------------------------------
@@ -55,14 +84,66 @@ class SeriesData:
     slug: str | None = None
 
 
-def all_series() -> list[Series]:
-    """Every series, oldest first (the first is the one the home page points to)."""
-    return list(db.session.scalars(select(Series).order_by(Series.id)))
+def create_series(
+    data: SeriesData, cover: bytes | None, *, nonce: str | None = None
+) -> Created[Series]:
+    """Create a series with its cover art; its podcast:guid comes from its first feed URL.
+
+    With a form ``nonce``, a repeated submission creates nothing and returns the first one's
+    page.
+    """
+    _check_series(data)
+    slug = data.slug or slugify(data.title)
+    if not slug or slug in RESERVED_SLUGS:
+        raise PodcastError("Kies een andere titel: dit adres is niet beschikbaar.")
+    if not cover:
+        raise UploadError("Kies een coverafbeelding.", "cover")
+    made: list[Series] = []
+    with uploads.staged_uploads(cover=cover) as staged:
+
+        def create() -> str:
+            made.append(_insert_series(data, slug, staged))
+            return url_for("podcast_admin.edit_series", series_id=made[0].id) if nonce else ""
+
+        url = _once(nonce, create)
+    return Created(made[0] if made else None, url)
 
 
-def series_by_slug(slug: str) -> Series | None:
-    """The series with this slug."""
-    return db.session.scalars(select(Series).where(Series.slug == slug)).first()
+def _insert_series(data: SeriesData, slug: str, staged: StagedUploads) -> Series:
+    with write_transaction() as session, uploads.placing() as place:
+        if session.scalars(select(Series.id).where(Series.slug == slug)).first() is not None:
+            raise PodcastError(f"Er bestaat al een serie met het adres '{slug}'.")
+        guid = podcast_guid(absolute_url("podcast.feed", series=slug))
+        at = clock.now()
+        series = Series(slug=slug, podcast_guid=guid, created_at=at, updated_at=at)
+        _apply_series(series, data)
+        if staged.cover is not None:
+            series.cover_key = place(staged.cover)
+        session.add(series)
+        session.flush()
+    return series
+
+
+def update_series(series_id: int, data: SeriesData, cover: bytes | None = None) -> bool:
+    """Change a series' fields and cover (never its slug or guid); whether anything changed."""
+    _check_series(data)
+    with (
+        uploads.staged_uploads(cover=cover) as staged,
+        write_transaction() as session,
+        uploads.placing() as place,
+    ):
+        series = session.get(Series, series_id)
+        if series is None:
+            raise PodcastError("Deze serie bestaat niet (meer).")
+        before = _series_values(series)
+        _apply_series(series, data)
+        if staged.cover is not None:
+            series.cover_key = place(staged.cover)
+        changed = _series_values(series) != before
+        if changed:
+            series.updated_at = clock.now()
+        session.flush()
+    return changed
 
 
 def _check_series(data: SeriesData) -> None:
@@ -73,40 +154,6 @@ def _check_series(data: SeriesData) -> None:
         raise PodcastError(f"{data.subcategory} is geen subcategorie van {data.category}.")
     if data.new_feed_url and not data.new_feed_url.startswith(("https://", "http://")):
         raise PodcastError("Het nieuwe feedadres moet met https:// of http:// beginnen.")
-
-
-def create_series(data: SeriesData, cover_key: str | None = None) -> Series:
-    """Create a series; its podcast:guid is derived from its first feed URL and then kept."""
-    _check_series(data)
-    slug = data.slug or slugify(data.title)
-    if not slug or slug in RESERVED_SLUGS:
-        raise PodcastError("Kies een andere titel: dit adres is niet beschikbaar.")
-    with write_transaction() as session:
-        if series_by_slug(slug) is not None:
-            raise PodcastError(f"Er bestaat al een serie met het adres '{slug}'.")
-        guid = podcast_guid(absolute_url("podcast.feed", series=slug))
-        at = clock.now()
-        series = Series(
-            slug=slug, podcast_guid=guid, cover_key=cover_key, created_at=at, updated_at=at
-        )
-        _apply_series(series, data)
-        session.add(series)
-        session.flush()
-    return series
-
-
-def update_series(series: Series, data: SeriesData, cover_key: str | None = None) -> bool:
-    """Change a series' fields (never its slug or guid); returns whether anything changed."""
-    _check_series(data)
-    with write_transaction():
-        before = _series_values(series)
-        _apply_series(series, data)
-        if cover_key:
-            series.cover_key = cover_key
-        changed = _series_values(series) != before
-        if changed:
-            series.updated_at = clock.now()
-    return changed
 
 
 def _apply_series(series: Series, data: SeriesData) -> None:
@@ -127,7 +174,7 @@ def _series_values(series: Series) -> tuple[object, ...]:
     return tuple(getattr(series, name) for name in names + more)
 
 
-# --- episodes: changing --------------------------------------------------------------------
+# --- episodes ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -166,13 +213,167 @@ class EpisodeData:
     slug: str | None = None
 
 
-def new_episode(series: Series, data: EpisodeData, title: str) -> Episode:
-    """A new episode row with a fresh guid and a slug unique in the series (not yet added)."""
+def create_episode(
+    series_id: int, data: EpisodeData, files: EpisodeFiles, *, nonce: str | None = None
+) -> Created[Episode]:
+    """A new episode from an audio file; the file's title, chapters and cover fill the gaps.
+
+    Every file is checked before the one transaction that adds the episode, so a slow probe
+    never holds the write lock. With a form ``nonce``, a repeated submission creates nothing
+    and returns the first one's page.
+    """
+    if files.audio is None:
+        raise UploadError("Kies een audiobestand.")
+    themes = _themes(data.theme_slugs)
+    made: list[Episode] = []
+    notices: list[str] = []
+    with uploads.staged_uploads(files.audio, files.cover, files.transcript) as staged:
+        assert staged.audio is not None
+        title = data.title.strip() or (staged.audio.info.title or "").strip()[:MAX_TITLE]
+        if not title:
+            raise UploadError("Geef een titel op: het audiobestand heeft zelf geen titel.", "title")
+        with _cover_for(staged, notices) as cover:
+
+            def create() -> str:
+                made.append(_insert_episode(series_id, data, title, themes, staged, cover))
+                return edit_path(made[0]) if nonce else ""
+
+            url = _once(nonce, create)
+    return Created(made[0] if made else None, url, tuple(notices))
+
+
+def _insert_episode(
+    series_id: int,
+    data: EpisodeData,
+    title: str,
+    themes: list[Theme],
+    staged: StagedUploads,
+    cover: StagedFile | None,
+) -> Episode:
+    with write_transaction() as session, uploads.placing() as place:
+        series = session.get(Series, series_id)
+        if series is None:
+            raise PodcastError("Deze serie bestaat niet (meer).")
+        episode = _new_episode(series, data.slug or title)
+        session.add(episode)
+        assert staged.audio is not None
+        _set_audio(
+            episode, staged.audio, place(staged.audio), keep_chapters=data.chapters is not None
+        )
+        if cover is not None:
+            episode.cover_key = place(cover)
+        if staged.transcript is not None:
+            _set_transcript(episode, staged.transcript, place(staged.transcript))
+        apply_episode_data(episode, data, title, themes)
+        touch(episode)
+        session.flush()
+    return episode
+
+
+def update_episode(
+    episode_id: int, data: EpisodeData | None, files: EpisodeFiles = EpisodeFiles()
+) -> Episode:
+    """Save an editor's changes and replace the files given; guid and slug stay as they are.
+
+    ``data`` None changes only the files. New audio brings its own chapters unless the
+    episode already has some; chapters in ``data`` win over both.
+    """
+    themes = _themes(data.theme_slugs) if data is not None else []
+    with (
+        uploads.staged_uploads(files.audio, files.cover, files.transcript) as staged,
+        write_transaction() as session,
+        uploads.placing() as place,
+    ):
+        episode = session.get(Episode, episode_id)
+        if episode is None:
+            raise PodcastError("Deze aflevering bestaat niet (meer).")
+        if staged.audio is not None:
+            keep = bool(episode.chapters)
+            _set_audio(episode, staged.audio, place(staged.audio), keep_chapters=keep)
+        if staged.cover is not None:
+            episode.cover_key = place(staged.cover)
+        if staged.transcript is not None:
+            _set_transcript(episode, staged.transcript, place(staged.transcript))
+        if data is not None:
+            apply_episode_data(episode, data, data.title or episode.title, themes)
+        touch(episode)
+        session.flush()
+    return episode
+
+
+def delete_episode(episode_id: int) -> str | None:
+    """Remove an episode (its files stay in storage, which is shared by content); its title."""
+    with write_transaction() as session:
+        episode = session.get(Episode, episode_id)
+        if episode is None:
+            return None
+        episode.series.updated_at = clock.now()
+        session.delete(episode)
+    return episode.title
+
+
+def edit_path(episode: Episode) -> str:
+    """The back-office page of an episode."""
+    return url_for("podcast_admin.edit_episode", episode_id=episode.id)
+
+
+def apply_episode_data(
+    episode: Episode, data: EpisodeData, title: str, themes: list[Theme]
+) -> None:
+    """Copy the editable fields onto an episode (inside the caller's transaction)."""
+    if not title.strip():
+        raise PodcastError("Geef de aflevering een titel.")
+    episode.title = title.strip()
+    episode.number, episode.season = data.number, data.season
+    episode.episode_type, episode.explicit = data.episode_type, data.explicit
+    episode.show_notes = data.show_notes.strip()
+    episode.status = data.status
+    publish_at = data.publish_at
+    if data.status == EpisodeStatus.PUBLISHED and publish_at is None:
+        publish_at = episode.publish_at or clock.now()
+    episode.publish_at = publish_at
+    episode.guests = [
+        Guest(position=i, name=g.name.strip(), role=g.role, description=g.description.strip(),
+              url=g.url or None)
+        for i, g in enumerate(data.guests)
+        if g.name.strip()
+    ]  # fmt: skip
+    episode.themes = themes
+    if data.chapters is not None:
+        episode.chapters = [{"start_ms": c.start_ms, "title": c.title} for c in data.chapters]
+
+
+def touch(episode: Episode) -> None:
+    """Mark an episode and its series changed (the series' time keys the feed cache)."""
+    at = clock.now()
+    episode.updated_at = at
+    episode.series.updated_at = at
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _once(nonce: str | None, create: Callable[[], str]) -> str:
+    """Run ``create`` once per form nonce (always without one); the page of what it made."""
+    if nonce is None:
+        return create()
+    return submit_once(nonce, create).result_url
+
+
+def _themes(slugs: Sequence[str]) -> list[Theme]:
+    try:
+        return themes_by_slugs(slugs)
+    except ValueError as error:
+        raise PodcastError(str(error)) from error
+
+
+def _new_episode(series: Series, wanted_slug: str) -> Episode:
+    """A new episode row with a fresh guid and a slug unique in the series."""
     at = clock.now()
     episode = Episode(
         series_id=series.id,
         guid=str(uuid.uuid4()),  # random, never derived from title or URL, never changed
-        slug=_free_slug(series, data.slug or title),
+        slug=_free_slug(series, wanted_slug),
         created_at=at,
         updated_at=at,
     )
@@ -195,76 +396,34 @@ def _free_slug(series: Series, wanted: str) -> str:
     return slug
 
 
-def apply_episode_data(episode: Episode, data: EpisodeData, title: str) -> None:
-    """Copy the editable fields onto an episode (inside the caller's transaction)."""
-    if not title.strip():
-        raise PodcastError("Geef de aflevering een titel.")
-    themes = _themes(data.theme_slugs)
-    episode.title = title.strip()
-    episode.number, episode.season = data.number, data.season
-    episode.episode_type, episode.explicit = data.episode_type, data.explicit
-    episode.show_notes = data.show_notes.strip()
-    episode.status = data.status
-    publish_at = data.publish_at
-    if data.status == EpisodeStatus.PUBLISHED and publish_at is None:
-        publish_at = episode.publish_at or clock.now()
-    episode.publish_at = publish_at
-    episode.guests = [
-        Guest(position=i, name=g.name.strip(), role=g.role, description=g.description.strip(),
-              url=g.url or None)
-        for i, g in enumerate(data.guests)
-        if g.name.strip()
-    ]  # fmt: skip
-    episode.themes = themes
-    if data.chapters is not None:
-        episode.chapters = [{"start_ms": c.start_ms, "title": c.title} for c in data.chapters]
-
-
-def _themes(slugs: Sequence[str]) -> list[Theme]:
+@contextmanager
+def _cover_for(staged: StagedUploads, notices: list[str]) -> Iterator[StagedFile | None]:
+    """The uploaded cover, else the one inside the audio file if it meets Apple's rules."""
+    if staged.cover is not None or staged.audio is None or staged.audio.info.image is None:
+        yield staged.cover
+        return
     try:
-        return themes_by_slugs(slugs)
-    except ValueError as error:
-        raise PodcastError(str(error)) from error
+        with uploads.staged_cover_art(staged.audio.info.image.data) as embedded:
+            yield embedded
+    except UploadError as error:
+        notices.append(f"De coverafbeelding in het audiobestand is niet gebruikt: {error}")
+        yield None
 
 
-def update_episode(episode: Episode, data: EpisodeData) -> None:
-    """Save an editor's changes; the guid and slug stay as they are."""
-    with write_transaction():
-        apply_episode_data(episode, data, data.title or episode.title)
-        touch(episode)
+def _set_audio(episode: Episode, audio: StagedAudio, key: str, *, keep_chapters: bool) -> None:
+    info: AudioInfo = audio.info
+    episode.audio_key = key
+    episode.audio_mime = info.mime_type
+    episode.audio_size = audio.staged.size
+    episode.duration_ms = info.duration_ms
+    episode.audio_offset = info.audio_offset
+    episode.bytes_per_second = info.bytes_per_second
+    if not keep_chapters:
+        episode.chapters = [
+            {"start_ms": c.start_ms, "title": c.title} for c in info.chapters if c.title
+        ]
 
 
-def differs(episode: Episode, data: EpisodeData) -> bool:
-    """Whether saving ``data`` would change the episode (content loading stays idempotent)."""
-    publish_at = data.publish_at
-    if data.status == EpisodeStatus.PUBLISHED and publish_at is None:
-        publish_at = episode.publish_at
-    current = (
-        episode.title, episode.number, episode.season, episode.episode_type, episode.show_notes,
-        episode.explicit, episode.status, episode.publish_at,
-        [(g.name, g.role, g.description, g.url) for g in episode.guests],
-        sorted(t.slug for t in episode.themes),
-    )  # fmt: skip
-    wanted = (
-        data.title.strip() or episode.title, data.number, data.season, data.episode_type,
-        data.show_notes.strip(), data.explicit, data.status, publish_at,
-        [(g.name.strip(), g.role, g.description.strip(), g.url or None) for g in data.guests
-         if g.name.strip()],
-        sorted(set(data.theme_slugs)),
-    )  # fmt: skip
-    chapters = [{"start_ms": c.start_ms, "title": c.title} for c in data.chapters or ()]
-    return current != wanted or (data.chapters is not None and chapters != episode.chapters)
-
-
-def touch(episode: Episode) -> None:
-    """Mark an episode and its series changed (the series' time keys the feed cache)."""
-    at = clock.now()
-    episode.updated_at = at
-    episode.series.updated_at = at
-
-
-def delete_episode(episode: Episode) -> None:
-    """Remove an episode (its audio file stays in storage, which is shared by content)."""
-    with write_transaction() as session:
-        episode.series.updated_at = clock.now()
-        session.delete(episode)
+def _set_transcript(episode: Episode, transcript: StagedFile, key: str) -> None:
+    episode.transcript_key = key
+    episode.transcript_type = transcript.mime_type

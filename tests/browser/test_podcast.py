@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 
 from kispub.accounts.models import Role
-from kispub.podcast import intake
+from kispub.podcast import services
 from kispub.podcast.models import Episode, EpisodeStatus, Series
-from kispub.podcast.services import EpisodeData
+from kispub.podcast.services import EpisodeData, EpisodeFiles
 from tests.browser.conftest import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, make_theme, make_user
 from tests.podcast.conftest import FIXTURES, make_series
@@ -43,11 +43,11 @@ def episode(app: Flask, live_server: str) -> Episode:
         show_notes="Een gesprek over *inburgering*.",
         number=1,
     )
-    extras = intake.Extras(transcript=(FIXTURES / "gesprek.vtt").read_bytes())
+    transcript = (FIXTURES / "gesprek.vtt").read_bytes()
     with app.test_request_context(), (FIXTURES / "cbr_tagged.mp3").open("rb") as stream:
-        imported = intake.import_episode(series, stream, data, extras)
-    assert imported.episode is not None
-    return imported.episode
+        created = services.create_episode(series.id, data, EpisodeFiles(stream, None, transcript))
+    assert created.item is not None
+    return created.item
 
 
 def episode_path(episode: Episode) -> str:

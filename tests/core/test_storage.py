@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from kispub.core.storage import FileSystemStorage, StorageError, TooLarge
+from kispub.core.storage import (
+    FileSystemStorage,
+    StorageError,
+    StoredKey,
+    TooLarge,
+    content_hash,
+    is_valid_key,
+    key_for,
+    parse_key,
+)
 
 
 class ExplodingStream(io.RawIOBase):
@@ -71,3 +80,48 @@ def test_keys_cannot_escape_the_root(tmp_path: Path) -> None:
         storage.path("../secret_key")
     with pytest.raises(StorageError):
         storage.path("/etc/passwd")
+
+
+DIGEST = hashlib.sha256(b"kis").hexdigest()
+
+
+def test_a_key_is_built_and_parsed_only_one_way(tmp_path: Path) -> None:
+    key = key_for(DIGEST, ".mp3")
+    assert key == f"{DIGEST[:2]}/{DIGEST}.mp3"
+    assert parse_key(key) == StoredKey(DIGEST, ".mp3")
+    assert parse_key(key).key == key
+    assert parse_key(key_for(DIGEST, "")) == StoredKey(DIGEST, "")
+    stored = FileSystemStorage(tmp_path).save_bytes(b"kis", ".vtt")
+    assert parse_key(stored.key) == StoredKey(stored.sha256, ".vtt")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        f"{DIGEST}.mp3",  # no fan-out folder
+        f"ff/{DIGEST}.mp3",  # folder does not match the hash
+        f"{DIGEST[:2]}/{DIGEST[:-1]}.mp3",  # hash too short
+        f"{DIGEST[:2]}/{DIGEST.upper()}.mp3",
+        f"{DIGEST[:2]}/{DIGEST}.MP3",
+        f"{DIGEST[:2]}/{DIGEST}.mp3/../x",
+        f"../{DIGEST[:2]}/{DIGEST}.mp3",
+    ],
+)
+def test_anything_else_is_not_a_key(key: str) -> None:
+    assert not is_valid_key(key)
+    with pytest.raises(StorageError):
+        parse_key(key)
+
+
+def test_key_for_refuses_what_parse_key_would_refuse() -> None:
+    with pytest.raises(ValueError, match="not a storage key"):
+        key_for("abc", ".mp3")
+    with pytest.raises(ValueError, match="not a storage key"):
+        key_for(DIGEST, "mp3")
+
+
+def test_content_hash_is_the_hash_a_stream_is_stored_under(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 5000
+    stored = FileSystemStorage(tmp_path).save(io.BytesIO(data), ".bin")
+    assert content_hash(io.BytesIO(data)) == stored.sha256 == parse_key(stored.key).sha256

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from kispub.accounts.models import Role
 from kispub.core.clock import set_clock
 from kispub.extensions import db
-from kispub.podcast import intake, services
+from kispub.podcast import services
 from kispub.podcast.models import Episode, EpisodeStatus, Series
-from kispub.podcast.services import EpisodeData, SeriesData
+from kispub.podcast.services import EpisodeData, EpisodeFiles, SeriesData
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # True lengths of the generated sound in the audio fixtures (see test_audio.py).
@@ -62,7 +62,7 @@ def series(app: Flask, clock: Clock) -> Series:
 def make_series(app: Flask, title: str = "Denkers en doeners", **overrides: Any) -> Series:
     """A series; overrides go to SeriesData."""
     with app.test_request_context():
-        cover = intake.store_cover((FIXTURES / "cover_1400.jpg").read_bytes())
+        cover = (FIXTURES / "cover_1400.jpg").read_bytes()
         data = SeriesData(
             title=title,
             author="Kennisplatform Integratie & Samenleving",
@@ -71,7 +71,9 @@ def make_series(app: Flask, title: str = "Denkers en doeners", **overrides: Any)
             description="Gesprekken over *diversiteit*.",
             **overrides,
         )
-        return services.create_series(data, cover)
+        created = services.create_series(data, cover)
+        assert created.item is not None
+        return created.item
 
 
 @pytest.fixture
@@ -84,13 +86,12 @@ def make_episode(app: Flask, series: Series) -> Callable[..., Episode]:
         fields.setdefault("status", EpisodeStatus.PUBLISHED)
         transcript = fields.pop("transcript", None)
         data = EpisodeData(**fields)
-        extras = intake.Extras(
-            transcript=(FIXTURES / transcript).read_bytes() if transcript else None
-        )
+        transcript_bytes = (FIXTURES / transcript).read_bytes() if transcript else None
         with app.test_request_context(), (FIXTURES / fixture).open("rb") as stream:
-            imported = intake.import_episode(target or series, stream, data, extras)
-        assert imported.episode is not None
-        return imported.episode
+            files = EpisodeFiles(stream, transcript=transcript_bytes)
+            created = services.create_episode((target or series).id, data, files)
+        assert created.item is not None
+        return created.item
 
     return make
 

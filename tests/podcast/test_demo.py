@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from mutagen.mp3 import MP3
 
 from kispub.content import DEMO_FOLDER, load_content
-from kispub.podcast import queries, services
+from kispub.podcast import queries
 
 DEMO = DEMO_FOLDER / "10-podcast.toml"
 FEED_URL = "https://kis.example/podcast/denkers-en-doeners/feed.xml"
@@ -27,7 +27,7 @@ def test_the_six_2020_episodes_load_once_and_never_change_guid(
     app: Flask, client: FlaskClient
 ) -> None:
     assert load_demo() == {"podcast_series": 1, "podcast_episodes": 6}
-    series = services.series_by_slug("denkers-en-doeners")
+    series = queries.series_by_slug("denkers-en-doeners")
     assert series is not None and series.cover_key
     episodes = sorted(queries.editor_overview().episodes[series.id], key=lambda e: e.number)
     assert [e.number for e in episodes] == [1, 2, 3, 4, 5, 6]
@@ -39,7 +39,7 @@ def test_the_six_2020_episodes_load_once_and_never_change_guid(
     guid = series.podcast_guid
 
     assert load_demo() == {"podcast_series": 0, "podcast_episodes": 0}
-    again = services.series_by_slug("denkers-en-doeners")
+    again = queries.series_by_slug("denkers-en-doeners")
     assert again is not None and again.podcast_guid == guid
     assert {e.id: e.guid for e in queries.editor_overview().episodes[series.id]} == guids
 

@@ -197,12 +197,12 @@ def test_creating_and_moving_a_series(
     assert (
         post(client, "/beheer/podcast/serie/nieuw", {**fields, "cover": cover}).status_code == 303
     )
-    series = services.series_by_slug("nieuwe-serie")
+    series = queries.series_by_slug("nieuwe-serie")
     assert series is not None and series.subcategory == "Documentary"
     guid = series.podcast_guid
     moved = {**fields, "title": "Andere naam", "new_feed_url": "https://elders.example/feed.xml"}
     assert post(client, f"/beheer/podcast/serie/{series.id}", moved).status_code == 303
-    again = services.series_by_slug("nieuwe-serie")
+    again = queries.series_by_slug("nieuwe-serie")
     assert again is not None and again.podcast_guid == guid and again.title == "Andere naam"
     assert client.get("/podcast/nieuwe-serie/feed.xml").status_code == 301
 
@@ -211,7 +211,7 @@ def test_series_guid_is_fixed_at_creation(app: Flask, series: Series) -> None:
     before = series.podcast_guid
     app.config["BASE_URL"] = "https://nieuw-domein.example"
     services.update_series(
-        series,
+        series.id,
         services.SeriesData(title="Ander", author="A", owner_name="B", owner_email="b@example.org"),
     )
     assert series.podcast_guid == before
@@ -235,7 +235,7 @@ def test_a_double_submitted_new_series_is_created_once(client: FlaskClient, edit
     first, second = submit(), submit()
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
-    assert len(services.all_series()) == 1
+    assert len(queries.all_series()) == 1
 
 
 def test_out_of_range_numbers_and_dates_are_form_errors(

@@ -12,7 +12,7 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from kispub.podcast.feed import FeedEpisode, FeedSeries, Person, podcast_guid, render_feed
+from kispub.podcast.feed.rss import FeedEpisode, FeedSeries, Person, podcast_guid, render_feed
 
 # Spelled out here, not imported, so a typo in the code cannot hide in both places.
 NS = {

@@ -179,11 +179,11 @@ def test_apps_that_accept_gzip_get_the_same_feed_compressed(
 def test_the_feed_is_rendered_once_until_something_changes(
     client: FlaskClient, full_feed: list[Episode], clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kispub.podcast import serving
+    from kispub.podcast.feed import syndication
 
     renders = []
-    real = serving.build_feed
-    monkeypatch.setattr(serving, "build_feed", lambda *a: renders.append(1) or real(*a))
+    real = syndication.build_feed
+    monkeypatch.setattr(syndication, "build_feed", lambda *a: renders.append(1) or real(*a))
     etag = fetch(client).headers["ETag"]
     for _ in range(3):
         assert fetch(client).headers["ETag"] == etag
@@ -191,7 +191,7 @@ def test_the_feed_is_rendered_once_until_something_changes(
     episode = queries.episode_for_editing(full_feed[0].id)
     assert episode is not None
     clock.advance(seconds=1)  # time moves on between edits, as it does outside tests
-    services.update_episode(episode, _data_of(episode, title="Nieuwe titel"))
+    services.update_episode(episode.id, _data_of(episode, title="Nieuwe titel"))
     changed = fetch(client)
     assert len(renders) == 2 and changed.headers["ETag"] != etag
     assert b"Nieuwe titel" in changed.data
@@ -242,7 +242,7 @@ def test_a_moved_feed_answers_301_and_names_the_new_address(
 ) -> None:
     make_episode()
     new = "https://podcasts.example.org/kis/feed.xml"
-    services.update_series(series, _series_data(series, new_feed_url=new))
+    services.update_series(series.id, _series_data(series, new_feed_url=new))
     response = fetch(client)
     assert response.status_code == 301
     assert response.headers["Location"] == new

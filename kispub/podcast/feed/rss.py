@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from kispub.podcast.chapters import CHAPTERS_MIME_TYPE
-from kispub.podcast.feed_extensions import register_extensions
+from kispub.podcast.feed.extensions import register_extensions
+from kispub.podcast.media.chapters import CHAPTERS_MIME_TYPE
 
 # Apple Podcasts categories and subcategories as listed in Podcasts Connect since 2019.
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {

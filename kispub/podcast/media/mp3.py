@@ -1,47 +1,58 @@
-"""Probing MP3 files (see :mod:`kispub.podcast._probe`).
+"""Probing MP3 files (see :mod:`kispub.podcast.media.probe`).
 
-mutagen reads the tags and headers; our own frame walk (:mod:`kispub.podcast.mp3frames`)
+mutagen reads the tags and headers; our own frame walk (:mod:`kispub.podcast.media.mp3frames`)
 gives the duration and shows whether the stream is complete. Chapters come from ID3 CHAP
 frames, in the order of the table of contents (CTOC) when there is one.
 """
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol, cast
 
 from mutagen.id3 import ID3
-from mutagen.mp3 import MP3, BitrateMode, MPEGInfo
+from mutagen.mp3 import MP3, BitrateMode
 
-from kispub.podcast._probe_common import (
+from kispub.podcast.media.common import (
     MAX_CHAPTERS,
     MSG_NO_AUDIO,
     TOLERANCE,
-    _clean,
-    _info,
-    _load,
-    _pick_cover,
-    _truncated,
+    audio_info,
+    clean_text,
+    load_parser,
+    pick_cover,
+    truncated_message,
 )
-from kispub.podcast.audio import MSG_INVALID, AudioError, AudioInfo, Chapter, EmbeddedImage
-from kispub.podcast.mp3frames import Mp3FrameError, StreamScan, scan_stream, skip_id3v2
+from kispub.podcast.media.formats import MSG_INVALID, AudioError, AudioInfo, Chapter, EmbeddedImage
+from kispub.podcast.media.mp3frames import Mp3FrameError, StreamScan, scan_stream, skip_id3v2
 
 MSG_JUNK = MSG_INVALID + " Een groot deel van het bestand bestaat niet uit audio."
 
 
+class MpegStream(Protocol):
+    """The attributes mutagen's MPEGInfo documents; it copies them from a frame at run time,
+    so its own type annotations do not show them."""
+
+    length: float
+    bitrate: int
+    bitrate_mode: BitrateMode
+    sample_rate: int
+    channels: int
+
+
 def probe_mp3(fileobj: BinaryIO, size: int, fmt: str) -> AudioInfo:
     """MP3: mutagen for tags and headers, our own frame walk for duration and completeness."""
-    audio = _load(MP3, fileobj)
+    audio = load_parser(MP3, fileobj)
     try:
         scan = scan_stream(fileobj, skip_id3v2(fileobj), size)
     except Mp3FrameError as exc:
         raise AudioError(MSG_INVALID) from exc
-    info: MPEGInfo = audio.info
+    info = cast(MpegStream, audio.info)
     if info.sample_rate != scan.sample_rate:
         raise AudioError(MSG_INVALID)  # mutagen synced on something other than the stream
     _check_mp3_complete(scan)
     duration, bitrate = _mp3_duration(info, scan)
     tags = audio.tags
-    return _info(
+    return audio_info(
         fmt,
         duration=duration,
         size=size,
@@ -66,18 +77,18 @@ def _check_mp3_complete(scan: StreamScan) -> None:
         missing = 1 - scan.frames / vbr.frames
         if missing > TOLERANCE:
             promised = vbr.frames * (scan.samples / scan.frames) / scan.sample_rate
-            raise AudioError(_truncated(missing, promised, scan.duration))
+            raise AudioError(truncated_message(missing, promised, scan.duration))
     if vbr is not None and vbr.bytes:
         present = scan.end_offset - scan.first_offset
         missing = 1 - present / vbr.bytes
         if missing > TOLERANCE:
-            raise AudioError(_truncated(missing, None, scan.duration))
+            raise AudioError(truncated_message(missing, None, scan.duration))
     junk = scan.garbage_bytes / (scan.garbage_bytes + scan.audio_bytes)
     if junk > TOLERANCE:
         raise AudioError(MSG_JUNK)
 
 
-def _mp3_duration(info: MPEGInfo, scan: StreamScan) -> tuple[float, int]:
+def _mp3_duration(info: MpegStream, scan: StreamScan) -> tuple[float, int]:
     """Duration and bitrate: mutagen's when a VBR header vouches for them, else the frame count."""
     vbr = scan.vbr_header
     trusted = (
@@ -100,14 +111,14 @@ def _id3_text(tags: ID3 | None, key: str) -> str | None:
     frames = tags.getall(key)
     if not frames or not getattr(frames[0], "text", None):
         return None
-    return _clean(frames[0].text[0])
+    return clean_text(frames[0].text[0])
 
 
 def _id3_image(tags: ID3 | None) -> EmbeddedImage | None:
     """The cover from the APIC frames (front cover preferred)."""
     if tags is None:
         return None
-    return _pick_cover([(int(frame.type), frame.data) for frame in tags.getall("APIC")])
+    return pick_cover([(int(frame.type), frame.data) for frame in tags.getall("APIC")])
 
 
 def id3_chapters(tags: ID3) -> tuple[Chapter, ...]:

@@ -1,4 +1,4 @@
-"""Probing Ogg files with Vorbis or Opus audio (see :mod:`kispub.podcast._probe`).
+"""Probing Ogg files with Vorbis or Opus audio (see :mod:`kispub.podcast.media.probe`).
 
 mutagen reads the stream; a missing end-of-stream mark shows a cut-off file. Cover art comes
 from METADATA_BLOCK_PICTURE comments, chapters from the Vorbis CHAPTERnnn comments.
@@ -17,17 +17,17 @@ from mutagen.ogg import OggPage
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
-from kispub.podcast._probe_common import (
+from kispub.podcast.media.common import (
     MAX_CHAPTERS,
     MSG_TRUNCATED,
-    _chained,
-    _clean,
-    _first,
-    _info,
-    _load,
-    _pick_cover,
+    audio_info,
+    chained_chapters,
+    clean_text,
+    first_text,
+    load_parser,
+    pick_cover,
 )
-from kispub.podcast.audio import MSG_INVALID, AudioError, AudioInfo, Chapter, EmbeddedImage
+from kispub.podcast.media.formats import MSG_INVALID, AudioError, AudioInfo, Chapter, EmbeddedImage
 
 OPUS_SAMPLE_RATE = 48000  # Opus always decodes at 48 kHz, whatever the input rate was
 _CHAPTER_KEY = re.compile(r"^chapter(\d{1,3})$")
@@ -36,20 +36,20 @@ _CHAPTER_TIME = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$")
 
 def probe_ogg(fileobj: BinaryIO, size: int, fmt: str) -> AudioInfo:
     """Ogg Vorbis or Opus, chosen by the codec header that sniffing found."""
-    audio = _load(OggVorbis if fmt == "ogg-vorbis" else OggOpus, fileobj)
+    audio = load_parser(OggVorbis if fmt == "ogg-vorbis" else OggOpus, fileobj)
     info = audio.info
     _check_ogg_complete(fileobj, info.serial)
     tags = audio.tags or {}
     duration = float(info.length)
-    return _info(
+    return audio_info(
         fmt,
         duration=duration,
         size=size,
         bitrate=getattr(info, "bitrate", 0),
         sample_rate=getattr(info, "sample_rate", OPUS_SAMPLE_RATE),
         channels=info.channels,
-        title=_first(tags.get("title")),
-        artist=_first(tags.get("artist")),
+        title=first_text(tags.get("title")),
+        artist=first_text(tags.get("artist")),
         chapters=vorbis_chapters(tags, duration),
         image=_ogg_image(tags.get("metadata_block_picture") or []),
     )
@@ -79,7 +79,7 @@ def _ogg_image(encoded: list[str]) -> EmbeddedImage | None:
         except (ValueError, MutagenError, struct.error, IndexError):
             continue  # a broken picture is no reason to refuse the audio
         candidates.append((int(picture.type), picture.data))
-    return _pick_cover(candidates)
+    return pick_cover(candidates)
 
 
 def vorbis_chapters(tags: Any, duration: float) -> tuple[Chapter, ...]:
@@ -93,6 +93,6 @@ def vorbis_chapters(tags: Any, duration: float) -> tuple[Chapter, ...]:
             start = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
             start += int((millis or "0").ljust(3, "0"))
             name = tags.get(f"{key}name") or tags.get(f"{key}NAME") or [""]
-            found.append((start, _clean(name[0]) or ""))
+            found.append((start, clean_text(name[0]) or ""))
     found.sort()
-    return _chained(found, duration)
+    return chained_chapters(found, duration)

@@ -1,4 +1,4 @@
-"""Probing M4A files: AAC audio in an MP4 container (see :mod:`kispub.podcast._probe`).
+"""Probing M4A files: AAC audio in an MP4 container (see :mod:`kispub.podcast.media.probe`).
 
 Before mutagen parses the file, the top-level boxes and the audio track's sample tables are
 checked against the file size, so that a cut-off upload is refused with an explanation.
@@ -13,19 +13,19 @@ from typing import Any, BinaryIO
 from mutagen.id3 import PictureType
 from mutagen.mp4 import MP4, Atom, AtomError, Atoms
 
-from kispub.podcast._probe_common import (
+from kispub.podcast.media.common import (
     MAX_CHAPTERS,
     MSG_TRUNCATED,
     TOLERANCE,
-    _chained,
-    _clean,
-    _first,
-    _info,
-    _load,
-    _pick_cover,
-    _truncated,
+    audio_info,
+    chained_chapters,
+    clean_text,
+    first_text,
+    load_parser,
+    pick_cover,
+    truncated_message,
 )
-from kispub.podcast.audio import MSG_INVALID, AudioError, AudioInfo, Chapter
+from kispub.podcast.media.formats import MSG_INVALID, AudioError, AudioInfo, Chapter
 
 MSG_CUT_IN_HEADER = "het bestand houdt op midden in de beschrijving van de audio."
 MSG_NO_INDEX = "de beschrijving van de audio aan het eind van het bestand ontbreekt."
@@ -36,7 +36,7 @@ MSG_VIDEO = "Dit bestand bevat video. Lever alleen audio aan: MP3, M4A of Ogg."
 def probe_m4a(fileobj: BinaryIO, size: int, fmt: str) -> AudioInfo:
     """M4A: check the box structure and sample tables against the file size, then mutagen."""
     _check_top_level_boxes(fileobj, size)
-    audio = _load(MP4, fileobj)
+    audio = load_parser(MP4, fileobj)
     info = audio.info
     if not str(getattr(info, "codec", "")).startswith("mp4a.40"):
         raise AudioError(MSG_NOT_AAC)
@@ -44,17 +44,17 @@ def probe_m4a(fileobj: BinaryIO, size: int, fmt: str) -> AudioInfo:
     stsd = _check_mp4_tracks(fileobj, moov, size)
     tags = audio.tags or {}
     duration = float(info.length)
-    return _info(
+    return audio_info(
         fmt,
         duration=duration,
         size=size,
         bitrate=info.bitrate,
         sample_rate=info.sample_rate,
         channels=aac_channel_config(stsd) or info.channels,
-        title=_first(tags.get("\xa9nam")),
-        artist=_first(tags.get("\xa9ART")),
+        title=first_text(tags.get("\xa9nam")),
+        artist=first_text(tags.get("\xa9ART")),
         chapters=_mp4_chapters(audio.chapters, duration),
-        image=_pick_cover([(PictureType.COVER_FRONT, c) for c in tags.get("covr", [])]),
+        image=pick_cover([(PictureType.COVER_FRONT, c) for c in tags.get("covr", [])]),
     )
 
 
@@ -76,7 +76,7 @@ def _check_top_level_boxes(fileobj: BinaryIO, size: int) -> None:
         if pos + length > size:
             overrun = True
             if (pos + length - size) / length > TOLERANCE:
-                raise AudioError(_truncated((pos + length - size) / length, None, 0))
+                raise AudioError(truncated_message((pos + length - size) / length, None, 0))
         pos += length
     if overrun and b"moov" not in names:  # the index is written last and was cut off
         raise AudioError(MSG_TRUNCATED.format(detail=MSG_NO_INDEX))
@@ -104,7 +104,7 @@ def _check_mp4_tracks(fileobj: BinaryIO, moov: Atom, size: int) -> bytes:
         offsets = _chunk_offsets(fileobj, trak, stbl)
         beyond = sum(1 for offset in offsets if offset >= size)
         if offsets and beyond / len(offsets) > TOLERANCE:
-            raise AudioError(_truncated(beyond / len(offsets), None, 0))
+            raise AudioError(truncated_message(beyond / len(offsets), None, 0))
         stsd = stsd or _box_data(fileobj, trak, *stbl, b"stsd")
     return stsd
 
@@ -191,5 +191,5 @@ def _mp4_chapters(chapters: Any, duration: float) -> tuple[Chapter, ...]:
     """Nero ``chpl`` chapters; each ends where the next begins."""
     if not chapters:
         return ()
-    found = [(round(c.start * 1000), _clean(c.title) or "") for c in chapters][:MAX_CHAPTERS]
-    return _chained(found, duration)
+    found = [(round(c.start * 1000), clean_text(c.title) or "") for c in chapters][:MAX_CHAPTERS]
+    return chained_chapters(found, duration)

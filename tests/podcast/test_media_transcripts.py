@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kispub.podcast.transcripts import (
+from kispub.podcast.media.transcripts import (
     MAX_TRANSCRIPT_BYTES,
     Cue,
     Paragraph,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kispub.podcast.chapters import CHAPTERS_MIME_TYPE, render_chapters
+from kispub.podcast.media.chapters import CHAPTERS_MIME_TYPE, render_chapters
 
 ROWS = [
     (94_500, "Taal op de werkvloer", "https://www.kis.nl/dossiers/taal"),

@@ -1,4 +1,4 @@
-"""Audio intake: format sniffing, probing in a child process, durations, chapters, refusals.
+"""Audio probing: format sniffing, probing in the sandbox, durations, chapters, refusals.
 
 The fixtures are real files made by scripts/make_audio_fixtures.py; their true durations are
 those of the generated source sound (6.0 s for MP3, 5.0 s for M4A, 4.0 s for Ogg).
@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,16 +19,10 @@ from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, CTOCFlags, PictureType
 from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 
-from kispub.podcast import audio as audio_module
-from kispub.podcast.audio import (
-    AudioError,
-    AudioInfo,
-    Chapter,
-    probe_audio,
-    run_in_child,
-    sniff_format,
-)
-from kispub.podcast.mp3frames import id3v2_size, parse_header, scan_stream, skip_id3v2
+from kispub.core.sandbox import server_pid
+from kispub.podcast.media.formats import AudioError, AudioInfo, Chapter, sniff_format
+from kispub.podcast.media.mp3frames import id3v2_size, parse_header, scan_stream, skip_id3v2
+from kispub.podcast.media.probe import probe_audio
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TRUE_SECONDS = {
@@ -407,10 +399,10 @@ def _warm_up() -> None:
 
 
 def _server_pid() -> int:
-    """pid of the probe server this test process started."""
-    proc = audio_module._SERVER._proc
-    assert proc is not None
-    return proc.pid
+    """pid of the sandbox server this test process started."""
+    pid = server_pid()
+    assert pid is not None
+    return pid
 
 
 def _wait_until(check: Callable[[], bool], seconds: float) -> bool:
@@ -443,73 +435,27 @@ def test_a_fifo_times_out_and_the_child_is_gone(tmp_path: Path) -> None:
     assert _wait_until(_no_children_left, 3.0)
 
 
-def test_a_hanging_target_times_out() -> None:
-    _warm_up()
-    started = time.monotonic()
-    with pytest.raises(AudioError, match="niet binnen 1 seconden"):
-        run_in_child(time.sleep, (30,), 1.0)
-    assert time.monotonic() - started < 2.5
-    assert _wait_until(_no_children_left, 3.0)
+def test_a_crash_memory_exhaustion_and_a_timeout_become_dutch_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The sandbox itself is tested in tests/core/test_sandbox.py; here: what an editor reads.
+    from kispub.core import sandbox
+    from kispub.podcast.media import probe
 
+    for error, message in [
+        (sandbox.SandboxCrashed("x"), "liep vast"),
+        (sandbox.SandboxMemoryError("x"), "te veel geheugen"),
+        (sandbox.SandboxTimeout("x"), "niet binnen 2,5 seconden"),
+        (sandbox.SandboxUnavailable("x"), "Probeer het later opnieuw"),
+        (RecursionError("deep"), INVALID),
+    ]:
 
-@pytest.mark.parametrize(("target", "args"), [(os._exit, (3,)), (os.abort, ())])
-def test_a_crashing_child_becomes_audio_error(target: Callable[..., object], args: tuple) -> None:
-    _warm_up()
-    started = time.monotonic()
-    with pytest.raises(AudioError, match="liep vast"):
-        run_in_child(target, args, 5.0)
-    assert time.monotonic() - started < 2.0  # an EOF, long before the 5 s limit
-    assert _wait_until(_no_children_left, 3.0)
+        def fail(*args: object, error: Exception = error, **kwargs: object) -> None:
+            raise error
 
-
-def test_memory_is_limited_in_the_child() -> None:
-    with pytest.raises(AudioError, match="te veel geheugen"):
-        run_in_child(bytearray, (4 << 30,), 5.0)
-
-
-def test_any_exception_in_the_child_is_a_refusal() -> None:
-    with pytest.raises(AudioError, match=INVALID):
-        run_in_child(int, ("not a number",), 5.0)
-
-
-def test_server_restarts_after_being_killed() -> None:
-    probe_audio(fixture("opus.opus"))
-    proc = audio_module._SERVER._proc
-    assert proc is not None
-    proc.kill()
-    proc.wait()
-    assert probe_audio(fixture("opus.opus")).format == "ogg-opus"
-    assert audio_module._SERVER._proc is not proc
-
-
-FORK_SCRIPT = """
-import os, sys
-from kispub.podcast.audio import _SERVER, probe_audio
-before = probe_audio(sys.argv[1]).duration_ms
-server = _SERVER._proc.pid
-pid = os.fork()
-if pid == 0:  # like a pre-forking web server's worker: it must get a server of its own
-    ok = probe_audio(sys.argv[1]).duration_ms == before and _SERVER._proc.pid != server
-    os._exit(0 if ok else 1)
-_, status = os.waitpid(pid, 0)
-assert os.waitstatus_to_exitcode(status) == 0, status
-assert probe_audio(sys.argv[1]).duration_ms == before and _SERVER._proc.pid == server
-print("fork-ok")
-"""
-
-
-def test_forked_processes_get_their_own_server() -> None:
-    # In a fresh interpreter: forking the (possibly threaded) test runner itself is unwise.
-    result = subprocess.run(
-        [sys.executable, "-W", "error", "-c", FORK_SCRIPT, str(fixture("opus.opus"))],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).parents[2],
-        check=False,
-    )
-    assert result.stdout.strip() == "fork-ok", result.stderr
-    assert result.stderr == ""  # no ResourceWarning about the parent's server at exit
+        monkeypatch.setattr(probe, "run_sandboxed", fail)
+        with pytest.raises(AudioError, match=message):
+            probe_audio(fixture("opus.opus"), timeout=2.5)
 
 
 def test_relative_paths_work(monkeypatch: pytest.MonkeyPatch) -> None:

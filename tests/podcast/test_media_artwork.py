@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kispub.podcast.artwork import ArtworkError, CoverArt, check_cover_art
+from kispub.podcast.media.artwork import ArtworkError, CoverArt, check_cover_art
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,9 +1,9 @@
-"""What the per-format probes share (see :mod:`kispub.podcast._probe`).
+"""What the per-format probes share (see :mod:`kispub.podcast.media.probe`).
 
 Limits, the messages more than one format uses, loading a mutagen parser, the sanity checks
-every format passes before it becomes an :class:`~kispub.podcast.audio.AudioInfo`, tag
+every format passes before it becomes an :class:`~kispub.podcast.media.formats.AudioInfo`, tag
 cleaning, cover-art choice and chapter chaining. It imports no format module, so every format
-module (and :mod:`kispub.podcast._probe`, which dispatches to them) can import it.
+module (and :mod:`kispub.podcast.media.probe`, which dispatches to them) can import it.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from mutagen import MutagenError
 from mutagen.id3 import PictureType
 from mutagen.mp4 import AtomError
 
-from kispub.podcast.audio import (
+from kispub.podcast.media.formats import (
     FORMATS,
     MSG_INVALID,
     AudioError,
     AudioInfo,
     Chapter,
     EmbeddedImage,
+    image_mime,
 )
 
 # More than this share of the promised audio missing (or of the file being junk) is refused.
@@ -38,7 +39,7 @@ MSG_NO_AUDIO = "Het audiobestand bevat geen audio (de duur is 0 seconden)."
 MSG_BAD_DURATION = MSG_INVALID + " De opgegeven duur past niet bij de grootte van het bestand."
 
 
-def _load(cls: Callable[[BinaryIO], Any], fileobj: BinaryIO) -> Any:
+def load_parser(cls: Callable[[BinaryIO], Any], fileobj: BinaryIO) -> Any:
     """Run one mutagen parser; its own errors become the generic refusal."""
     fileobj.seek(0)
     try:
@@ -47,7 +48,7 @@ def _load(cls: Callable[[BinaryIO], Any], fileobj: BinaryIO) -> Any:
         raise AudioError(MSG_INVALID) from exc
 
 
-def _info(fmt: str, *, duration: float, size: int, **fields: Any) -> AudioInfo:
+def audio_info(fmt: str, *, duration: float, size: int, **fields: Any) -> AudioInfo:
     """Build an AudioInfo after the sanity checks every format shares."""
     offset = fields.pop("audio_offset", 0)
     audio_bytes = fields.pop("audio_bytes", None)
@@ -81,7 +82,7 @@ def _check_plausible(duration: float, audio_bytes: float, sample_rate: int, chan
         raise AudioError(MSG_BAD_DURATION)
 
 
-def _clean(value: Any) -> str | None:
+def clean_text(value: Any) -> str | None:
     """A tag value as stripped text, or None when empty."""
     if value is None:
         return None
@@ -89,20 +90,7 @@ def _clean(value: Any) -> str | None:
     return text or None
 
 
-def image_mime(data: bytes) -> str | None:
-    """The image type from its magic bytes (never from a tag's claim)."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"GIF8"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def _image(data: bytes | None) -> EmbeddedImage | None:
+def embedded_image(data: bytes | None) -> EmbeddedImage | None:
     """Wrap embedded picture bytes if they are a recognisable, reasonably sized image."""
     if not data or len(data) > MAX_IMAGE_BYTES:
         return None
@@ -110,17 +98,17 @@ def _image(data: bytes | None) -> EmbeddedImage | None:
     return EmbeddedImage(bytes(data), mime) if mime else None
 
 
-def _pick_cover(candidates: list[tuple[int, bytes]]) -> EmbeddedImage | None:
+def pick_cover(candidates: list[tuple[int, bytes]]) -> EmbeddedImage | None:
     """The front cover if there is one, else the first usable picture."""
     ordered = sorted(candidates, key=lambda item: item[0] != PictureType.COVER_FRONT)
     for _, data in ordered:
-        image = _image(data)
+        image = embedded_image(data)
         if image is not None:
             return image
     return None
 
 
-def _truncated(missing: float, promised: float | None, present: float) -> str:
+def truncated_message(missing: float, promised: float | None, present: float) -> str:
     """Dutch explanation of how much audio is missing."""
     detail = f"ongeveer {round(missing * 100)}% van de audio ontbreekt"
     if promised:
@@ -134,14 +122,14 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _first(values: Any) -> str | None:
+def first_text(values: Any) -> str | None:
     """The first value of a tag list, cleaned."""
     if not values:
         return None
-    return _clean(values[0])
+    return clean_text(values[0])
 
 
-def _chained(found: list[tuple[int, str]], duration: float) -> tuple[Chapter, ...]:
+def chained_chapters(found: list[tuple[int, str]], duration: float) -> tuple[Chapter, ...]:
     """Chapters from (start, title) pairs, each ending where the next one starts."""
     if not found:
         return ()

@@ -1,0 +1,355 @@
+"""Run a parser of untrusted files in a forked child with a time limit and a memory cap.
+
+Parsers (mutagen, Pillow, pypdfium2) can loop forever, exhaust memory or crash on a hostile
+file. :func:`run_sandboxed` runs one module-level function in a short-lived child process and
+returns its result, or raises: the function's own exception (same type and message), or a
+:class:`SandboxError` when the child timed out, ran out of memory, crashed or could not start.
+
+The children are forked by a small single-threaded helper interpreter (the "sandbox server",
+started on first use). Before forking, the server imports the function's module itself, so
+every child starts warm: a call costs a fork, not a fresh interpreter, and no fork ever
+happens in the (possibly threaded) web server. The project's own packages are registered bare
+in the server (their ``__init__`` does not run), so it holds no Flask application, starts in
+a tenth of a second and stays small. multiprocessing's forkserver was not used because its
+children re-import the parent's ``__main__`` script (``gunicorn``, ``pytest``) every time.
+
+The time limit is enforced twice: the caller stops waiting, and the child's own timer kills
+it shortly after. This isolates hostile *input*; the function itself is trusted code.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import importlib
+import logging
+import math
+import os
+import pickle
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import traceback
+import types
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
+from pathlib import Path
+from typing import Any, TypeVar
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# A child may use this much address space by default; beyond it allocations fail.
+DEFAULT_MEMORY_LIMIT = 1 << 30
+# The child kills itself this long after the caller has given up waiting for it.
+GRACE_SECONDS = 1.0
+SEND_TIMEOUT = 5.0  # a wedged server must not block callers forever
+MAX_REQUEST_BYTES = 1 << 16
+_ROOT = Path(__file__).resolve().parents[1]  # the kispub package
+_BOOTSTRAP = """
+import sys, types
+sys.path[:0] = {path!r}
+root = types.ModuleType({name!r})
+root.__path__ = [{root!r}]
+sys.modules[{name!r}] = root
+from kispub.core.sandbox import serve
+serve({fd})
+"""
+
+
+class SandboxError(Exception):
+    """The sandboxed call did not finish normally."""
+
+
+class SandboxTimeout(SandboxError):
+    """The function did not return within its time limit."""
+
+
+class SandboxMemoryError(SandboxError):
+    """The function needed more memory than the child may use."""
+
+
+class SandboxCrashed(SandboxError):
+    """The child died without answering (a signal, a segfault, ``os._exit``)."""
+
+
+class SandboxUnavailable(SandboxError):
+    """The sandbox server could not be reached."""
+
+
+def run_sandboxed(
+    func: Callable[..., T],
+    *args: Any,
+    timeout: float,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+) -> T:
+    """Run ``func(*args)`` in a forked child; its result, or its exception re-raised here.
+
+    ``func`` must be importable by reference (a module-level function), and its arguments
+    and result picklable, as with :mod:`multiprocessing`; pass files by path (the request is
+    limited to 64 KiB). ``memory_limit`` caps the child's address space in bytes (RLIMIT_AS);
+    None leaves it as inherited.
+    """
+    module = getattr(func, "__module__", None) or ""
+    request = (
+        module.encode() + b"\0" + bytes(ForkingPickler.dumps((func, args, timeout, memory_limit)))
+    )
+    if len(request) > MAX_REQUEST_BYTES:
+        raise ValueError("the arguments are too large for the sandbox: pass a file path")
+    try:
+        reader = _SERVER.submit(request)
+    except OSError as exc:
+        logger.exception("could not reach the sandbox server")
+        raise SandboxUnavailable("the sandbox server could not be reached") from exc
+    with reader:
+        return _receive(reader, timeout)
+
+
+def server_pid() -> int | None:
+    """The process id of this process's sandbox server, if it is running."""
+    return _SERVER.pid
+
+
+def _receive(reader: Connection, timeout: float) -> Any:
+    """Wait for the child's answer for at most ``timeout`` seconds and unpack it."""
+    if not reader.poll(timeout):
+        raise SandboxTimeout(f"no answer within {timeout:g} seconds")
+    try:
+        status, payload, detail = reader.recv()
+    except (EOFError, OSError) as exc:
+        raise SandboxCrashed("the child died before it answered") from exc
+    except Exception as exc:  # an answer this process cannot unpickle
+        raise SandboxError(f"unreadable answer: {type(exc).__name__}: {exc}") from exc
+    if status == "ok":
+        return payload
+    if status == "memory":
+        raise SandboxMemoryError("the child ran out of memory")
+    if isinstance(payload, BaseException):
+        payload.add_note(f"raised in the sandbox:\n{detail}")
+        raise payload
+    raise SandboxError(str(payload))
+
+
+# --- the server, in its own interpreter --------------------------------------------------
+
+
+def serve(control_fd: int) -> None:
+    """Main loop of the sandbox server: fork one child per request until the parent goes away."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps children: no zombies
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops us
+    control = socket.socket(fileno=control_fd)
+    while True:
+        message, fds, _flags, _addr = socket.recv_fds(control, MAX_REQUEST_BYTES, 4)
+        if not message and not fds:
+            os._exit(0)  # the parent closed its end (or exited)
+        if len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            continue
+        module, _, payload = message.partition(b"\0")
+        _warm(module.decode(errors="replace"))
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1  # out of processes or memory: closing the socket tells the caller
+        if pid == 0:
+            control.close()
+            _child(fds[0], payload)  # never returns
+        os.close(fds[0])
+
+
+def _warm(module: str) -> None:
+    """Import the function's module here, once, so that every child starts with it loaded."""
+    if not module or module in sys.modules:
+        return
+    parts = module.split(".")
+    for depth in range(2, len(parts)):  # the project's packages bare: no app start-up code
+        _bare_package(".".join(parts[:depth]))
+    try:
+        importlib.import_module(module)
+    except Exception:
+        logger.exception("sandbox server could not import %s", module)
+    gc.freeze()  # keep the warm heap shared with the children instead of copied on write
+
+
+def _bare_package(name: str) -> None:
+    """Register a package of the project without running its ``__init__``."""
+    parent_name, _, last = name.rpartition(".")
+    parent = sys.modules.get(parent_name)
+    if name in sys.modules or parent is None or parent_name.split(".")[0] != _ROOT.name:
+        return
+    where = Path(getattr(parent, "__path__", [""])[0]) / last
+    if (where / "__init__.py").is_file():
+        package = types.ModuleType(name)
+        package.__path__ = [str(where)]
+        sys.modules[name] = package
+
+
+def _child(fd: int, payload: bytes) -> None:
+    """Body of a forked child: limit itself, run the request, answer, and exit."""
+    code = 0
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        func, args, timeout, memory_limit = pickle.loads(payload)  # noqa: S301 - from our parent
+        _limit_self(timeout, memory_limit)
+        answer = _run(func, args)
+        with Connection(fd, readable=False) as writer:
+            writer.send(answer)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)  # skip the server's atexit handlers and buffered files
+
+
+def _limit_self(timeout: float, memory_limit: int | None) -> None:
+    """Bound the child's lifetime and memory, and keep crashes from writing core files."""
+    # SIGALRM's default action ends the process, even inside a blocking open() or C code.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.setitimer(signal.ITIMER_REAL, timeout + GRACE_SECONDS)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _lower_limit(resource.RLIMIT_CPU, math.ceil(timeout + GRACE_SECONDS) + 1)
+    if memory_limit is not None:
+        _lower_limit(resource.RLIMIT_AS, memory_limit)
+
+
+def _lower_limit(which: int, value: int) -> None:
+    """Lower a soft resource limit to ``value`` unless it is already lower."""
+    soft, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    if soft == resource.RLIM_INFINITY or soft > value:
+        resource.setrlimit(which, (value, hard))
+
+
+def _run(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any, str]:
+    """Run the function; ("ok", result, ""), ("memory", None, "") or ("raised", error, trace)."""
+    try:
+        return ("ok", func(*args), "")
+    except MemoryError:
+        return ("memory", None, "")
+    except Exception as exc:
+        trace = "".join(traceback.format_exception(exc))[-4000:]
+        try:  # the error travels only if the caller can rebuild it
+            pickle.loads(ForkingPickler.dumps(exc))  # noqa: S301 - our own bytes
+        except Exception:
+            return ("raised", f"{type(exc).__name__}: {exc}"[:500], trace)
+        return ("raised", exc, trace)
+
+
+# --- the client, in the caller's process ---------------------------------------------------
+
+
+class _SandboxServer:
+    """Client side of the sandbox server (:func:`serve`).
+
+    For each request the server receives one end of a fresh socket pair and forks a child
+    that answers on it. Because the fork happens in that single-threaded helper, it is safe
+    however many threads the web server runs.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._ctrl: socket.socket | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        proc = self._proc
+        return proc.pid if proc is not None and proc.poll() is None else None
+
+    def submit(self, request: bytes) -> Connection:
+        """Hand a request to the server; return the connection the child will answer on."""
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            with self._lock:
+                self._send(request, theirs)
+        except BaseException:
+            mine.close()
+            raise
+        finally:
+            theirs.close()
+        return Connection(mine.detach(), writable=False)
+
+    def _send(self, request: bytes, fd_owner: socket.socket) -> None:
+        """Send one request, restarting the server once if it has gone away."""
+        for attempt in (1, 2):
+            ctrl = self._ensure_running()
+            try:
+                socket.send_fds(ctrl, [request], [fd_owner.fileno()])
+                return
+            except OSError:
+                self._stop()
+                if attempt == 2:
+                    raise
+
+    def _ensure_running(self) -> socket.socket:
+        """The control socket of a live server started by this process."""
+        if self._proc is not None and self._proc.poll() is not None:
+            self._stop()
+        if self._ctrl is None:
+            self._start()
+        assert self._ctrl is not None
+        return self._ctrl
+
+    def after_fork_in_child(self) -> None:
+        """In a forked process (e.g. a pre-forking web server's worker) start afresh.
+
+        The server and its socket belong to the parent: sharing them would mix up answers.
+        """
+        self._lock = threading.Lock()  # another thread may have held it at the fork
+        if self._ctrl is not None:
+            self._ctrl.close()  # only this process's copy; the parent keeps its own
+        if self._proc is not None:
+            # Not our child, so never wait for it; marking it finished stops Popen from
+            # warning at exit that it is "still running".
+            self._proc.returncode = 0
+        self._proc, self._ctrl = None, None
+
+    def _start(self) -> None:
+        """Launch the helper interpreter with a SEQPACKET control socket."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours.settimeout(SEND_TIMEOUT)
+        code = _BOOTSTRAP.format(
+            path=sys.path, name=_ROOT.name, root=str(_ROOT), fd=theirs.fileno()
+        )
+        try:
+            self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-c", code],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self._ctrl = ours
+
+    def _stop(self) -> None:
+        """Close the control socket (the server exits on EOF) and reap the server."""
+        if self._ctrl is not None:
+            self._ctrl.close()
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc, self._ctrl = None, None
+
+    def close(self) -> None:
+        """Stop the server (at interpreter exit)."""
+        with self._lock:
+            self._stop()
+
+
+_SERVER = _SandboxServer()
+atexit.register(_SERVER.close)
+os.register_at_fork(after_in_child=_SERVER.after_fork_in_child)

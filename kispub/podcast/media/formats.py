@@ -1,0 +1,137 @@
+"""What an accepted podcast audio file is: the formats, the description, the refusals.
+
+Only MP3, M4A (AAC in an MP4 container) and Ogg (Vorbis or Opus) are accepted, recognised by
+their content (:func:`sniff_format`), never by a file name. Every module of the audio probe
+imports its shared types and Dutch messages from here; this module imports no probe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kispub.podcast.media.mp3frames import id3v2_size, parse_header
+
+MSG_INVALID = "Dit bestand is geen geldig MP3-, M4A- of Ogg-audiobestand."
+MSG_EMPTY = "Het bestand is leeg."
+MSG_UNREADABLE = "Het audiobestand kon niet worden geopend."
+MSG_CRASHED = (
+    "Het audiobestand kon niet worden gelezen: de controle van het bestand liep vast. "
+    "Controleer of het een geldig MP3-, M4A- of Ogg-bestand is."
+)
+MSG_TOO_COMPLEX = "Het audiobestand kon niet worden gelezen: het vraagt te veel geheugen."
+MSG_UNAVAILABLE = "Het audiobestand kon nu niet worden gecontroleerd. Probeer het later opnieuw."
+
+
+class AudioError(ValueError):
+    """An uploaded file is not acceptable audio; ``str(error)`` is a Dutch message for the user."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter mark: start and optional end in milliseconds, and its title."""
+
+    start_ms: int
+    end_ms: int | None
+    title: str
+
+
+@dataclass(frozen=True)
+class EmbeddedImage:
+    """Cover art embedded in the audio file; ``mime_type`` is taken from the bytes themselves."""
+
+    data: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """Everything the podcast channel needs to know about an accepted audio file."""
+
+    format: str  # "mp3" | "m4a" | "ogg-vorbis" | "ogg-opus"
+    mime_type: str  # "audio/mpeg" | "audio/mp4" | "audio/ogg"
+    extension: str  # ".mp3" | ".m4a" | ".ogg" | ".opus"
+    duration_ms: int
+    bitrate: int  # bits per second: the encoder's figure when trustworthy, else the average
+    sample_rate: int
+    channels: int
+    title: str | None
+    artist: str | None
+    chapters: tuple[Chapter, ...]
+    image: EmbeddedImage | None
+    audio_offset: int  # byte offset where the audio starts (after the ID3v2 tag); 0 otherwise
+    bytes_per_second: float  # average audio bytes per second of playing time
+
+
+FORMATS: dict[str, tuple[str, str]] = {
+    "mp3": ("audio/mpeg", ".mp3"),
+    "m4a": ("audio/mp4", ".m4a"),
+    "ogg-vorbis": ("audio/ogg", ".ogg"),
+    "ogg-opus": ("audio/ogg", ".opus"),
+}
+# How many leading bytes :func:`sniff_format` wants to see.
+SNIFF_BYTES = 512
+
+
+def sniff_format(head: bytes) -> str | None:
+    """Recognise an accepted audio format from the first bytes of a file, or return None."""
+    if _looks_like_mp3(head):
+        return "mp3"
+    if len(head) >= 12 and head[4:8] == b"ftyp" and int.from_bytes(head[:4], "big") >= 8:
+        return "m4a"
+    if head[:4] == b"OggS" and len(head) >= 28 and head[4] == 0 and head[5] & 0x02:
+        packet = head[27 + head[26] :]
+        if packet.startswith(b"\x01vorbis"):
+            return "ogg-vorbis"
+        if packet.startswith(b"OpusHead"):
+            return "ogg-opus"
+    return None
+
+
+def _looks_like_mp3(head: bytes) -> bool:
+    """An ID3v2 tag, or an MPEG Layer III frame header at the very start."""
+    return id3v2_size(head) is not None or parse_header(head) is not None
+
+
+MSG_OGG_CODEC = "Dit Ogg-bestand bevat geen Vorbis- of Opus-audio."
+
+# Well-known other formats, to tell the uploader what they actually sent.
+_OTHER_FORMATS: tuple[tuple[bytes, int, str], ...] = (
+    (b"WAVE", 8, "een WAV-bestand"),
+    (b"fLaC", 0, "een FLAC-bestand"),
+    (b"\x89PNG", 0, "een PNG-afbeelding"),
+    (b"\xff\xd8\xff", 0, "een JPEG-afbeelding"),
+    (b"GIF8", 0, "een GIF-afbeelding"),
+    (b"%PDF", 0, "een PDF-document"),
+    (b"PK\x03\x04", 0, "een ZIP-bestand (of Office-document)"),
+    (b"\x1aE\xdf\xa3", 0, "een Matroska- of WebM-bestand"),
+    (b"FORM", 0, "een AIFF-bestand"),
+)
+
+
+def refusal_message(head: bytes) -> str:
+    """The Dutch refusal for an unrecognised file, naming its real type when we know it."""
+    if head.startswith(b"OggS"):
+        return MSG_OGG_CODEC
+    for magic, offset, name in _OTHER_FORMATS:
+        if head[offset : offset + len(magic)] == magic:
+            return f"{MSG_INVALID} Het lijkt {name} te zijn."
+    return MSG_INVALID
+
+
+def image_mime(data: bytes) -> str | None:
+    """The image type from its magic bytes (never from a tag's claim)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"GIF8"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def timeout_message(timeout: float) -> str:
+    """The Dutch message for a probe that did not finish in time."""
+    seconds = f"{timeout:g}".replace(".", ",")
+    return f"Het bestand kon niet binnen {seconds} seconden worden gelezen."

@@ -1,0 +1,216 @@
+"""The forked, time-limited sandbox that parsers of untrusted files run in."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from kispub.core import sandbox
+from kispub.core.sandbox import (
+    SandboxCrashed,
+    SandboxMemoryError,
+    SandboxTimeout,
+    run_sandboxed,
+    server_pid,
+)
+
+FIXTURES = Path(__file__).parents[1] / "podcast" / "fixtures"
+
+
+class ParseRefused(ValueError):
+    """A parser's own error class, which must come back as itself."""
+
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def refuse(message: str) -> None:
+    raise ParseRefused(message)
+
+
+class NeedsTwoArguments(Exception):
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} {second}")
+
+
+def raise_unpicklable() -> None:
+    raise NeedsTwoArguments("kan", "niet")
+
+
+def allocate(size: int) -> int:
+    return len(bytearray(size))
+
+
+def segfault() -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def image_facts(path: str) -> tuple[str, int, int, str]:
+    """What a dossier parser would learn from an image: decoded inside the sandbox."""
+    with Image.open(path) as image:
+        image.load()
+        return str(image.format), image.width, image.height, image.mode
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (ppid, state) for every process visible in /proc."""
+    found: dict[int, tuple[int, str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[int(entry)] = (int(fields[1]), fields[0])
+    return found
+
+
+def no_children_left() -> bool:
+    """No child of the sandbox server is alive, and nothing of ours is a zombie."""
+    server, me = server_pid(), os.getpid()
+    procs = _processes()
+    zombies = [pid for pid, (ppid, state) in procs.items() if ppid in (me, server) and state == "Z"]
+    children = [pid for pid, (ppid, _) in procs.items() if ppid == server]
+    return not zombies and not children
+
+
+def wait_until(check: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+@pytest.fixture(autouse=True)
+def _warm() -> None:
+    """A running server, so that timings measure only the call."""
+    assert run_sandboxed(add, 1, 1, timeout=10) == 2
+
+
+def test_a_function_that_returns() -> None:
+    assert run_sandboxed(add, 2, 3, timeout=5) == 5
+    assert run_sandboxed(os.getpid, timeout=5) not in (os.getpid(), server_pid())
+
+
+def test_the_functions_own_error_comes_back_with_its_message() -> None:
+    with pytest.raises(ParseRefused) as caught:
+        run_sandboxed(refuse, "Dit bestand is kapot.", timeout=5)
+    assert str(caught.value) == "Dit bestand is kapot."
+    assert any("raised in the sandbox" in note for note in caught.value.__notes__)
+    with pytest.raises(ValueError, match="invalid literal"):
+        run_sandboxed(int, "geen getal", timeout=5)
+
+
+def test_an_error_that_cannot_travel_becomes_a_sandbox_error() -> None:
+    with pytest.raises(sandbox.SandboxError, match="NeedsTwoArguments: kan niet"):
+        run_sandboxed(raise_unpicklable, timeout=5)
+
+
+def test_a_hanging_function_times_out_and_leaves_no_process() -> None:
+    started = time.monotonic()
+    with pytest.raises(SandboxTimeout):
+        run_sandboxed(time.sleep, 30, timeout=0.5)
+    assert time.monotonic() - started < 1.5
+    assert wait_until(no_children_left, 3.0)
+
+
+@pytest.mark.parametrize(
+    ("func", "args"),
+    [(os._exit, (3,)), (os.abort, ()), (segfault, ())],
+    ids=["exit", "abort", "segv"],
+)
+def test_a_child_that_kills_itself_is_a_clean_error(
+    func: Callable[..., object], args: tuple[object, ...]
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(SandboxCrashed):
+        run_sandboxed(func, *args, timeout=5)
+    assert time.monotonic() - started < 2.0  # an EOF, long before the time limit
+    assert wait_until(no_children_left, 3.0)
+
+
+def test_memory_is_capped() -> None:
+    with pytest.raises(SandboxMemoryError):
+        run_sandboxed(bytearray, 4 << 30, timeout=5)  # the default cap is 1 GiB
+    with pytest.raises(SandboxMemoryError):
+        run_sandboxed(allocate, 256 << 20, timeout=5, memory_limit=128 << 20)
+    assert run_sandboxed(allocate, 256 << 20, timeout=5, memory_limit=None) == 256 << 20
+
+
+def test_pillow_parses_an_image_inside_the_sandbox() -> None:
+    facts = run_sandboxed(image_facts, str(FIXTURES / "cover_1400.jpg"), timeout=10)
+    assert facts == ("JPEG", 1400, 1400, "RGB")
+    with pytest.raises(OSError, match="truncated"):
+        run_sandboxed(image_facts, str(FIXTURES / "cover_truncated.jpg"), timeout=10)
+
+
+def test_large_arguments_are_refused_before_anything_runs() -> None:
+    with pytest.raises(ValueError, match="pass a file path"):
+        run_sandboxed(len, b"x" * (1 << 20), timeout=5)
+
+
+def test_the_server_restarts_after_being_killed() -> None:
+    pid = server_pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    assert wait_until(lambda: server_pid() is None, 3.0)
+    assert run_sandboxed(add, 1, 2, timeout=10) == 3
+    assert server_pid() not in (None, pid)
+
+
+def test_concurrent_calls_from_threads() -> None:
+    results: dict[int, int] = {}
+
+    def work(index: int) -> None:
+        results[index] = run_sandboxed(add, index, 100, timeout=10)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert results == {i: i + 100 for i in range(16)}
+
+
+FORK_SCRIPT = """
+import os
+from kispub.core.sandbox import run_sandboxed, server_pid
+assert run_sandboxed(abs, -1, timeout=10) == 1
+server = server_pid()
+pid = os.fork()
+if pid == 0:  # like a pre-forking web server's worker: it must get a server of its own
+    ok = run_sandboxed(abs, -2, timeout=10) == 2 and server_pid() not in (None, server)
+    os._exit(0 if ok else 1)
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, status
+assert run_sandboxed(abs, -3, timeout=10) == 3 and server_pid() == server
+print("fork-ok")
+"""
+
+
+def test_forked_processes_get_their_own_server() -> None:
+    # In a fresh interpreter: forking the (possibly threaded) test runner itself is unwise.
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", FORK_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[2],
+        check=False,
+    )
+    assert result.stdout.strip() == "fork-ok", result.stderr
+    assert result.stderr == ""  # no ResourceWarning about the parent's server at exit
