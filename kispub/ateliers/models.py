@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kispub.core import clock
 from kispub.core.database import UTCDateTime, string_enum
-from kispub.extensions import db
+from kispub.extensions import Model, db
 from kispub.themes.models import Theme
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy builds db.Model at run time on top of this declarative base, so a
-    # type checker cannot see db.Model itself; the base gives it the same mapped attributes.
-    from kispub.extensions import Base as Model
-else:
-    Model = db.Model
 
 
 class AtelierStatus(enum.StrEnum):

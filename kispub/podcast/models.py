@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -26,16 +26,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from kispub.core import clock
 from kispub.core.database import UTCDateTime, string_enum
 from kispub.core.storage import parse_key
-from kispub.extensions import db
+from kispub.extensions import Model, db
 from kispub.themes.models import Theme
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy builds db.Model at run time, from this declarative base; mypy cannot
-    # follow that, so it checks the models against the base itself.
-    from kispub.extensions import Base as Model
-else:
-    Model = db.Model
-
 
 # Roles of the Podcast Taxonomy Project that editors pick from, with their Dutch labels.
 PERSON_ROLES = {"guest": "Gast", "host": "Presentator", "co-host": "Co-presentator"}
