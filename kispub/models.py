@@ -5,9 +5,9 @@ from kispub.ateliers.models import Atelier, AtelierFeed, AtelierPerson, Registra
 from kispub.core.links import ContentLink
 from kispub.core.nonce import FormSubmission
 from kispub.core.outbox import OutboxMessage
-from kispub.podcast.models import Download, Episode, Guest, ListenerSalt, Series
+from kispub.podcast.models import Download, DownloadDay, Episode, Guest, ListenerSalt, Series
 from kispub.themes.models import Theme
 
 __all__ = ["ContentLink", "FormSubmission", "OutboxMessage", "Theme", "User"]
 __all__ += ["Atelier", "AtelierFeed", "AtelierPerson", "Registration"]
-__all__ += ["Download", "Episode", "Guest", "ListenerSalt", "Series"]
+__all__ += ["Download", "DownloadDay", "Episode", "Guest", "ListenerSalt", "Series"]

@@ -9,7 +9,8 @@ many ranges count once. Known bots are left out (:data:`BOT_PATTERNS`).
 No address is stored: a listener is an HMAC of IP prefix and User-Agent under a random salt
 that changes every UTC day. Yesterday's salt is kept one more day, so a window that crosses
 midnight still finds its listener; after that the salt is deleted and the hashes can no
-longer be linked to anyone.
+longer be linked to anyone. Once a window has closed it cannot change: the hourly roll-up
+adds it to its episode's day (``DownloadDay``) and deletes it, hash and all.
 """
 
 from __future__ import annotations
@@ -20,17 +21,19 @@ import ipaddress
 import math
 import re
 import secrets
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
+from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.extensions import db
-from kispub.podcast.models import Download, Episode, ListenerSalt
+from kispub.podcast.models import Download, DownloadDay, Episode, ListenerSalt
 
 WINDOW = timedelta(hours=24)
 MINIMUM_SECONDS = 60
@@ -199,6 +202,39 @@ def _open_window(episode_id: int, listeners: list[str], at: datetime) -> Downloa
     """The listener's window on the episode that is still open at ``at``."""
     values = {"episode_id": episode_id, "listeners": listeners, "since": at - WINDOW, "at": at}
     return db.session.scalars(_OPEN_WINDOW, values).first()
+
+
+# --- roll-up -------------------------------------------------------------------------
+
+
+def rollup_downloads() -> int:
+    """Move closed windows into per-day counts and delete them; returns how many were moved.
+
+    Days are Amsterdam days, as KIS reports them. Runs hourly in the worker, and is safe to
+    run twice at once: both lock the same rows in one write transaction.
+    """
+    closed_before = clock.now() - WINDOW
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    with write_transaction() as session:
+        closed = Download.started_at <= closed_before
+        counted = session.execute(
+            select(Download.episode_id, Download.counted_at).where(
+                closed, Download.counted_at.is_not(None)
+            )
+        ).all()
+        per_day = Counter(
+            (episode_id, counted_at.astimezone(zone).date())
+            for episode_id, counted_at in counted
+            if counted_at is not None
+        )
+        for (episode_id, day), downloads in per_day.items():
+            row = session.get(DownloadDay, (episode_id, day), with_for_update=True)
+            if row is None:
+                session.add(DownloadDay(episode_id=episode_id, day=day, downloads=downloads))
+            else:
+                row.downloads += downloads
+        moved = session.execute(delete(Download).where(closed))
+    return int(getattr(moved, "rowcount", 0))
 
 
 # --- listeners -------------------------------------------------------------------------

@@ -218,3 +218,19 @@ class Download(Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ranges: Mapped[str] = mapped_column(String(2000), default="")
     counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DownloadDay(Model):
+    """Downloads of one episode on one day (Amsterdam), rolled up from closed windows.
+
+    Once a listener's 24-hour window has closed it can no longer change, so the hourly
+    roll-up adds it to its day here and deletes the window, listener hash and all.
+    """
+
+    __tablename__ = "podcast_download_day"
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("podcast_episode.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    downloads: Mapped[int] = mapped_column(default=0)

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from kispub.core import clock
 from kispub.core.database import UTCDateTime
 from kispub.core.storage import parse_key
 from kispub.extensions import db
-from kispub.podcast.models import Download, Episode, Series
+from kispub.podcast.models import Download, DownloadDay, Episode, Series
 from kispub.themes.models import Theme
 
 PER_PAGE = 10
@@ -259,16 +259,23 @@ def editor_overview() -> Overview:
     statement = select(Episode).order_by(Episode.publish_at.desc().nulls_first(), Episode.id)
     for episode in db.session.scalars(statement):
         episodes[episode.series_id].append(episode)
-    counts = select(Download.episode_id, func.count(Download.id)).where(
-        Download.counted_at.is_not(None)
-    )
-    downloads = {row[0]: row[1] for row in db.session.execute(counts.group_by(Download.episode_id))}
-    return Overview(series, episodes, downloads)
+    return Overview(series, episodes, _download_counts())
 
 
 def download_count(episode: Episode) -> int:
     """IAB downloads of one episode so far."""
-    statement = select(func.count(Download.id)).where(
-        Download.episode_id == episode.id, Download.counted_at.is_not(None)
+    return _download_counts(episode.id).get(episode.id, 0)
+
+
+def _download_counts(episode_id: int | None = None) -> dict[int, int]:
+    """Downloads per episode: the rolled-up days plus windows counted but not rolled up yet."""
+    days = select(DownloadDay.episode_id, DownloadDay.downloads.label("n"))
+    recent = select(Download.episode_id, literal(1).label("n")).where(
+        Download.counted_at.is_not(None)
     )
-    return db.session.scalar(statement) or 0
+    if episode_id is not None:
+        days = days.where(DownloadDay.episode_id == episode_id)
+        recent = recent.where(Download.episode_id == episode_id)
+    both = union_all(days, recent).subquery()
+    statement = select(both.c.episode_id, func.sum(both.c.n)).group_by(both.c.episode_id)
+    return {episode: int(total) for episode, total in db.session.execute(statement)}

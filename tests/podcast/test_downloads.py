@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,8 +21,10 @@ from kispub.podcast.downloads import (
     merge_ranges,
     record_request,
     required_bytes,
+    rollup_downloads,
 )
-from kispub.podcast.models import Download, Episode, ListenerSalt
+from kispub.podcast.models import Download, DownloadDay, Episode, ListenerSalt
+from kispub.podcast.queries import download_count, editor_overview
 from tests.podcast.conftest import FIXTURES, Clock
 
 APP = "AppleCoreMedia/1.0.0.20E252 (iPhone; U; CPU OS 16_4 like Mac OS X; nl_nl)"
@@ -210,3 +212,43 @@ def test_editors_see_download_counts(
     assert '<td class="podcast-downloads">2</td>' in html
     with client.get(f"/beheer/podcast/aflevering/{episode.id}") as response:
         assert "<dt>Downloads</dt><dd>2</dd>" in response.get_data(as_text=True)
+
+
+def test_closed_windows_roll_up_into_amsterdam_days_and_their_hashes_go(
+    app: Flask, clock: Clock, episode: Episode, make_episode: Callable[..., Episode]
+) -> None:
+    other = make_episode(title="Tweede")
+    # 22:30 UTC on 2 March is 23:30 in Amsterdam; 23:30 UTC is already 3 March there.
+    play(episode, [full(hours=13.5), full(hours=14.5, agent=OTHER_APP), Hit(0, 2, address="x")])
+    play(other, [full(hours=2)])
+    clock.now = DAY + timedelta(hours=38)  # windows started up to DAY+14h closed
+    with app.test_request_context():
+        # Closed by now: the probe (it counted nothing, and goes too), other's, episode's first.
+        assert rollup_downloads() == 3
+        clock.now = DAY + timedelta(days=3)
+        assert rollup_downloads() == 1
+        assert rollup_downloads() == 0
+    days = db.session.execute(
+        select(DownloadDay.episode_id, DownloadDay.day, DownloadDay.downloads).order_by(
+            DownloadDay.episode_id, DownloadDay.day
+        )
+    ).all()
+    assert days == [
+        (episode.id, date(2026, 3, 2), 1),
+        (episode.id, date(2026, 3, 3), 1),
+        (other.id, date(2026, 3, 2), 1),
+    ]
+    assert db.session.scalar(select(func.count(Download.id))) == 0  # no listener hash left
+    assert (download_count(episode), download_count(other)) == (2, 1)
+
+
+def test_counts_add_rolled_up_days_and_open_windows(
+    app: Flask, clock: Clock, episode: Episode
+) -> None:
+    play(episode, [full()])
+    clock.now = DAY + timedelta(days=2)
+    with app.test_request_context():
+        rollup_downloads()
+    play(episode, [full(hours=49)])  # a new window, counted, not rolled up yet
+    assert download_count(episode) == 2
+    assert editor_overview().downloads == {episode.id: 2}
