@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.test import TestResponse
 
 from kispub import create_app
-from kispub.accounts.models import User
+from kispub.accounts.models import Role, User
 from kispub.extensions import db as _db
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -206,6 +206,12 @@ def login_as(client: FlaskClient) -> Callable[..., User]:
         return user
 
     return login
+
+
+@pytest.fixture
+def editor(login_as: Callable[..., User]) -> User:
+    """Log in as an editor through the real login form."""
+    return login_as(role=Role.EDITOR)
 
 
 @pytest.fixture

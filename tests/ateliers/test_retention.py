@@ -13,8 +13,8 @@ from kispub.accounts.models import Role
 from kispub.ateliers.export import neutralise_cell
 from kispub.ateliers.queries import attendees
 from kispub.ateliers.services.registration import purge_attendee_data
-from tests.ateliers.conftest import Clock
 from tests.ateliers.helpers import make_atelier, move_to, register, soon
+from tests.clock import Clock
 
 
 @pytest.mark.parametrize(

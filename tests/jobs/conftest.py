@@ -218,3 +218,23 @@ def wait_for(condition: Callable[[], Any], timeout: float = 20, what: str = "") 
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what or condition}")
+
+
+# Short retry delays for tests that watch a worker retry.
+FAST_RETRIES = {"MAIL_MAX_ATTEMPTS": 3, "MAIL_RETRY_DELAY": 0.2, "OUTBOX_STALE_AFTER": 1}
+
+
+def worker_config(
+    app_config: dict[str, Any], queue_storage: dict[str, Any], smtp_server: SMTPServer
+) -> dict[str, Any]:
+    """Jobs go to the queue (no immediate mode) and mail to the loopback server, quickly."""
+    return {
+        **app_config,
+        **queue_storage,
+        **FAST_RETRIES,
+        "JOBS_IMMEDIATE": False,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_USE_TLS": False,
+        "MAIL_TIMEOUT": 10,
+    }

@@ -11,9 +11,8 @@ from flask import Flask
 
 from kispub.ateliers.services.editing import update_atelier
 from tests.ateliers.helpers import atelier_data, make_atelier, register
-from tests.jobs.conftest import SMTPServer, wait_for
+from tests.jobs.conftest import SMTPServer, wait_for, worker_config
 from tests.jobs.helpers import parse
-from tests.jobs.test_worker import FAST_RETRIES
 
 pytestmark = pytest.mark.slow
 
@@ -23,15 +22,7 @@ def app_config(
     app_config: dict[str, Any], queue_storage: dict[str, Any], smtp_server: SMTPServer
 ) -> dict[str, Any]:
     """Jobs go to the queue, not run in the web process; mail to the loopback server."""
-    return {
-        **app_config,
-        **queue_storage,
-        **FAST_RETRIES,
-        "JOBS_IMMEDIATE": False,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp_server.port,
-        "MAIL_USE_TLS": False,
-    }
+    return worker_config(app_config, queue_storage, smtp_server)
 
 
 @pytest.mark.parametrize("queue_storage", ["sqlite"], indirect=True)

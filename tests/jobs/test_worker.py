@@ -20,12 +20,10 @@ from kispub.core.database import write_transaction
 from kispub.core.mail import build_message
 from kispub.core.outbox import OutboxMessage, OutboxStatus, queue_mail
 from kispub.extensions import db
-from tests.jobs.conftest import SMTPServer, free_port, wait_for
+from tests.jobs.conftest import FAST_RETRIES, SMTPServer, free_port, wait_for, worker_config
 from tests.jobs.helpers import outbox_row, parse, queue
 
 pytestmark = pytest.mark.slow
-
-FAST_RETRIES = {"MAIL_MAX_ATTEMPTS": 3, "MAIL_RETRY_DELAY": 0.2, "OUTBOX_STALE_AFTER": 1}
 
 
 @pytest.fixture
@@ -33,16 +31,7 @@ def app_config(
     app_config: dict[str, Any], queue_storage: dict[str, Any], smtp_server: SMTPServer
 ) -> dict[str, Any]:
     """Jobs go to the queue (no immediate mode) and mail to the loopback server."""
-    return {
-        **app_config,
-        **queue_storage,
-        **FAST_RETRIES,
-        "JOBS_IMMEDIATE": False,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp_server.port,
-        "MAIL_USE_TLS": False,
-        "MAIL_TIMEOUT": 10,
-    }
+    return worker_config(app_config, queue_storage, smtp_server)
 
 
 def _status_is(key: str, status: OutboxStatus) -> OutboxMessage | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +12,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from kispub.accounts.models import Role
-from kispub.core.clock import set_clock
 from kispub.extensions import db
 from kispub.podcast import services
 from kispub.podcast.models import Episode, EpisodeStatus, Series
 from kispub.podcast.services import EpisodeData, EpisodeFiles, SeriesData
+from tests.clock import Clock, freeze
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # True lengths of the generated sound in the audio fixtures (see test_audio.py).
@@ -32,25 +31,10 @@ MIME_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    """The podcast channel's notion of now, moved by tests."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock(app: Flask) -> Clock:
     """Inject a clock into the app; every request and service reads it."""
-    fake = Clock(START)
-    set_clock(app, fake)
-    return fake
+    return freeze(app, START)
 
 
 @pytest.fixture
@@ -100,12 +84,6 @@ def make_data(**fields: Any) -> EpisodeData:
     """EpisodeData with a default title."""
     fields.setdefault("title", "Een aflevering")
     return dataclasses.replace(EpisodeData(), **fields)
-
-
-@pytest.fixture
-def editor(login_as: Callable[..., Any]) -> Any:
-    """Log in as an editor through the real login form."""
-    return login_as(role=Role.EDITOR)
 
 
 def media_files(app: Flask) -> set[str]:

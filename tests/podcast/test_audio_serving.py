@@ -11,7 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kispub.podcast.models import Episode, EpisodeStatus
-from tests.podcast.conftest import FIXTURES, Clock
+from tests.clock import Clock
+from tests.podcast.conftest import FIXTURES
 
 DATA = (FIXTURES / "cbr_tagged.mp3").read_bytes()
 SIZE = len(DATA)

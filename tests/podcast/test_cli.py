@@ -13,7 +13,8 @@ from mutagen.id3 import ID3, TIT2
 
 from kispub.podcast import queries
 from kispub.podcast.models import EpisodeStatus, Series
-from tests.podcast.conftest import FIXTURES, TRUE_SECONDS, Clock, episode_count, media_files
+from tests.clock import Clock
+from tests.podcast.conftest import FIXTURES, TRUE_SECONDS, episode_count, media_files
 
 
 def run(runner: FlaskCliRunner, *args: str) -> object:

@@ -25,7 +25,8 @@ from kispub.podcast.downloads import (
 )
 from kispub.podcast.models import Download, DownloadDay, Episode, ListenerSalt
 from kispub.podcast.queries import download_count, editor_overview
-from tests.podcast.conftest import FIXTURES, Clock
+from tests.clock import Clock
+from tests.podcast.conftest import FIXTURES
 
 APP = "AppleCoreMedia/1.0.0.20E252 (iPhone; U; CPU OS 16_4 like Mac OS X; nl_nl)"
 OTHER_APP = "AntennaPod/3.2.0"

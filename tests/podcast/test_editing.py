@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 
 from kispub.podcast import queries, services
 from kispub.podcast.models import Episode, EpisodeStatus, Series
+from tests.clock import Clock
 from tests.factories import make_theme
-from tests.podcast.conftest import FIXTURES, Clock, media_files
+from tests.podcast.conftest import FIXTURES, media_files
 
 
 def form_for(episode: Episode, **changes: Any) -> dict[str, Any]:

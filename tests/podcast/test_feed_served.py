@@ -19,7 +19,8 @@ from lxml import etree
 from kispub.podcast import queries, services
 from kispub.podcast.models import Episode, EpisodeStatus, Series
 from kispub.podcast.services import GuestData
-from tests.podcast.conftest import MIME_TYPES, TRUE_SECONDS, Clock, make_series
+from tests.clock import Clock
+from tests.podcast.conftest import MIME_TYPES, TRUE_SECONDS, make_series
 from tests.queries import count_queries
 
 NS = {

@@ -22,8 +22,8 @@ from kispub.core.links import (
 from kispub.podcast.models import Episode, EpisodeStatus, Series
 from kispub.podcast.queries import PER_PAGE
 from kispub.podcast.services import GuestData
+from tests.clock import Clock
 from tests.factories import make_theme
-from tests.podcast.conftest import Clock
 from tests.queries import count_queries
 
 SERIES_PAGE = "/podcast/denkers-en-doeners/"

@@ -20,7 +20,8 @@ from kispub.extensions import db
 from kispub.podcast import links, queries, services
 from kispub.podcast.models import Episode, EpisodeStatus, Series
 from kispub.podcast.uploads import UploadError
-from tests.podcast.conftest import FIXTURES, Clock, episode_count, media_files
+from tests.clock import Clock
+from tests.podcast.conftest import FIXTURES, episode_count, media_files
 from tests.podcast.test_editing import form_for, post
 from tests.podcast.test_upload import upload
 
