@@ -27,12 +27,13 @@ serve: install
 worker: install
 	$(FLASK) worker
 
-# The suite runs on SQLite, then again on PostgreSQL when KISPUB_TEST_DATABASE_URL is set.
+# The suite runs on SQLite, then again on PostgreSQL when KISPUB_TEST_DATABASE_URL is set
+# (each xdist worker in a schema of its own).
 test: lint
 	$(BIN)/pytest -n 2
 	@if [ -n "$$KISPUB_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL run: $$KISPUB_TEST_DATABASE_URL"; \
-		KISPUB_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser"; \
+		KISPUB_TEST_DATABASE=postgresql $(BIN)/pytest -n 2 -m "not browser"; \
 	else \
 		echo "== PostgreSQL run skipped: set KISPUB_TEST_DATABASE_URL to run the suite on PostgreSQL too"; \
 	fi

@@ -73,17 +73,33 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def postgres_schema_url(schema: str) -> str:
+    """A fresh, empty schema of the test database, and the URL that works inside it."""
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+def worker_schema(name: str) -> str:
+    """A schema name of this xdist worker's own ("gw0", or "main" without xdist)."""
+    return f"{name}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
 @pytest.fixture(scope="session")
 def _postgres_schema(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Create the schema on PostgreSQL once per run."""
+    """Create the schema on PostgreSQL once per run, one schema per xdist worker."""
     if not POSTGRES_URL:
         pytest.skip("KISPUB_TEST_DATABASE_URL is not set")
-    app = create_app(_base_config(POSTGRES_URL, tmp_path_factory.mktemp("t")))
+    url = postgres_schema_url(worker_schema("kispub_test"))
+    app = create_app(_base_config(url, tmp_path_factory.mktemp("t")))
     with app.app_context():
-        _db.drop_all()
         _db.create_all()
         _db.engine.dispose()
-    return POSTGRES_URL
+    return url
 
 
 @pytest.fixture

@@ -16,14 +16,12 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask.testing import FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import SAWarning
 
 from kispub import MIGRATIONS, create_app
 from kispub.extensions import db
-from tests.conftest import POSTGRES, POSTGRES_URL, _base_config
-
-SCHEMA = "kispub_migrations"
+from tests.conftest import POSTGRES, _base_config, postgres_schema_url, worker_schema
 
 
 @pytest.fixture
@@ -31,13 +29,7 @@ def empty_database_url(tmp_path: Path) -> str:
     """An empty database: a new SQLite file, or a new schema on PostgreSQL."""
     if not POSTGRES:
         return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine.dispose()
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{SCHEMA}"
+    return postgres_schema_url(worker_schema("kispub_migrations"))
 
 
 def test_the_history_is_one_straight_line() -> None:
