@@ -7,6 +7,7 @@ from flask import Flask
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
+from kispub.core.storage import register_media_references
 from kispub.themes.registry import register_theme_section
 
 SERIES_TITLE = "Inspirerende denkers en doeners over diversiteitsvraagstukken"
@@ -23,7 +24,7 @@ CHANNEL = Channel(
 
 def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section, links and CLI."""
-    from kispub.podcast import admin, cli, links, loader, pages, views
+    from kispub.podcast import admin, cli, links, loader, pages, queries, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
         label="Podcastafleveringen",
         choices=links.episode_choices,
     )
+    register_media_references(app, queries.media_keys)
     app.cli.add_command(cli.podcast)
     app.add_template_filter(pages.clock, "podcast_clock")
     app.add_template_filter(pages.duration_label, "podcast_duration")

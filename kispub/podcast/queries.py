@@ -272,3 +272,12 @@ def download_count(episode: Episode) -> int:
         Download.episode_id == episode.id, Download.counted_at.is_not(None)
     )
     return db.session.scalar(statement) or 0
+
+
+def media_keys() -> list[str]:
+    """Every stored file a series or episode references (for the media garbage collector)."""
+    columns = (Series.cover_key, Episode.audio_key, Episode.cover_key, Episode.transcript_key)
+    keys: list[str] = []
+    for column in columns:
+        keys += db.session.scalars(select(column).where(column.is_not(None)).distinct())
+    return keys
