@@ -67,7 +67,7 @@ class Server:
     """``gunicorn 'kispub:create_app()'`` in a session of its own, on the test's settings."""
 
     def __init__(self, config: dict[str, Any], instance: Path, log: Path, workers: int = 1,
-                 threads: int = 4) -> None:  # fmt: skip
+                 threads: int = 4, preload: bool = False) -> None:  # fmt: skip
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("KISPUB_")}
@@ -84,6 +84,8 @@ class Server:
         self.command = [GUNICORN, "--workers", str(workers), "--threads", str(threads),
                         "--worker-class", "gthread", "--bind", f"127.0.0.1:{self.port}",
                         "--graceful-timeout", "2", "kispub:create_app()"]  # fmt: skip
+        if preload:  # the app is built once in the master: a killed worker is replaced fast
+            self.command.insert(1, "--preload")
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -93,6 +95,11 @@ class Server:
                 self.command, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: kill() takes the workers too
             )  # fmt: skip
+        return self.wait_ready()
+
+    def wait_ready(self) -> Server:
+        """Wait until /healthz answers."""
+        assert self.process is not None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.output()
@@ -100,8 +107,19 @@ class Server:
                 if request(self.base_url, "GET", "/healthz").status == 200:
                     return self
             except OSError:
-                time.sleep(0.05)
+                time.sleep(0.02)
         raise AssertionError(f"gunicorn did not start:\n{self.output()}")
+
+    def workers(self) -> list[int]:
+        """The worker processes' ids (the master's children)."""
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def kill_workers(self) -> None:
+        """SIGKILL the workers that serve requests; the master starts new ones."""
+        for pid in self.workers():
+            os.kill(pid, signal.SIGKILL)
 
     def kill(self) -> None:
         """SIGKILL to master and workers at once, as systemd or the OOM killer would."""
