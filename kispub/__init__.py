@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kispub import ateliers, channels, cli, jobs, models, podcast  # noqa: F401 - models: every table
 from kispub.accounts import passwords, sessions
 from kispub.config import PROJECT_ROOT, ensure_secret_key, load_config
-from kispub.core import dates, errors, formatting, outbox, security, storage
+from kispub.core import dates, errors, formatting, media_gc, outbox, security, storage
 from kispub.core.markdown import render_markdown
 from kispub.extensions import babel, csrf, db, limiter, migrate
 
@@ -70,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
     channels.init_app(app)
     jobs.init_app(app)  # before anything registers tasks on the queue
     outbox.init_app(app)
+    media_gc.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -15,6 +15,8 @@ from kispub import content, jobs
 from kispub.accounts.models import Role
 from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
 from kispub.accounts.services import AccountError, NewUser, create_user
+from kispub.core import backup
+from kispub.core.storage import StorageFull
 from kispub.themes.services import ensure_default_themes
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -99,10 +101,39 @@ def worker_command(workers: int, no_periodic: bool) -> None:
         raise click.ClickException(str(error)) from error
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--link", is_flag=True, help="Hard-link media files instead of copying them.")
+def backup_command(folder: Path, link: bool) -> None:
+    """Back up the database and the media into FOLDER (again into the same FOLDER: incremental)."""
+    try:
+        report = backup.backup(folder, link=link)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    rows = sum(report.manifest.row_counts.values())
+    media = len(report.manifest.media)
+    click.echo(f"Backed up {rows} rows and {media} media files ({report.files_copied} new).")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that is not empty.")
+def restore_command(folder: Path, force: bool) -> None:
+    """Restore a backup made by ``backup`` (stop the web server and the worker first)."""
+    try:
+        report = backup.restore(folder, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    rows = sum(report.manifest.row_counts.values())
+    click.echo(f"Restored {rows} rows and {len(report.manifest.media)} media files.")
+
+
 def _load(file: Path) -> None:
     try:
         report = content.load_content(file)
-    except content.ContentError as error:
+    except (content.ContentError, StorageFull) as error:
         raise click.ClickException(str(error)) from error
     details = ", ".join(f"{section}: {n}" for section, n in report.changed.items()) or "nothing"
     click.echo(f"Loaded {file.name}: {report.total} changed ({details}).")
@@ -110,6 +141,7 @@ def _load(file: Path) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands and the foundation's content sections."""
-    for command in (init_db, load_command, demo_command, users, worker_command):
+    commands = (init_db, load_command, demo_command, users, worker_command)
+    for command in (*commands, backup_command, restore_command):
         app.cli.add_command(command)
     content.init_app(app)

@@ -76,6 +76,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_FIX": False,
         "X_ACCEL_REDIRECT": None,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Unreferenced media are removed this long after they were last stored (media-gc).
+        "MEDIA_GC_GRACE_HOURS": 24,
+        # Staged uploads older than this were left by a killed process (media-staging-cleanup).
+        "MEDIA_STAGING_MAX_AGE_MINUTES": 60,
         # Podcast: the largest audio upload, and the seconds the audio parser may take per file
         # (a 200 MiB VBR MP3 without a Xing header is counted frame by frame).
         "PODCAST_MAX_AUDIO_BYTES": 200 * 1024 * 1024,

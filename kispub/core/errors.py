@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from kispub.core.storage import StorageFull
 
 MESSAGES = {
     400: (_l("Ongeldig verzoek"), _l("Het verzoek kon niet worden verwerkt.")),
@@ -18,6 +20,13 @@ MESSAGES = {
         _l("Te veel pogingen"),
         _l("U hebt het te vaak geprobeerd. Wacht even en probeer het opnieuw."),
     ),
+    507: (
+        _l("De opslag is vol"),
+        _l(
+            "De opslag is vol: het bestand kon niet worden bewaard. Er is niets opgeslagen; "
+            "probeer het later opnieuw of meld het de beheerder."
+        ),
+    ),
     500: (_l("Er ging iets mis"), _l("Er ging aan onze kant iets mis. Probeer het later opnieuw.")),
 }
 
@@ -27,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
+    app.register_error_handler(StorageFull, _storage_full)
 
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
@@ -50,6 +60,12 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     # Keep what the exception says besides its body: Content-Range on 416, Allow on 405.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     return page, code, headers
+
+
+def _storage_full(error: StorageFull) -> tuple[str, int]:
+    # 507 Insufficient Storage (RFC 4918): the request was fine, the disk is not.
+    current_app.logger.error("media storage full: %s", error.__cause__)
+    return render_error(507)
 
 
 def _server_error(error: InternalServerError) -> tuple[str, int]:

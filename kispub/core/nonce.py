@@ -56,8 +56,14 @@ def submit_once(nonce: str, create: Callable[[], str]) -> Submitted:
             earlier = _find(nonce)
             if earlier is not None:
                 return Submitted(earlier.result_url, duplicate=True)
+            # Claim the nonce before creating anything. On PostgreSQL a concurrent submit of
+            # the same nonce waits here on the unique index until this one commits, and then
+            # fails: it never runs ``create`` (whose own unique slug would refuse it instead).
+            claim = FormSubmission(nonce=nonce, result_url="")
+            session.add(claim)
+            session.flush()
             url = create()
-            session.add(FormSubmission(nonce=nonce, result_url=url))
+            claim.result_url = url
     except IntegrityError:
         # A concurrent submit of the same nonce won the race; report its result.
         earlier = _find(nonce)

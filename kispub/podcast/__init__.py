@@ -7,6 +7,7 @@ from flask import Flask
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
+from kispub.core.storage import register_media_references
 from kispub.jobs import crontab, register_periodic
 from kispub.themes.registry import register_theme_section
 
@@ -24,7 +25,7 @@ CHANNEL = Channel(
 
 def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section, links and CLI."""
-    from kispub.podcast import admin, cli, downloads, links, loader, pages, views
+    from kispub.podcast import admin, cli, downloads, links, loader, pages, queries, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
         label="Podcastafleveringen",
         choices=links.episode_choices,
     )
+    register_media_references(app, queries.media_keys)
     app.cli.add_command(cli.podcast)
     register_periodic(
         app, "podcast-downloads-rollup", crontab(minute="5"), downloads.rollup_downloads

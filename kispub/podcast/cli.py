@@ -10,6 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from kispub.core import clock
+from kispub.core.storage import StorageFull
 from kispub.podcast import queries, services
 from kispub.podcast.links import episode_url
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Series
@@ -69,7 +70,7 @@ def import_command(
     series = _series(series_slug)
     try:
         episode = _import(series, file, data, episode_slug, transcript, cover)
-    except (UploadError, PodcastError) as error:
+    except (UploadError, PodcastError, StorageFull) as error:
         raise click.ClickException(f"{file.name}: {error}") from error
     state = "scheduled" if when and when > clock.now() else episode.status.value
     click.echo(f"{episode.title} ({state}, GUID {episode.guid})", err=True)

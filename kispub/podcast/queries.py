@@ -279,3 +279,12 @@ def _download_counts(episode_id: int | None = None) -> dict[int, int]:
     both = union_all(days, recent).subquery()
     statement = select(both.c.episode_id, func.sum(both.c.n)).group_by(both.c.episode_id)
     return {episode: int(total) for episode, total in db.session.execute(statement)}
+
+
+def media_keys() -> list[str]:
+    """Every stored file a series or episode references (for the media garbage collector)."""
+    columns = (Series.cover_key, Episode.audio_key, Episode.cover_key, Episode.transcript_key)
+    keys: list[str] = []
+    for column in columns:
+        keys += db.session.scalars(select(column).where(column.is_not(None)).distinct())
+    return keys
