@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 
 from flask import current_app, render_template
@@ -118,13 +119,17 @@ def load_user_for_session(user_id: str) -> User | None:
 
 
 # Password reset. The token signs the user id and a fingerprint of the current password
-# hash: once the password changes (that is, once the link was used) the token is void.
+# hash: once the password changes (that is, once the link was used) the token is void. The
+# fingerprint is an HMAC of the hash keyed by SECRET_KEY, so no part of the hash (salt or
+# digest) ever leaves the server in a link.
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
 
 
 def _fingerprint(user: User) -> str:
-    return (user.password_hash or "unset")[-16:]
+    key = f"{RESET_SALT}:{current_app.config['SECRET_KEY']}".encode()
+    message = (user.password_hash or "unset").encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 def make_reset_token(user: User) -> str:
@@ -142,7 +147,13 @@ def user_for_reset_token(token: str) -> User:
     except BadSignature as error:
         raise AccountError(_("Deze link is ongeldig of al gebruikt.")) from error
     user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("fp") != _fingerprint(user):
+    fingerprint = data.get("fp") if isinstance(data, dict) else None
+    if (
+        user is None
+        or not user.active
+        or not isinstance(fingerprint, str)
+        or not hmac.compare_digest(fingerprint, _fingerprint(user))
+    ):
         raise AccountError(_("Deze link is ongeldig of al gebruikt."))
     return user
 
