@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kispub import ateliers, channels, cli, jobs, models, podcast  # noqa: F401 - models: every table
 from kispub.accounts import passwords, sessions
+from kispub.accounts import services as account_services
 from kispub.config import PROJECT_ROOT, ensure_secret_key, load_config
 from kispub.core import dates, errors, formatting, outbox, security, storage
 from kispub.core.markdown import render_markdown
@@ -70,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
     channels.init_app(app)
     jobs.init_app(app)  # before anything registers tasks on the queue
     outbox.init_app(app)
+    account_services.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

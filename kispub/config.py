@@ -59,6 +59,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",
+        # Reset mails one address may be sent, however many IP addresses ask.
+        "PASSWORD_RESET_RATE_LIMIT": "3 per hour;10 per day",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": None,  # None: follow BASE_URL (see _derive)
         "REMEMBER_COOKIE_SECURE": None,

@@ -6,11 +6,12 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from kispub import jobs
 from kispub.accounts.models import Role, User, new_session_token
 from kispub.accounts.passwords import hash_password, needs_rehash, verify_password
 from kispub.core import clock
@@ -158,8 +159,23 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
+def init_app(app: Flask) -> None:
+    """Register the job that mails reset links."""
+    jobs.register_task(app, send_password_reset)
+
+
+def request_password_reset(email: str) -> None:
+    """Queue the reset job for an address; the web request does the same work for any address.
+
+    Looking the address up here, and composing and storing the mail only for a known one,
+    would make the answer measurably slower for addresses that have an account. The job
+    decides in the worker, where nobody can time it.
+    """
+    jobs.enqueue(send_password_reset, normalise_email(email)[:254])
+
+
 def send_password_reset(email: str) -> None:
-    """Mail a reset link if the address has an active account; say nothing either way."""
+    """Mail a reset link if the address has an active account (the job); nothing otherwise."""
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
