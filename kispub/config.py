@@ -13,12 +13,18 @@ from typing import Any
 
 from flask import Flask
 
+from kispub.core.workers import server_worker_count
+
 # The checkout when running from one; for an installed package, its site-packages folder.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class SecretKeyMissing(RuntimeError):
     """Raised at start-up in production when no secret key is configured."""
+
+
+class RateLimitStorageNotShared(RuntimeError):
+    """Raised at start-up in production when several workers would each count alone."""
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -143,3 +149,22 @@ def ensure_secret_key(app: Flask, *, production: bool) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def ensure_shared_rate_limits(app: Flask, *, production: bool) -> None:
+    """Refuse in-memory throttling counts in production when several worker processes run.
+
+    Each process would keep its own counts, multiplying every limit by the number of
+    workers (and resetting it whenever one restarts).
+    """
+    if not production or not str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        return
+    workers = server_worker_count()
+    if workers > 1:
+        raise RateLimitStorageNotShared(
+            f"The web server runs {workers} worker processes, but login throttling keeps its "
+            "counts in each process's memory (KISPUB_RATELIMIT_STORAGE_URI=memory://), so "
+            "every limit would be multiplied. Point all workers at one Redis, e.g. "
+            "KISPUB_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (a database number the "
+            "job queue does not use), or run a single worker process."
+        )
