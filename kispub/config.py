@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -34,6 +35,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SITE_NAME": "Kennisplatform Integratie & Samenleving",
         "SECRET_KEY": None,  # None: see ensure_secret_key
         "BASE_URL": "http://127.0.0.1:5000",
+        # Host headers the app answers; None: BASE_URL's host and the loopback names (see
+        # _derive). Any other Host is a 400, so it never reaches an absolute URL.
+        "TRUSTED_HOSTS": None,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'kispub.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MEDIA_ROOT": str(_default_media_root(instance)),
@@ -128,9 +132,23 @@ def _derive(app: Flask) -> None:
         if app.config[key] is None:
             app.config[key] = https
     app.config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
+    if app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(str(app.config["BASE_URL"]))
     for key in ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "PASSWORD_RESET_MAX_AGE"):
         if isinstance(app.config[key], int | float):  # from the environment, in seconds
             app.config[key] = timedelta(seconds=app.config[key])
+
+
+# Loopback names are always answered: health checks and the benchmark call the app directly,
+# and a link built for "localhost" sends a visitor to their own machine, never to a stranger.
+# (Werkzeug cannot match IPv6 literals in its list: use a name for ::1.)
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(base_url: str) -> list[str]:
+    """The Host headers answered by default: the base URL's host and the loopback names."""
+    host = urlsplit(base_url).hostname
+    return list(dict.fromkeys([*([host] if host else []), *LOOPBACK_HOSTS]))
 
 
 def ensure_secret_key(app: Flask, *, production: bool) -> None:
