@@ -11,7 +11,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kispub import ateliers, channels, cli, jobs, models, podcast  # noqa: F401 - models: every table
 from kispub.accounts import passwords, sessions
-from kispub.config import PROJECT_ROOT, ensure_secret_key, load_config
+from kispub.accounts import services as account_services
+from kispub.config import (
+    PROJECT_ROOT,
+    ensure_secret_key,
+    ensure_shared_rate_limits,
+    load_config,
+)
 from kispub.core import dates, errors, formatting, media_gc, outbox, security, storage
 from kispub.core.markdown import render_markdown
 from kispub.extensions import babel, csrf, db, limiter, migrate
@@ -45,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
     ensure_secret_key(app, production=production)
+    ensure_shared_rate_limits(app, production=production)
     _init_extensions(app)
     cli.init_app(app)  # first: the foundation's content sections load before the channels'
     _register_blueprints(app)
@@ -71,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
     jobs.init_app(app)  # before anything registers tasks on the queue
     outbox.init_app(app)
     media_gc.init_app(app)
+    account_services.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -10,8 +10,11 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
+
+from kispub.core.workers import server_worker_count
 
 # The checkout when running from one; for an installed package, its site-packages folder.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +24,10 @@ class SecretKeyMissing(RuntimeError):
     """Raised at start-up in production when no secret key is configured."""
 
 
+class RateLimitStorageNotShared(RuntimeError):
+    """Raised at start-up in production when several workers would each count alone."""
+
+
 def defaults(instance_path: str) -> dict[str, Any]:
     """Return the built-in settings; paths are relative to the instance folder."""
     instance = Path(instance_path)
@@ -28,6 +35,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SITE_NAME": "Kennisplatform Integratie & Samenleving",
         "SECRET_KEY": None,  # None: see ensure_secret_key
         "BASE_URL": "http://127.0.0.1:5000",
+        # Host headers the app answers; None: BASE_URL's host and the loopback names (see
+        # _derive). Any other Host is a 400, so it never reaches an absolute URL.
+        "TRUSTED_HOSTS": None,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'kispub.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MEDIA_ROOT": str(_default_media_root(instance)),
@@ -59,6 +69,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",
+        # Reset mails one address may be sent, however many IP addresses ask.
+        "PASSWORD_RESET_RATE_LIMIT": "3 per hour;10 per day",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": None,  # None: follow BASE_URL (see _derive)
         "REMEMBER_COOKIE_SECURE": None,
@@ -124,9 +136,23 @@ def _derive(app: Flask) -> None:
         if app.config[key] is None:
             app.config[key] = https
     app.config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
+    if app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(str(app.config["BASE_URL"]))
     for key in ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "PASSWORD_RESET_MAX_AGE"):
         if isinstance(app.config[key], int | float):  # from the environment, in seconds
             app.config[key] = timedelta(seconds=app.config[key])
+
+
+# Loopback names are always answered: health checks and the benchmark call the app directly,
+# and a link built for "localhost" sends a visitor to their own machine, never to a stranger.
+# (Werkzeug cannot match IPv6 literals in its list: use a name for ::1.)
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(base_url: str) -> list[str]:
+    """The Host headers answered by default: the base URL's host and the loopback names."""
+    host = urlsplit(base_url).hostname
+    return list(dict.fromkeys([*([host] if host else []), *LOOPBACK_HOSTS]))
 
 
 def ensure_secret_key(app: Flask, *, production: bool) -> None:
@@ -145,3 +171,22 @@ def ensure_secret_key(app: Flask, *, production: bool) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def ensure_shared_rate_limits(app: Flask, *, production: bool) -> None:
+    """Refuse in-memory throttling counts in production when several worker processes run.
+
+    Each process would keep its own counts, multiplying every limit by the number of
+    workers (and resetting it whenever one restarts).
+    """
+    if not production or not str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        return
+    workers = server_worker_count()
+    if workers > 1:
+        raise RateLimitStorageNotShared(
+            f"The web server runs {workers} worker processes, but login throttling keeps its "
+            "counts in each process's memory (KISPUB_RATELIMIT_STORAGE_URI=memory://), so "
+            "every limit would be multiplied. Point all workers at one Redis, e.g. "
+            "KISPUB_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (a database number the "
+            "job queue does not use), or run a single worker process."
+        )

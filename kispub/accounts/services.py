@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from kispub import jobs
 from kispub.accounts.models import Role, User, new_session_token
 from kispub.accounts.passwords import hash_password, needs_rehash, verify_password
 from kispub.core import clock
@@ -118,13 +120,17 @@ def load_user_for_session(user_id: str) -> User | None:
 
 
 # Password reset. The token signs the user id and a fingerprint of the current password
-# hash: once the password changes (that is, once the link was used) the token is void.
+# hash: once the password changes (that is, once the link was used) the token is void. The
+# fingerprint is an HMAC of the hash keyed by SECRET_KEY, so no part of the hash (salt or
+# digest) ever leaves the server in a link.
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
 
 
 def _fingerprint(user: User) -> str:
-    return (user.password_hash or "unset")[-16:]
+    key = f"{RESET_SALT}:{current_app.config['SECRET_KEY']}".encode()
+    message = (user.password_hash or "unset").encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 def make_reset_token(user: User) -> str:
@@ -142,13 +148,34 @@ def user_for_reset_token(token: str) -> User:
     except BadSignature as error:
         raise AccountError(_("Deze link is ongeldig of al gebruikt.")) from error
     user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("fp") != _fingerprint(user):
+    fingerprint = data.get("fp") if isinstance(data, dict) else None
+    if (
+        user is None
+        or not user.active
+        or not isinstance(fingerprint, str)
+        or not hmac.compare_digest(fingerprint, _fingerprint(user))
+    ):
         raise AccountError(_("Deze link is ongeldig of al gebruikt."))
     return user
 
 
+def init_app(app: Flask) -> None:
+    """Register the job that mails reset links."""
+    jobs.register_task(app, send_password_reset)
+
+
+def request_password_reset(email: str) -> None:
+    """Queue the reset job for an address; the web request does the same work for any address.
+
+    Looking the address up here, and composing and storing the mail only for a known one,
+    would make the answer measurably slower for addresses that have an account. The job
+    decides in the worker, where nobody can time it.
+    """
+    jobs.enqueue(send_password_reset, normalise_email(email)[:254])
+
+
 def send_password_reset(email: str) -> None:
-    """Mail a reset link if the address has an active account; say nothing either way."""
+    """Mail a reset link if the address has an active account (the job); nothing otherwise."""
     user = find_user_by_email(email)
     if user is None or not user.active:
         return

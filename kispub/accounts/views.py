@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from kispub.accounts import services
+from kispub.accounts import devices, services
 from kispub.accounts.decorators import admin_required, login_required
 from kispub.accounts.forms import (
     ChangePasswordForm,
@@ -21,6 +21,7 @@ from kispub.accounts.forms import (
 from kispub.accounts.models import Role, User
 from kispub.accounts.sessions import end_session, start_session
 from kispub.core.nonce import submit_once
+from kispub.core.urls import safe_redirect_target
 from kispub.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -30,21 +31,49 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
 def _submitted_email() -> str:
     return services.normalise_email(request.form.get("email", ""))[:254] or "-"
 
 
+def _known_device() -> bool:
+    return devices.is_known_device(_submitted_email())
+
+
+def _failed(response: Response) -> bool:
+    """A login or password check that did not succeed (success redirects)."""
+    return response.status_code != 302
+
+
+def _current_account() -> str:
+    return f"account:{current_user.get_id()}"
+
+
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
+# Per address, only failures from browsers that never logged in to the account count, so a
+# stranger cannot lock a member out (see accounts/devices.py for why this way).
+@limiter.limit(
+    _login_limit,
+    methods=["POST"],
+    key_func=_submitted_email,
+    exempt_when=_known_device,
+    deduct_when=_failed,
+)
 def login() -> str | Response:
-    """Log in with e-mail and password (throttled per address and per IP)."""
+    """Log in with e-mail and password (throttled per IP, and per address for strangers)."""
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            fallback = url_for("home.index")
+            response = redirect(safe_redirect_target(request.args.get("next"), fallback))
+            devices.remember_device(response, user.email)
+            return response
         form.password.errors.append(_("Onbekend e-mailadres of onjuist wachtwoord."))
     return render_template("accounts/login.html", form=form)
 
@@ -59,11 +88,13 @@ def logout() -> Response:
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+# Per address as well: many IP addresses must not be able to flood one mailbox.
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_submitted_email)
 def forgot_password() -> str | Response:
     """Ask for a reset link; the answer is the same whether the address exists or not."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.send_password_reset(form.email.data)
+        services.request_password_reset(form.email.data)
         flash(
             _(
                 "Als er een account bij dit e-mailadres hoort, hebt u een e-mail ontvangen "
@@ -92,6 +123,8 @@ def reset_password(token: str) -> ResponseReturnValue:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+# The current-password check is a password oracle for whoever holds a session: throttled.
+@limiter.limit(_login_limit, methods=["POST"], key_func=_current_account, deduct_when=_failed)
 def account() -> str | Response:
     """The user's own account: details and a password change."""
     user = current_user._get_current_object()
@@ -135,10 +168,3 @@ def users() -> str | Response:
 def _invite(new: services.NewUser) -> str:
     services.invite_user(new)
     return url_for("accounts.users")
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")

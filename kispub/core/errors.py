@@ -6,7 +6,7 @@ from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from kispub.core.storage import StorageFull
 
@@ -34,6 +34,7 @@ MESSAGES = {
 def init_app(app: Flask) -> None:
     """Render every HTTP error with the site's error template."""
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(StorageFull, _storage_full)
@@ -51,6 +52,11 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
         400,
         "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.",
     )
+
+
+def _untrusted_host(error: SecurityError) -> ResponseReturnValue:
+    """A Host header outside TRUSTED_HOSTS: plain text, for no URL can be built for it."""
+    return str(MESSAGES[400][1]), 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:

@@ -39,10 +39,13 @@ def conditional_document(document: Document, max_age: int = 300) -> Response:
     return response
 
 
-def serve_file(path: Path, mimetype: str, etag: str, max_age: int = 86400) -> Response:
+def serve_file(
+    path: Path, mimetype: str, etag: str, max_age: int = 86400, *, private: bool = False
+) -> Response:
     """Serve a stored file with HEAD, single Range, If-Range, If-None-Match, in constant memory.
 
-    With X_ACCEL_REDIRECT set (say ``/protected-media/``), the body is left to nginx.
+    With X_ACCEL_REDIRECT set (say ``/protected-media/``), the body is left to nginx. A
+    ``private`` file (a draft only editors may hear) is marked so that no cache keeps it.
     """
     accel_prefix = current_app.config.get("X_ACCEL_REDIRECT")
     if accel_prefix:
@@ -51,11 +54,18 @@ def serve_file(path: Path, mimetype: str, etag: str, max_age: int = 86400) -> Re
         relative = path.resolve().relative_to(media_root).as_posix()
         response.headers["X-Accel-Redirect"] = accel_prefix.rstrip("/") + "/" + relative
         response.set_etag(etag)
-        return response
-    response = send_file(path, mimetype=mimetype, conditional=True, etag=etag, max_age=max_age)
-    response.headers["Accept-Ranges"] = "bytes"
-    _send_ranges_in_large_blocks(response, path)
+    else:
+        response = send_file(path, mimetype=mimetype, conditional=True, etag=etag, max_age=max_age)
+        response.headers["Accept-Ranges"] = "bytes"
+        _send_ranges_in_large_blocks(response, path)
+    if private:
+        not_stored(response)
     return response
+
+
+def not_stored(response: Response) -> None:
+    """Mark a response as personal: ``Cache-Control: private, no-store``, nothing else."""
+    response.headers["Cache-Control"] = "private, no-store"
 
 
 RANGE_BLOCK = 256 * 1024

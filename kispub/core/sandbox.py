@@ -2,8 +2,14 @@
 
 Parsers (mutagen, Pillow, pypdfium2) can loop forever, exhaust memory or crash on a hostile
 file. :func:`run_sandboxed` runs one module-level function in a short-lived child process and
-returns its result, or raises: the function's own exception (same type and message), or a
-:class:`SandboxError` when the child timed out, ran out of memory, crashed or could not start.
+returns its result, or raises: the function's own exception (same type and message, when the
+caller allows that type), or a :class:`SandboxError` when the child timed out, ran out of
+memory, crashed, could not start or answered something that is not a well-formed answer.
+
+The child's answer is JSON, never a pickle: a child that a hostile file took over could
+otherwise make the parent run code while unpickling. Functions run here therefore return
+plain data (dicts, lists, str, int, float, bool, None; tuples arrive as lists), and an
+exception travels as its class names and message, rebuilt only as a class the caller allows.
 
 The children are forked by a small single-threaded helper interpreter (the "sandbox server",
 started on first use). Before forking, the server imports the function's module itself, so
@@ -22,6 +28,7 @@ from __future__ import annotations
 import atexit
 import gc
 import importlib
+import json
 import logging
 import math
 import os
@@ -50,6 +57,22 @@ DEFAULT_MEMORY_LIMIT = 1 << 30
 GRACE_SECONDS = 1.0
 SEND_TIMEOUT = 5.0  # a wedged server must not block callers forever
 MAX_REQUEST_BYTES = 1 << 16
+# The largest answer read from a child (a probe's embedded cover art travels as base64).
+MAX_ANSWER_BYTES = 64 << 20
+# Exceptions that may come back as themselves without being named by the caller: they carry
+# nothing but a message. Everything else must be listed in ``errors=``.
+PLAIN_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    LookupError,
+    OSError,
+    EOFError,
+    ArithmeticError,
+    RuntimeError,
+    NotImplementedError,
+)
 _ROOT = Path(__file__).resolve().parents[1]  # the kispub package
 _BOOTSTRAP = """
 import sys, types
@@ -87,13 +110,16 @@ def run_sandboxed(
     *args: Any,
     timeout: float,
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    errors: tuple[type[Exception], ...] = (),
 ) -> T:
     """Run ``func(*args)`` in a forked child; its result, or its exception re-raised here.
 
-    ``func`` must be importable by reference (a module-level function), and its arguments
-    and result picklable, as with :mod:`multiprocessing`; pass files by path (the request is
-    limited to 64 KiB). ``memory_limit`` caps the child's address space in bytes (RLIMIT_AS);
-    None leaves it as inherited.
+    ``func`` must be importable by reference (a module-level function) and its arguments
+    picklable, as with :mod:`multiprocessing`; pass files by path (the request is limited to
+    64 KiB). Its result must be plain JSON data. An exception it raises comes back as the
+    nearest of its classes found in ``errors`` or :data:`PLAIN_ERRORS`, built from its
+    message alone; any other is a :class:`SandboxError`. ``memory_limit`` caps the child's
+    address space in bytes (RLIMIT_AS); None leaves it as inherited.
     """
     module = getattr(func, "__module__", None) or ""
     request = (
@@ -107,7 +133,7 @@ def run_sandboxed(
         logger.exception("could not reach the sandbox server")
         raise SandboxUnavailable("the sandbox server could not be reached") from exc
     with reader:
-        return _receive(reader, timeout)
+        return _receive(reader, timeout, errors)
 
 
 def server_pid() -> int | None:
@@ -115,24 +141,65 @@ def server_pid() -> int | None:
     return _SERVER.pid
 
 
-def _receive(reader: Connection, timeout: float) -> Any:
-    """Wait for the child's answer for at most ``timeout`` seconds and unpack it."""
+def _receive(reader: Connection, timeout: float, errors: tuple[type[Exception], ...]) -> Any:
+    """Wait for the child's answer for at most ``timeout`` seconds and read it as JSON."""
     if not reader.poll(timeout):
         raise SandboxTimeout(f"no answer within {timeout:g} seconds")
     try:
-        status, payload, detail = reader.recv()
-    except (EOFError, OSError) as exc:
+        raw = reader.recv_bytes(MAX_ANSWER_BYTES)
+    except EOFError as exc:
         raise SandboxCrashed("the child died before it answered") from exc
-    except Exception as exc:  # an answer this process cannot unpickle
-        raise SandboxError(f"unreadable answer: {type(exc).__name__}: {exc}") from exc
-    if status == "ok":
-        return payload
+    except OSError as exc:  # cut off mid-answer, or longer than MAX_ANSWER_BYTES
+        raise SandboxError(f"unreadable answer: {exc}") from exc
+    try:
+        answer = json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # not JSON, or absurdly deep or long
+        raise SandboxError(f"unreadable answer: {type(exc).__name__}") from exc
+    return _unpack(answer, errors)
+
+
+def _unpack(answer: Any, errors: tuple[type[Exception], ...]) -> Any:
+    """The result of a well-formed answer, or the exception it describes raised here."""
+    status = answer.get("status") if isinstance(answer, dict) else None
+    if status == "ok" and "result" in answer:
+        return answer["result"]
     if status == "memory":
         raise SandboxMemoryError("the child ran out of memory")
-    if isinstance(payload, BaseException):
-        payload.add_note(f"raised in the sandbox:\n{detail}")
-        raise payload
-    raise SandboxError(str(payload))
+    if status == "unplain":
+        raise SandboxError(f"the function returned something that is not plain data: {answer}")
+    error = answer.get("error") if status == "raised" else None
+    if not isinstance(error, dict):
+        raise SandboxError("malformed answer from the sandbox")
+    names, message, trace = error.get("types"), error.get("message"), error.get("trace")
+    if not isinstance(names, list) or not isinstance(message, str):
+        raise SandboxError("malformed answer from the sandbox")
+    rebuilt = _rebuild(names, message, errors)
+    if rebuilt is None:
+        first = names[0] if names and isinstance(names[0], str) else "Exception"
+        raise SandboxError(f"{first.rpartition('.')[2]}: {message}"[:500])
+    if isinstance(trace, str):
+        rebuilt.add_note(f"raised in the sandbox:\n{trace[-4000:]}")
+    raise rebuilt
+
+
+def _rebuild(
+    names: list[Any], message: str, errors: tuple[type[Exception], ...]
+) -> Exception | None:
+    """An instance of the first class in ``names`` (the child's MRO) that may travel."""
+    allowed = {_qualified(cls): cls for cls in (*errors, *PLAIN_ERRORS)}
+    for name in names:
+        cls = allowed.get(name) if isinstance(name, str) else None
+        if cls is None:
+            continue
+        try:
+            return cls(message)
+        except Exception:  # a class that wants other arguments: not rebuilt
+            return None
+    return None
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 # --- the server, in its own interpreter --------------------------------------------------
@@ -199,7 +266,7 @@ def _child(fd: int, payload: bytes) -> None:
         _limit_self(timeout, memory_limit)
         answer = _run(func, args)
         with Connection(fd, readable=False) as writer:
-            writer.send(answer)
+            writer.send_bytes(answer)
     except BaseException:
         code = 1
     finally:
@@ -226,19 +293,29 @@ def _lower_limit(which: int, value: int) -> None:
         resource.setrlimit(which, (value, hard))
 
 
-def _run(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any, str]:
-    """Run the function; ("ok", result, ""), ("memory", None, "") or ("raised", error, trace)."""
+def _run(func: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
+    """Run the function and encode what happened as a JSON answer."""
     try:
-        return ("ok", func(*args), "")
+        result = func(*args)
     except MemoryError:
-        return ("memory", None, "")
+        return _encode({"status": "memory"})
     except Exception as exc:
-        trace = "".join(traceback.format_exception(exc))[-4000:]
-        try:  # the error travels only if the caller can rebuild it
-            pickle.loads(ForkingPickler.dumps(exc))  # noqa: S301 - our own bytes
-        except Exception:
-            return ("raised", f"{type(exc).__name__}: {exc}"[:500], trace)
-        return ("raised", exc, trace)
+        error = {
+            "types": [_qualified(cls) for cls in type(exc).__mro__],
+            "message": str(exc)[:2000],
+            "trace": "".join(traceback.format_exception(exc))[-4000:],
+        }
+        return _encode({"status": "raised", "error": error})
+    try:
+        return _encode({"status": "ok", "result": result})
+    except (TypeError, ValueError):  # not JSON-able: the function broke its contract
+        return _encode({"status": "unplain", "type": type(result).__name__})
+    except MemoryError:
+        return _encode({"status": "memory"})
+
+
+def _encode(answer: dict[str, Any]) -> bytes:
+    return json.dumps(answer, ensure_ascii=False, allow_nan=True).encode()
 
 
 # --- the client, in the caller's process ---------------------------------------------------

@@ -1,8 +1,9 @@
-"""Security headers on every response."""
+"""Security headers on every response, and who may cache what."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
+from flask_login import current_user
 
 # No inline script or style anywhere: every asset is a file the app serves itself.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,6 +32,12 @@ SECURITY_HEADERS = {
 }
 
 
+# Browsers remember for a year to use https only; subdomains included, so a cookie set for
+# the site can never be read over plain http on one of them.
+HSTS = "max-age=31536000; includeSubDomains"
+BACK_OFFICE = "/beheer"
+
+
 def init_app(app: Flask) -> None:
     """Add the headers to every response, including errors and static files."""
     app.after_request(_add_headers)
@@ -39,7 +46,24 @@ def init_app(app: Flask) -> None:
 def _add_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if str(current_app.config["BASE_URL"]).startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    _limit_caching(response)
+    return response
+
+
+def _limit_caching(response: Response) -> None:
+    """Keep what only editors or members may see out of shared caches.
+
+    The back office is never public: every answer there is ``private, no-store``, whatever
+    the view set. To a logged-in user, whatever the view did not explicitly mark public
+    (feeds, public audio, images and static files are the same for everyone) is private.
+    """
+    if request.path == BACK_OFFICE or request.path.startswith(BACK_OFFICE + "/"):
+        response.headers["Cache-Control"] = "private, no-store"
+        return
     if response.mimetype == "text/html":
         # Pages can be personal; never let a shared cache keep them.
         response.headers.setdefault("Cache-Control", "no-store")
-    return response
+    if current_user.is_authenticated and not response.cache_control.public:
+        response.cache_control.private = True

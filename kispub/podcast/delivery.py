@@ -25,10 +25,13 @@ logger = logging.getLogger(__name__)
 AUDIO_MAX_AGE = 86400
 
 
-def audio_response(audio: AudioFile, *, count: bool = True) -> Response:
-    """An episode's audio with Range support, counted as a download where it qualifies."""
+def audio_response(audio: AudioFile, *, count: bool = True, private: bool = False) -> Response:
+    """An episode's audio with Range support, counted as a download where it qualifies.
+
+    ``private`` audio (the editors' preview, drafts included) is never kept by any cache.
+    """
     path = get_storage().path(audio.key)
-    response = serve_file(path, audio.mime_type, audio.sha256, AUDIO_MAX_AGE)
+    response = serve_file(path, audio.mime_type, audio.sha256, AUDIO_MAX_AGE, private=private)
     if count:
         _count(audio, response)
     return response

@@ -7,8 +7,12 @@ from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 
+from kispub.accounts.services import RESET_SALT, set_password
+from kispub.jobs import huey_of
 from tests.factories import make_user
+from tests.queries import count_queries
 
 NEW_PASSWORD = "een gloednieuw wachtwoord"
 
@@ -75,3 +79,62 @@ def test_new_password_must_be_long_and_confirmed(client: FlaskClient, outbox) ->
     mismatch = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"})
     assert "minstens 12 tekens" in short.text
     assert "De wachtwoorden verschillen." in mismatch.text
+
+
+def test_the_link_carries_nothing_of_the_password_hash(
+    app: Flask, client: FlaskClient, outbox
+) -> None:
+    user = make_user(email="anna@example.org")
+    client.post("/wachtwoord-vergeten", data={"email": "anna@example.org"})
+    token = _reset_link(outbox).rsplit("/", 1)[1]
+    payload = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=RESET_SALT).loads(token)
+    assert set(payload) == {"uid", "fp"}
+    salt, digest = user.password_hash.rsplit("$", 2)[-2:]
+    for part in (salt, digest, user.password_hash):
+        for start in range(0, len(part) - 7):
+            assert part[start : start + 8] not in payload["fp"]
+            assert part[start : start + 8] not in token
+
+
+def test_a_link_with_a_piece_of_the_hash_is_refused(app: Flask, client: FlaskClient) -> None:
+    """Links in the old form (the hash's last 16 characters) stop working."""
+    user = make_user(email="anna@example.org")
+    old_form = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=RESET_SALT).dumps(
+        {"uid": user.id, "fp": user.password_hash[-16:]}
+    )
+    assert client.get(f"/wachtwoord-instellen/{old_form}").status_code == 400
+
+
+def test_a_link_stops_working_when_the_password_changes_otherwise(
+    client: FlaskClient, outbox
+) -> None:
+    user = make_user(email="anna@example.org")
+    client.post("/wachtwoord-vergeten", data={"email": "anna@example.org"})
+    link = _reset_link(outbox)
+    assert client.get(link).status_code == 200
+    set_password(user, "een ander lang wachtwoord")
+    assert client.get(link).status_code == 400
+
+
+def test_known_and_unknown_addresses_cost_the_request_the_same_work(make_app) -> None:
+    """The request only queues a job; which address has an account is decided in the worker.
+
+    No timing assertions: the same statements (none) and the same queued work stand for the
+    same time.
+    """
+    app = make_app(JOBS_IMMEDIATE=False)
+    huey = huey_of(app)
+    work = {}
+    with app.app_context():
+        make_user(email="anna@example.org")
+        for email in ("anna@example.org", "niemand@example.org"):
+            client = app.test_client()
+            before = huey.pending_count()
+            with count_queries() as statements:
+                response = client.post("/wachtwoord-vergeten", data={"email": email})
+            queued = [task.name for task in huey.pending()[before:]]
+            page = client.get(response.headers["Location"]).text
+            work[email] = (response.status_code, statements, queued, page)
+    known, unknown = work["anna@example.org"], work["niemand@example.org"]
+    assert known == unknown
+    assert known[2] == ["send_password_reset"]

@@ -44,7 +44,7 @@ def test_csv_export_for_editors(client: FlaskClient, login_as) -> None:
     with client.get(f"/beheer/ateliers/{atelier.id}/deelnemers.csv") as response:
         assert response.status_code == 200
         assert response.mimetype == "text/csv"
-        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Cache-Control"] == "private, no-store"
         assert "attachment" in response.headers["Content-Disposition"]
         text = response.data.decode("utf-8")
     assert text.startswith("\ufeff")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -47,6 +50,39 @@ def raise_unpicklable() -> None:
     raise NeedsTwoArguments("kan", "niet")
 
 
+def answer_with(raw: bytes) -> None:
+    """A child taken over by a hostile file: it writes its own bytes as the answer."""
+    for entry in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{entry}").startswith("socket:"):
+                Connection(int(entry), readable=False).send_bytes(raw)
+        except OSError:
+            continue
+    os._exit(0)
+
+
+class Explode:
+    """Unpickling this would run a shell command in whoever unpickles it."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Callable[..., object], tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def return_bytes() -> bytes:
+    return b"niet te coderen"
+
+
+class LocalRefusal(ValueError):
+    """Not named by the caller; its nearest plain ancestor (ValueError) travels."""
+
+
+def refuse_locally() -> None:
+    raise LocalRefusal("lokaal geweigerd")
+
+
 def allocate(size: int) -> int:
     return len(bytearray(size))
 
@@ -55,7 +91,7 @@ def segfault() -> None:
     os.kill(os.getpid(), signal.SIGSEGV)
 
 
-def image_facts(path: str) -> tuple[str, int, int, str]:
+def image_facts(path: str) -> tuple[str, int, int, str]:  # arrives as a list
     """What a dossier parser would learn from an image: decoded inside the sandbox."""
     with Image.open(path) as image:
         image.load()
@@ -108,7 +144,7 @@ def test_a_function_that_returns() -> None:
 
 def test_the_functions_own_error_comes_back_with_its_message() -> None:
     with pytest.raises(ParseRefused) as caught:
-        run_sandboxed(refuse, "Dit bestand is kapot.", timeout=5)
+        run_sandboxed(refuse, "Dit bestand is kapot.", timeout=5, errors=(ParseRefused,))
     assert str(caught.value) == "Dit bestand is kapot."
     assert any("raised in the sandbox" in note for note in caught.value.__notes__)
     with pytest.raises(ValueError, match="invalid literal"):
@@ -153,7 +189,7 @@ def test_memory_is_capped() -> None:
 
 def test_pillow_parses_an_image_inside_the_sandbox() -> None:
     facts = run_sandboxed(image_facts, str(FIXTURES / "cover_1400.jpg"), timeout=10)
-    assert facts == ("JPEG", 1400, 1400, "RGB")
+    assert facts == ["JPEG", 1400, 1400, "RGB"]  # JSON: a tuple comes back as a list
     with pytest.raises(OSError, match="truncated"):
         run_sandboxed(image_facts, str(FIXTURES / "cover_truncated.jpg"), timeout=10)
 
@@ -214,3 +250,75 @@ def test_forked_processes_get_their_own_server() -> None:
     )
     assert result.stdout.strip() == "fork-ok", result.stderr
     assert result.stderr == ""  # no ResourceWarning about the parent's server at exit
+
+
+def test_the_function_s_own_error_needs_the_callers_permission() -> None:
+    with pytest.raises(ValueError, match="kapot") as refused:
+        run_sandboxed(refuse, "Dit bestand is kapot.", timeout=5)
+    assert type(refused.value) is ValueError  # not named: its nearest plain class
+    with pytest.raises(ValueError, match="lokaal geweigerd") as caught:
+        run_sandboxed(refuse_locally, timeout=5)
+    assert type(caught.value) is ValueError
+
+
+def test_a_result_that_is_not_plain_data_is_a_sandbox_error() -> None:
+    with pytest.raises(sandbox.SandboxError, match="not plain data"):
+        run_sandboxed(return_bytes, timeout=5)
+
+
+def test_a_crafted_pickle_from_the_child_is_never_unpickled(tmp_path: Path) -> None:
+    marker = tmp_path / "exploded"
+    crafted = pickle.dumps(("ok", Explode(str(marker)), ""))
+    with pytest.raises(sandbox.SandboxError, match="unreadable answer"):
+        run_sandboxed(answer_with, crafted, timeout=5)
+    time.sleep(0.2)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\x00\xff garbage",
+        b"[1, 2, 3]",
+        b'{"status": "ok"}',
+        b'{"status": "raised", "error": "ValueError"}',
+        b'{"status": "raised", "error": {"types": "builtins.ValueError", "message": "x"}}',
+        b'{"status": "verzonnen"}',
+        b"[" * 30_000,
+        b"1" * 30_000,
+    ],
+    ids=lambda raw: repr(raw[:30]),
+)
+def test_garbage_from_the_child_is_a_clean_sandbox_error(raw: bytes) -> None:
+    with pytest.raises(sandbox.SandboxError):
+        run_sandboxed(answer_with, raw, timeout=5)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["builtins.SystemExit"],
+        ["builtins.KeyboardInterrupt"],
+        ["os.system"],
+        ["subprocess.Popen"],
+        ["tests.core.test_sandbox.Explode"],
+    ],
+)
+def test_a_claimed_exception_outside_the_allowed_set_is_not_built(
+    tmp_path: Path, names: list[str]
+) -> None:
+    message = f"touch {tmp_path / 'exploded'}"
+    raw = json.dumps({"status": "raised", "error": {"types": names, "message": message}})
+    with pytest.raises(sandbox.SandboxError) as caught:
+        run_sandboxed(answer_with, raw.encode(), timeout=5)
+    assert type(caught.value) is sandbox.SandboxError
+    assert not (tmp_path / "exploded").exists()
+
+
+def test_a_claimed_plain_exception_is_only_a_message() -> None:
+    raw = json.dumps(
+        {"status": "raised", "error": {"types": ["builtins.OSError"], "message": "kapot"}}
+    )
+    with pytest.raises(OSError, match="kapot"):
+        run_sandboxed(answer_with, raw.encode(), timeout=5)

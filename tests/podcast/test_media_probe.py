@@ -6,6 +6,7 @@ those of the generated source sound (6.0 s for MP3, 5.0 s for M4A, 4.0 s for Ogg
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, CTOCFlags, PictureType
@@ -22,7 +24,7 @@ from mutagen.mp4 import MP4
 from kispub.core.sandbox import server_pid
 from kispub.podcast.media.formats import AudioError, AudioInfo, Chapter, sniff_format
 from kispub.podcast.media.mp3frames import id3v2_size, parse_header, scan_stream, skip_id3v2
-from kispub.podcast.media.probe import probe_audio
+from kispub.podcast.media.probe import describe_file, probe_audio, probe_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TRUE_SECONDS = {
@@ -530,3 +532,35 @@ def test_mutants_never_escape_as_anything_but_audio_error(tmp_path: Path) -> Non
     assert outcomes["ok"] > 0
     assert outcomes["refused"] > 0
     assert sum(outcomes.values()) == MUTANTS_PER_FIXTURE * len(TRUE_SECONDS)
+
+
+def test_the_probe_answers_plain_data_that_round_trips() -> None:
+    """What crosses from the sandbox is JSON; AudioInfo is rebuilt and checked in the parent."""
+    for name in sorted(TRUE_SECONDS):
+        data = probe_file(str(fixture(name)))
+        assert json.loads(json.dumps(data)) == data
+        assert AudioInfo.from_data(json.loads(json.dumps(data))) == describe_file(
+            str(fixture(name))
+        )
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d.pop("format"),
+        lambda d: d.update(duration_ms="lang"),
+        lambda d: d.update(duration_ms=True),
+        lambda d: d.update(chapters=[{"start_ms": 0}]),
+        lambda d: d.update(image={"data": "geen base64!", "mime_type": "image/png"}),
+        lambda d: d.update(image="x"),
+        lambda d: d.clear(),
+    ],
+)
+def test_malformed_probe_data_is_refused_as_invalid_audio(damage: Any) -> None:
+    data = probe_file(str(fixture("cbr_tagged.mp3")))
+    damage(data)
+    with pytest.raises(AudioError, match="geen geldig"):
+        AudioInfo.from_data(data)
+    for junk in (None, [], "x", 3):
+        with pytest.raises(AudioError):
+            AudioInfo.from_data(junk)

@@ -7,7 +7,9 @@ imports its shared types and Dutch messages from here; this module imports no pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from kispub.podcast.media.mp3frames import id3v2_size, parse_header
 
@@ -60,6 +62,63 @@ class AudioInfo:
     image: EmbeddedImage | None
     audio_offset: int  # byte offset where the audio starts (after the ID3v2 tag); 0 otherwise
     bytes_per_second: float  # average audio bytes per second of playing time
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain JSON data, for the answer from the sandbox (image bytes as base64)."""
+        data = asdict(self)
+        data["chapters"] = [asdict(chapter) for chapter in self.chapters]
+        if self.image is not None:
+            data["image"] = {
+                "data": base64.b64encode(self.image.data).decode("ascii"),
+                "mime_type": self.image.mime_type,
+            }
+        return data
+
+    @classmethod
+    def from_data(cls, data: Any) -> AudioInfo:
+        """Rebuild from :meth:`to_data`'s output; anything else raises AudioError."""
+        try:
+            image = data["image"]
+            return cls(
+                format=_typed(data["format"], str),
+                mime_type=_typed(data["mime_type"], str),
+                extension=_typed(data["extension"], str),
+                duration_ms=_typed(data["duration_ms"], int),
+                bitrate=_typed(data["bitrate"], int),
+                sample_rate=_typed(data["sample_rate"], int),
+                channels=_typed(data["channels"], int),
+                title=_optional(data["title"], str),
+                artist=_optional(data["artist"], str),
+                chapters=tuple(
+                    Chapter(
+                        _typed(c["start_ms"], int),
+                        _optional(c["end_ms"], int),
+                        _typed(c["title"], str),
+                    )
+                    for c in data["chapters"]
+                ),
+                image=None
+                if image is None
+                else EmbeddedImage(
+                    base64.b64decode(_typed(image["data"], str), validate=True),
+                    _typed(image["mime_type"], str),
+                ),
+                audio_offset=_typed(data["audio_offset"], int),
+                bytes_per_second=float(_typed(data["bytes_per_second"], int | float)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AudioError(MSG_INVALID) from exc
+
+
+def _typed(value: Any, kind: Any) -> Any:
+    """``value`` if it is of ``kind`` (never a bool for a number), else TypeError."""
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise TypeError(f"{value!r} is not {kind}")
+    return value
+
+
+def _optional(value: Any, kind: Any) -> Any:
+    return None if value is None else _typed(value, kind)
 
 
 FORMATS: dict[str, tuple[str, str]] = {

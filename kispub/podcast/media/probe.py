@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from kispub.core.sandbox import (
     SandboxCrashed,
@@ -60,7 +60,9 @@ def probe_audio(path: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT) 
     # Absolute, because the sandbox server keeps the working directory it was started in.
     where = os.path.abspath(path)
     try:
-        result = run_sandboxed(probe_file, where, timeout=timeout, memory_limit=MEMORY_LIMIT)
+        result = run_sandboxed(
+            probe_file, where, timeout=timeout, memory_limit=MEMORY_LIMIT, errors=(AudioError,)
+        )
     except AudioError:
         raise
     except SandboxTimeout as error:
@@ -74,13 +76,16 @@ def probe_audio(path: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT) 
     except Exception as error:  # any parser failure on untrusted input (SandboxError too)
         logger.info("audio probe refused a file: %s", f"{type(error).__name__}: {error}"[:500])
         raise AudioError(MSG_INVALID) from error
-    if not isinstance(result, AudioInfo):
-        raise AudioError(MSG_INVALID)
-    return result
+    return AudioInfo.from_data(result)
 
 
-def probe_file(path: str) -> AudioInfo:
-    """Open, recognise and describe one audio file (runs in the sandbox child)."""
+def probe_file(path: str) -> dict[str, Any]:
+    """Describe one audio file as plain data (runs in the sandbox child)."""
+    return describe_file(path).to_data()
+
+
+def describe_file(path: str) -> AudioInfo:
+    """Open, recognise and describe one audio file."""
     try:
         fileobj = open(path, "rb")  # noqa: SIM115 - closed below; open() itself may fail
     except OSError as exc:
