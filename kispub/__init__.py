@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kispub import ateliers, channels, cli, jobs, models, podcast  # noqa: F401 - models: every table
 from kispub.accounts import passwords, sessions
 from kispub.config import PROJECT_ROOT, ensure_secret_key, load_config
-from kispub.core import dates, errors, formatting, outbox, security, storage
+from kispub.core import bounds, dates, errors, formatting, outbox, security, storage
 from kispub.core.markdown import render_markdown
 from kispub.extensions import babel, csrf, db, limiter, migrate
 
@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
 
 
 def _init_extensions(app: Flask) -> None:
+    bounds.init_app(app)  # converters first: every rule added later uses them
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
