@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -48,9 +49,9 @@ def clean_line(text: str) -> str:
     return _UNSAFE.sub("", _SPACES.sub(" ", text)).strip()
 
 
-def scrub(value: T) -> T:
-    """``value`` with ``clean_text`` applied to every string in it: in a (frozen) dataclass,
-    a tuple, a list or a dict, however nested.
+def scrub(value: T, rule: Callable[[str], str] = clean_text) -> T:
+    """``value`` with ``rule`` (``clean_text`` unless told) applied to every string in it:
+    in a (frozen) dataclass, a tuple, a list or a dict, however nested.
 
     For writers of XML and iCalendar, against text stored before the rule existed: cheap
     (one regular expression per string) and it cannot fail, so old rows cannot take a feed
@@ -58,16 +59,16 @@ def scrub(value: T) -> T:
     """
     cleaned: Any
     if isinstance(value, str):
-        cleaned = clean_text(value)
+        cleaned = rule(value)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = dataclasses.fields(value)
         cleaned = dataclasses.replace(
-            value, **{f.name: scrub(getattr(value, f.name)) for f in fields if f.init}
+            value, **{f.name: scrub(getattr(value, f.name), rule) for f in fields if f.init}
         )
     elif isinstance(value, tuple | list):
-        cleaned = type(value)(scrub(item) for item in value)
+        cleaned = type(value)(scrub(item, rule) for item in value)
     elif isinstance(value, dict):
-        cleaned = {key: scrub(item) for key, item in value.items()}
+        cleaned = {key: scrub(item, rule) for key, item in value.items()}
     else:
         cleaned = value
     return cleaned

@@ -41,7 +41,7 @@ LOCAL = ZoneInfo("Europe/Amsterdam")
 AUDIO_ACCEPT = ".mp3,.m4a,.ogg,.opus,audio/mpeg,audio/mp4,audio/ogg"
 IMAGE_ACCEPT = ".jpg,.jpeg,.png,image/jpeg,image/png"
 TRANSCRIPT_ACCEPT = ".vtt,.srt,text/vtt"
-_CHAPTER_LINE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?\s+(.+)$")
+_CHAPTER_LINE = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?\s+(.+)")
 
 EPISODE_TYPES = [SelectChoice(t.value, t.label) for t in EpisodeType]
 PUBLICATION = [
@@ -78,7 +78,7 @@ def parse_chapter_lines(text: str) -> tuple[ChapterData, ...]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        match = _CHAPTER_LINE.match(line.strip())
+        match = _CHAPTER_LINE.fullmatch(line.strip())
         if match is None:
             raise ValueError(f"Regel {number}: schrijf een tijd en een titel, zoals '12:30 Titel'.")
         hours, minutes, seconds, fraction, title = match.groups()

@@ -18,7 +18,7 @@ from kispub.ateliers.models import Atelier
 from kispub.ateliers.queries import feed_ateliers
 from kispub.core.http import Document
 from kispub.core.markdown import markdown_to_text
-from kispub.core.text import scrub
+from kispub.core.text import clean_line, scrub
 from kispub.core.urls import absolute_url, site_domain
 from kispub.themes.models import Theme
 
@@ -72,7 +72,9 @@ def calendar_header(name: str, description: str | None, source: str) -> IcalCale
         organizer_email=email,
         refresh=timedelta(hours=config["ATELIER_FEED_REFRESH_HOURS"]),
     )
-    return scrub(calendar)  # the name holds a title, the description a theme's
+    # One line each: icalendar writes NAME/X-WR-CALNAME without escaping a line break, and
+    # the name holds an atelier's title.
+    return scrub(calendar, clean_line)
 
 
 def atelier_ics(atelier: Atelier, *, with_conference: bool = False) -> bytes:
