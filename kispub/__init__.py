@@ -18,7 +18,7 @@ from kispub.config import (
     ensure_shared_rate_limits,
     load_config,
 )
-from kispub.core import dates, errors, formatting, media_gc, outbox, security, storage
+from kispub.core import bounds, dates, errors, formatting, media_gc, outbox, security, storage
 from kispub.core.markdown import render_markdown
 from kispub.extensions import babel, csrf, db, limiter, migrate
 
@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
 
 
 def _init_extensions(app: Flask) -> None:
+    bounds.init_app(app)  # converters first: every rule added later uses them
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from kispub.accounts.models import Role
 from kispub.accounts.services import AccountError, NewUser, create_user, find_user_by_email
 from kispub.core.database import write_transaction
+from kispub.core.text import clean_text
 from kispub.themes.services import ThemeData, upsert_themes
 
 Items = list[dict[str, Any]]
@@ -49,7 +50,7 @@ def register_loader(app: Flask, section: str, loader: Loader) -> None:
 def load_content(path: Path) -> LoadReport:
     """Load a content file in one transaction: an error anywhere leaves the database as it was."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _cleaned(tomllib.loads(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ContentError(f"{path}: {error}") from error
     loaders: dict[str, Loader] = current_app.extensions.get("kispub_loaders", {})
@@ -65,6 +66,18 @@ def load_content(path: Path) -> LoadReport:
             if items:
                 report.changed[section] = _run(loader, section, items, path)
     return report
+
+
+def _cleaned(value: Any) -> Any:
+    """Every string in a parsed file through the text rule (``core.text``), so no loader
+    stores what the feed or a calendar cannot carry (TOML's \\u0001 escapes allow it)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    return value
 
 
 def _run(loader: Loader, section: str, items: Items, path: Path) -> int:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from kispub.accounts.models import Role
 from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
+from kispub.core.forms import BaseForm
 from kispub.core.nonce import OnceForm
 
 REQUIRED = _l("Dit veld is verplicht.")
@@ -27,7 +27,7 @@ def _checked_email_field() -> EmailField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     """E-mail and password."""
 
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(REQUIRED), Length(max=254)])
@@ -37,13 +37,13 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Ingelogd blijven op dit apparaat (30 dagen)"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(BaseForm):
     """Ask for a password-reset link."""
 
     email = _checked_email_field()
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(BaseForm):
     """Choose a new password."""
 
     password = PasswordField(

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from kispub.accounts.decorators import admin_required
 from kispub.core import outbox
+from kispub.core.bounds import clamped_int
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -16,7 +17,7 @@ bp = Blueprint("admin", __name__, url_prefix="/beheer")
 @admin_required
 def outbox_index() -> str:
     """Outgoing mail, newest first, with delivery status and errors."""
-    number = request.args.get("pagina", 1, type=int)
+    number = request.args.get("pagina", 1, type=clamped_int)
     if number < 1:
         abort(404)
     page = outbox.outbox_page(number)
@@ -33,4 +34,5 @@ def outbox_retry(message_id: int) -> Response:
         flash(_("Het bericht staat weer in de wachtrij."), "success")
     else:
         flash(_("Alleen mislukte berichten kunnen opnieuw worden verstuurd."), "error")
-    return redirect(url_for("admin.outbox_index", pagina=request.args.get("pagina", 1, type=int)))
+    number = request.args.get("pagina", 1, type=clamped_int)
+    return redirect(url_for("admin.outbox_index", pagina=number))

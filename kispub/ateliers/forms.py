@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -35,17 +34,23 @@ from kispub.ateliers.calendar.localtime import NonExistentLocalTime, from_amster
 from kispub.ateliers.links import RelatedChoices
 from kispub.ateliers.models import Atelier, AtelierStatus
 from kispub.ateliers.services.editing import (
-    SLUG_PATTERN,
+    CAPACITY_MESSAGE,
+    MAX_CAPACITY,
     AtelierData,
     PersonData,
     is_web_url,
     parse_people,
 )
+from kispub.core.bounds import check_year
+from kispub.core.forms import BaseForm
 from kispub.core.links import LinkedItem
 from kispub.core.nonce import OnceForm
+from kispub.core.text import SLUG
 from kispub.themes.models import Theme
 
 REQUIRED = "Dit veld is verplicht."
+# WTForms' Regexp uses match(), so the pattern itself must end the text: \Z, never $.
+SLUG_FULL = rf"\A{SLUG.pattern}\Z"
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 NOT_OFFERED = "Kies alleen uit de lijst: {} bestaat niet (meer)."
 RELATED_PREFIX = "related_"
@@ -55,7 +60,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(BaseForm):
     """Name, e-mail and organisation."""
 
     name = StringField(
@@ -93,8 +98,10 @@ class AmsterdamDateTimeField(DateTimeLocalField):
         super().process_formdata(valuelist)
         if self.data is not None:
             try:
+                # The year first: the year 1 cannot move to UTC at all.
+                check_year(self.data)
                 self.data = from_amsterdam(self.data)
-            except NonExistentLocalTime as error:
+            except (NonExistentLocalTime, ValueError) as error:
                 self.data = None
                 raise ValueError(str(error)) from error
 
@@ -153,7 +160,7 @@ def related_field_name(kind: str) -> str:
     return RELATED_PREFIX + kind
 
 
-class AtelierForm(FlaskForm):
+class AtelierForm(BaseForm):
     """What an editor enters about an atelier."""
 
     title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -163,7 +170,7 @@ class AtelierForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=120),
-            Regexp(SLUG_PATTERN, message="Gebruik alleen kleine letters, cijfers en streepjes."),
+            Regexp(SLUG_FULL, message="Gebruik alleen kleine letters, cijfers en streepjes."),
         ],
     )
     description = TextAreaField(
@@ -190,6 +197,7 @@ class AtelierForm(FlaskForm):
         validators=[
             Optional(),
             NumberRange(min=0, message="Het aantal plaatsen kan niet negatief zijn."),
+            NumberRange(max=MAX_CAPACITY, message=CAPACITY_MESSAGE),
         ],
     )
     registration_deadline_at = AmsterdamDateTimeField(

@@ -14,6 +14,7 @@ from kispub.ateliers.forms import RegistrationForm
 from kispub.ateliers.models import RegistrationStatus
 from kispub.ateliers.services import feeds as feed_services
 from kispub.ateliers.services import registration
+from kispub.core.bounds import clamped_int
 from kispub.core.http import conditional_document
 from kispub.extensions import limiter
 from kispub.themes.services import theme_by_slug
@@ -25,7 +26,8 @@ bp = Blueprint("ateliers", __name__)
 def index() -> str:
     """Upcoming and past ateliers, optionally on one theme."""
     try:
-        listing = pages.listing(request.args.get("thema"), request.args.get("pagina", 1, int))
+        number = request.args.get("pagina", 1, clamped_int)
+        listing = pages.listing(request.args.get("thema"), number)
     except pages.UnknownTheme:
         abort(404)
     return render_template("ateliers/index.html", listing=listing)

@@ -25,6 +25,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import URLSafeTimedSerializer
 
+from kispub.core.text import clean_line
 from kispub.core.urls import absolute_url, site_domain
 
 UNSUBSCRIBE_SALT = "kispub-unsubscribe"
@@ -74,7 +75,9 @@ def build_message(
     message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
-    message["Subject"] = subject
+    # A header cannot carry a line break: a title with one would make the header refused
+    # (a 500 after the registration was saved). The text rule makes it one line.
+    message["Subject"] = clean_line(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id(key or f"random:{uuid.uuid4().hex}")
     _add_thread_headers(message, in_reply_to, references)
@@ -91,7 +94,7 @@ def build_message(
             item.content,
             maintype=item.maintype,
             subtype=item.subtype,
-            filename=item.filename,
+            filename=clean_line(item.filename),
             params=item.params,
         )
     return message

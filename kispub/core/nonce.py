@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from sqlalchemy import String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from kispub.core import clock
 from kispub.core.database import UTCDateTime, write_transaction
+from kispub.core.forms import BaseForm
 from kispub.extensions import Model, db
 
 
@@ -35,7 +35,7 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(24)
 
 
-class OnceForm(FlaskForm):
+class OnceForm(BaseForm):
     """A form that creates something; its hidden nonce makes a resubmission harmless."""
 
     nonce = HiddenField(default=new_nonce, validators=[DataRequired(), Length(min=16, max=64)])

@@ -7,14 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -28,6 +26,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
+from kispub.core.bounds import MIN_YEAR
+from kispub.core.forms import BaseForm, SubForm
 from kispub.core.nonce import OnceForm
 from kispub.podcast.feed.rss import APPLE_CATEGORIES
 from kispub.podcast.models import PERSON_ROLES, EpisodeType
@@ -41,7 +41,7 @@ LOCAL = ZoneInfo("Europe/Amsterdam")
 AUDIO_ACCEPT = ".mp3,.m4a,.ogg,.opus,audio/mpeg,audio/mp4,audio/ogg"
 IMAGE_ACCEPT = ".jpg,.jpeg,.png,image/jpeg,image/png"
 TRANSCRIPT_ACCEPT = ".vtt,.srt,text/vtt"
-_CHAPTER_LINE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?\s+(.+)$")
+_CHAPTER_LINE = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?\s+(.+)")
 
 EPISODE_TYPES = [SelectChoice(t.value, t.label) for t in EpisodeType]
 PUBLICATION = [
@@ -78,7 +78,7 @@ def parse_chapter_lines(text: str) -> tuple[ChapterData, ...]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        match = _CHAPTER_LINE.match(line.strip())
+        match = _CHAPTER_LINE.fullmatch(line.strip())
         if match is None:
             raise ValueError(f"Regel {number}: schrijf een tijd en een titel, zoals '12:30 Titel'.")
         hours, minutes, seconds, fraction, title = match.groups()
@@ -98,7 +98,7 @@ def format_chapter_lines(chapters: list[dict[str, Any]]) -> str:
     return "\n".join(f"{clock(int(c['start_ms']))} {c['title']}" for c in chapters)
 
 
-class GuestForm(Form):
+class GuestForm(SubForm):
     """One person in the episode."""
 
     name = StringField("Naam", validators=[Optional(), Length(max=120)])
@@ -112,7 +112,7 @@ class GuestForm(Form):
     )
 
 
-class EpisodeFields(FlaskForm):
+class EpisodeFields(BaseForm):
     """The metadata an editor sets on an episode."""
 
     title = StringField("Titel", validators=[Optional(), Length(max=300)])
@@ -130,8 +130,9 @@ class EpisodeFields(FlaskForm):
     explicit = BooleanField("Expliciete inhoud")
 
     def validate_publish_at(self, field: DateTimeLocalField) -> None:
-        if field.data is not None and not 2000 <= field.data.year <= 2200:
-            raise ValidationError("Kies een moment tussen 2000 en 2200.")
+        # BaseForm refuses years after 2100 (and before 1900) on every date field.
+        if field.data is not None and MIN_YEAR <= field.data.year < 2000:
+            raise ValidationError("Kies een moment na 2000.")
 
 
 class UploadForm(OnceForm, EpisodeFields):
@@ -198,7 +199,7 @@ class EpisodeForm(EpisodeFields):
             raise ValidationError(str(error)) from error
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(BaseForm):
     """Edit a series."""
 
     title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=200)])

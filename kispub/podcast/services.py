@@ -21,7 +21,7 @@ from sqlalchemy import select
 from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.core.nonce import submit_once
-from kispub.core.text import slugify
+from kispub.core.text import clean_line, clean_text, slugify
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
 from kispub.podcast import uploads
@@ -162,7 +162,9 @@ def _apply_series(series: Series, data: SeriesData) -> None:
         "subcategory", "language", "explicit", "copyright", "new_feed_url",
     ):  # fmt: skip
         value = getattr(data, name)
-        setattr(series, name, value.strip() if isinstance(value, str) else value)
+        if isinstance(value, str):  # the text rule once more, for content files and the CLI
+            value = clean_text(value).strip() if name == "description" else clean_line(value)
+        setattr(series, name, value)
     series.subcategory = series.subcategory or None
     series.copyright = series.copyright or None
     series.new_feed_url = series.new_feed_url or None
@@ -321,26 +323,30 @@ def apply_episode_data(
     episode: Episode, data: EpisodeData, title: str, themes: list[Theme]
 ) -> None:
     """Copy the editable fields onto an episode (inside the caller's transaction)."""
-    if not title.strip():
+    # The text rule once more, for content files, the CLI and a file's own title.
+    title = clean_line(title)
+    if not title:
         raise PodcastError("Geef de aflevering een titel.")
-    episode.title = title.strip()
+    episode.title = title
     episode.number, episode.season = data.number, data.season
     episode.episode_type, episode.explicit = data.episode_type, data.explicit
-    episode.show_notes = data.show_notes.strip()
+    episode.show_notes = clean_text(data.show_notes).strip()
     episode.status = data.status
     publish_at = data.publish_at
     if data.status == EpisodeStatus.PUBLISHED and publish_at is None:
         publish_at = episode.publish_at or clock.now()
     episode.publish_at = publish_at
     episode.guests = [
-        Guest(position=i, name=g.name.strip(), role=g.role, description=g.description.strip(),
-              url=g.url or None)
+        Guest(position=i, name=clean_line(g.name), role=g.role,
+              description=clean_line(g.description), url=clean_line(g.url or "") or None)
         for i, g in enumerate(data.guests)
-        if g.name.strip()
+        if clean_line(g.name)
     ]  # fmt: skip
     episode.themes = themes
     if data.chapters is not None:
-        episode.chapters = [{"start_ms": c.start_ms, "title": c.title} for c in data.chapters]
+        episode.chapters = [
+            {"start_ms": c.start_ms, "title": clean_line(c.title)} for c in data.chapters
+        ]
 
 
 def touch(episode: Episode) -> None:

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from kispub.core.bounds import clamped_int
 from kispub.core.http import Document, conditional_document, serve_file
 from kispub.core.storage import StorageError, get_storage, parse_key
 from kispub.podcast import delivery, pages, queries
@@ -36,7 +37,7 @@ def default_feed() -> WerkzeugResponse:
 @bp.get("/<series>/")
 def series(series: str) -> str:
     """A series page: its episodes, newest first, paginated."""
-    page = pages.series_page(series, request.args.get("pagina", 1, type=int))
+    page = pages.series_page(series, request.args.get("pagina", 1, type=clamped_int))
     if page is None:
         abort(404)
     return render_template("podcast/series.html", **pages.context(page))

@@ -18,6 +18,7 @@ from kispub.ateliers.models import Atelier
 from kispub.ateliers.queries import feed_ateliers
 from kispub.core.http import Document
 from kispub.core.markdown import markdown_to_text
+from kispub.core.text import clean_line, scrub
 from kispub.core.urls import absolute_url, site_domain
 from kispub.themes.models import Theme
 
@@ -25,9 +26,13 @@ MIMETYPE = "text/calendar"  # Werkzeug adds "; charset=utf-8"
 
 
 def ical_event(atelier: Atelier, *, with_conference: bool = False) -> IcalEvent:
-    """The atelier as a calendar event; the meeting link only when asked for."""
+    """The atelier as a calendar event; the meeting link only when asked for.
+
+    ``scrub``: a row stored before the text rule may hold a bare CR or control characters,
+    which would end a content line early or break a client's parser.
+    """
     conference = atelier.online_url if with_conference and atelier.online else None
-    return IcalEvent(
+    event = IcalEvent(
         uid=atelier_uid(atelier.id, site_domain()),
         summary=atelier.title,
         description=event_description(atelier),
@@ -42,6 +47,7 @@ def ical_event(atelier: Atelier, *, with_conference: bool = False) -> IcalEvent:
         conference_url=conference,
         categories=tuple(theme.name for theme in atelier.themes),
     )
+    return scrub(event)
 
 
 def event_description(atelier: Atelier) -> str:
@@ -58,7 +64,7 @@ def calendar_header(name: str, description: str | None, source: str) -> IcalCale
     """A calendar's own data: name, source and the site as organizer of every event."""
     config = current_app.config
     email = config.get("ATELIER_ORGANIZER_EMAIL") or parseaddr(config["MAIL_FROM"])[1]
-    return IcalCalendar(
+    calendar = IcalCalendar(
         name=name,
         description=description,
         url=source,
@@ -66,6 +72,9 @@ def calendar_header(name: str, description: str | None, source: str) -> IcalCale
         organizer_email=email,
         refresh=timedelta(hours=config["ATELIER_FEED_REFRESH_HOURS"]),
     )
+    # One line each: icalendar writes NAME/X-WR-CALNAME without escaping a line break, and
+    # the name holds an atelier's title.
+    return scrub(calendar, clean_line)
 
 
 def atelier_ics(atelier: Atelier, *, with_conference: bool = False) -> bytes:

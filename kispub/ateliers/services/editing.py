@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,13 +16,16 @@ from kispub.ateliers.models import Atelier, AtelierPerson, AtelierStatus, Person
 from kispub.ateliers.queries import attendees
 from kispub.ateliers.seats import locked_atelier, promote_waitlisted
 from kispub.core import clock
+from kispub.core.bounds import check_year
 from kispub.core.database import write_transaction
 from kispub.core.links import link_choices, linked_ids, set_links
-from kispub.core.text import slugify
+from kispub.core.text import SLUG, clean_line, clean_text, slugify
 from kispub.extensions import db
 from kispub.themes.services import themes_by_slugs
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_PATTERN = SLUG  # matched whole (fullmatch): "slug\n" is not a slug
+MAX_CAPACITY = 10_000
+CAPACITY_MESSAGE = "Vul een aantal plaatsen van 0 tot en met 10.000 in."
 # Paths under /kennisateliers/ that pages of the channel itself use.
 RESERVED_SLUGS = frozenset({"mijn", "agenda", "aanmelding", "thema", "archief"})
 EDITABLE = (
@@ -57,7 +59,7 @@ def parse_people(lines: Iterable[str]) -> tuple[PersonData, ...]:
     """People from "Naam, organisatie" lines; blank lines are skipped."""
     people = []
     for line in lines:
-        name, _, affiliation = str(line).partition(",")
+        name, _, affiliation = clean_line(str(line)).partition(",")
         if name.strip():
             people.append(PersonData(name.strip(), affiliation.strip()))
     return tuple(people)
@@ -167,9 +169,9 @@ def _mails(change: AtelierChange) -> list[notifications.AtelierMail]:
 
 def check_atelier_data(data: AtelierData) -> None:
     """The rules every atelier keeps, whoever enters it (the form checks them too)."""
-    if not data.title.strip():
+    if not clean_line(data.title):
         raise AtelierError("Vul een titel in.", "title")
-    if data.slug is not None and not SLUG_PATTERN.match(data.slug):
+    if data.slug is not None and not SLUG_PATTERN.fullmatch(data.slug):
         raise AtelierError(
             "Gebruik voor de korte naam alleen kleine letters, cijfers en streepjes.", "slug"
         )
@@ -177,6 +179,9 @@ def check_atelier_data(data: AtelierData) -> None:
         raise AtelierError("Het einde moet na het begin liggen.", "ends_at")
     if data.capacity is not None and data.capacity < 0:
         raise AtelierError("Het aantal plaatsen kan niet negatief zijn.", "capacity")
+    if data.capacity is not None and data.capacity > MAX_CAPACITY:
+        raise AtelierError(CAPACITY_MESSAGE, "capacity")
+    _check_years(data)
     deadline = data.registration_deadline_at
     if deadline is not None and deadline > data.starts_at:
         raise AtelierError(
@@ -186,6 +191,20 @@ def check_atelier_data(data: AtelierData) -> None:
         raise AtelierError("Vul een locatie in, of kies voor online.", "venue_name")
     if data.online_url and not is_web_url(data.online_url):
         raise AtelierError("Vul een geldige link in die begint met https://.", "online_url")
+
+
+def _check_years(data: AtelierData) -> None:
+    """Every moment between 1900 and 2100 (a content file is checked like a form)."""
+    moments = {
+        "starts_at": data.starts_at,
+        "ends_at": data.ends_at,
+        "registration_deadline_at": data.registration_deadline_at,
+    }
+    for name, moment in moments.items():
+        try:
+            check_year(moment)
+        except ValueError as error:
+            raise AtelierError(str(error), name) from error
 
 
 def is_web_url(value: str) -> bool:
@@ -200,7 +219,7 @@ def _new_atelier() -> Atelier:
 
 
 def _require_free_slug(slug: str, atelier_id: int | None) -> None:
-    if not SLUG_PATTERN.match(slug) or slug in RESERVED_SLUGS:
+    if not SLUG_PATTERN.fullmatch(slug) or slug in RESERVED_SLUGS:
         raise AtelierError("Kies een andere korte naam: deze is niet beschikbaar.", "slug")
     statement = select(Atelier.id).where(Atelier.slug == slug)
     if atelier_id is not None:
@@ -210,13 +229,14 @@ def _require_free_slug(slug: str, atelier_id: int | None) -> None:
 
 
 def _apply(atelier: Atelier, data: AtelierData) -> None:
-    atelier.title = data.title.strip()
-    atelier.description = data.description.strip()
+    # The text rule once more, for content files and the CLI (forms applied it already).
+    atelier.title = clean_line(data.title)
+    atelier.description = clean_text(data.description).strip()
     atelier.starts_at, atelier.ends_at = data.starts_at, data.ends_at
-    atelier.venue_name = (data.venue_name or "").strip() or None
-    atelier.venue_address = (data.venue_address or "").strip() or None
+    atelier.venue_name = clean_line(data.venue_name or "") or None
+    atelier.venue_address = clean_line(data.venue_address or "") or None
     atelier.online = data.online
-    atelier.online_url = (data.online_url or "").strip() or None
+    atelier.online_url = clean_line(data.online_url or "") or None
     atelier.capacity = data.capacity
     atelier.registration_deadline_at = data.registration_deadline_at
     atelier.status = data.status

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
+from kispub.core.text import scrub
 from kispub.podcast.feed.extensions import register_extensions
 from kispub.podcast.media.chapters import CHAPTERS_MIME_TYPE
 
@@ -345,6 +346,8 @@ def _add_item(fg: FeedGenerator, ep: FeedEpisode, language: str) -> None:
 
 def render_feed(series: FeedSeries, episodes: Sequence[FeedEpisode]) -> bytes:
     """Render the series and its published episodes as RSS 2.0 bytes (UTF-8), newest first."""
+    # Rows stored before the text rule may hold what XML cannot carry; lxml would refuse.
+    series, episodes = scrub(series), scrub(list(episodes))
     _validate_series(series)
     ordered = _newest_first(series, episodes)
     fg = FeedGenerator()

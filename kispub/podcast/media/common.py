@@ -15,6 +15,7 @@ from mutagen import MutagenError
 from mutagen.id3 import PictureType
 from mutagen.mp4 import AtomError
 
+from kispub.core.text import clean_line
 from kispub.podcast.media.formats import (
     FORMATS,
     MSG_INVALID,
@@ -83,11 +84,14 @@ def _check_plausible(duration: float, audio_bytes: float, sample_rate: int, chan
 
 
 def clean_text(value: Any) -> str | None:
-    """A tag value as stripped text, or None when empty."""
+    """A tag value (a title, an artist, a chapter) as one safe line, or None when empty.
+
+    Tags are whatever the tool that wrote the file put there: control characters that would
+    break the feed's XML, line breaks that do not belong in a title (see ``core.text``).
+    """
     if value is None:
         return None
-    text = str(value).replace("\x00", "").strip()
-    return text or None
+    return clean_line(str(value)) or None
 
 
 def embedded_image(data: bytes | None) -> EmbeddedImage | None:

@@ -30,8 +30,8 @@ from kispub.podcast.media.common import (
 from kispub.podcast.media.formats import MSG_INVALID, AudioError, AudioInfo, Chapter, EmbeddedImage
 
 OPUS_SAMPLE_RATE = 48000  # Opus always decodes at 48 kHz, whatever the input rate was
-_CHAPTER_KEY = re.compile(r"^chapter(\d{1,3})$")
-_CHAPTER_TIME = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$")
+_CHAPTER_KEY = re.compile(r"chapter(\d{1,3})")  # fullmatch: "$" would let "\n" through
+_CHAPTER_TIME = re.compile(r"(\d+):(\d{2}):(\d{2})(?:\.(\d{1,3}))?")
 
 
 def probe_ogg(fileobj: BinaryIO, size: int, fmt: str) -> AudioInfo:
@@ -86,8 +86,8 @@ def vorbis_chapters(tags: Any, duration: float) -> tuple[Chapter, ...]:
     """CHAPTERnnn / CHAPTERnnnNAME comments (the Vorbis chapter extension), by start time."""
     found: list[tuple[int, str]] = []
     for key, value in list(tags.items())[: MAX_CHAPTERS * 2]:
-        match = _CHAPTER_KEY.match(key.lower())
-        time = _CHAPTER_TIME.match(value[0]) if match and value else None
+        match = _CHAPTER_KEY.fullmatch(key.lower())
+        time = _CHAPTER_TIME.fullmatch(value[0]) if match and value else None
         if match and time:
             hours, minutes, seconds, millis = time.groups()
             start = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000

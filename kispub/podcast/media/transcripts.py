@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from kispub.core.text import clean_text
+
 MAX_TRANSCRIPT_BYTES = 2 * 1024 * 1024
 TranscriptFormat = Literal["vtt", "srt"]
 MIME_TYPES: dict[str, str] = {"vtt": "text/vtt", "srt": "application/x-subrip"}
@@ -88,7 +90,8 @@ def _decode(data: bytes) -> str:
         ) from exc
     if _CONTROL.search(text):
         raise TranscriptError("Het transcript bevat stuurtekens; is het wel een tekstbestand?")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # Whatever else XML cannot carry (U+FFFE, lone surrogates, line separators) is repaired.
+    return clean_text(text)
 
 
 def _blocks(text: str) -> list[_Block]:
