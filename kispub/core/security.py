@@ -62,6 +62,9 @@ def _limit_caching(response: Response) -> None:
     if request.path == BACK_OFFICE or request.path.startswith(BACK_OFFICE + "/"):
         response.headers["Cache-Control"] = "private, no-store"
         return
+    if request.endpoint == "static":
+        # Stylesheets, scripts and icons are the same for everyone: shared caches may keep them.
+        response.cache_control.public = True
     if response.mimetype == "text/html":
         # Pages can be personal; never let a shared cache keep them.
         response.headers.setdefault("Cache-Control", "no-store")
