@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,18 +14,11 @@ from pathlib import Path
 import pytest
 
 from kispub.core.workers import _workers_from_environment
+from tests.processes import redis_reachable
 
 ROOT = Path(__file__).parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 MESSAGE = "KISPUB_RATELIMIT_STORAGE_URI=redis://"
-
-
-def _redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
 
 
 def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -75,7 +67,7 @@ def test_two_workers_with_memory_storage_do_not_start(
     assert "RateLimitStorageNotShared" in stderr and MESSAGE in stderr, stderr[-3000:]
 
 
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 def test_two_workers_with_redis_storage_start_and_serve(tmp_path: Path) -> None:
     server = _start(
         tmp_path, "--workers", "2", KISPUB_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/5"

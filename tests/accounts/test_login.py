@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from kispub.accounts.models import Role
 from kispub.accounts.services import set_active, set_password
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.processes import redis_reachable
 
 ADMIN_PAGE = "/beheer/gebruikers"
 
@@ -170,17 +171,7 @@ def test_sessions_time_out(app: Flask, setting: str, elapsed: int) -> None:
     assert client.get(ADMIN_PAGE).status_code == 302
 
 
-def _redis_reachable() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 def test_throttling_with_redis_storage(make_app) -> None:
     """With several workers the counts must be shared: KISPUB_RATELIMIT_STORAGE_URI=redis://…"""
     import uuid

@@ -6,7 +6,6 @@ which is what production uses with several worker processes.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -18,22 +17,15 @@ from werkzeug.test import TestResponse
 
 from kispub.accounts.devices import COOKIE_NAME
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.processes import redis_reachable
 
 REDIS_URI = "redis://127.0.0.1:6379/5"
-
-
-def _redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
 
 
 @pytest.fixture(params=["memory", "redis"])
 def app_config(app_config: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
     if request.param == "redis":
-        if not _redis_reachable():
+        if not redis_reachable():
             pytest.skip("no Redis on 127.0.0.1:6379")
         # Flask-Limiter keeps the first RATELIMIT_KEY_PREFIX it is given for good, so a fresh
         # prefix per test would not separate the tests: empty the database instead (db 5 is

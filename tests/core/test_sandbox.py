@@ -25,6 +25,7 @@ from kispub.core.sandbox import (
     run_sandboxed,
     server_pid,
 )
+from tests.processes import no_sandbox_children_left, wait_until
 
 FIXTURES = Path(__file__).parents[1] / "podcast" / "fixtures"
 
@@ -98,39 +99,6 @@ def image_facts(path: str) -> tuple[str, int, int, str]:  # arrives as a list
         return str(image.format), image.width, image.height, image.mode
 
 
-def _processes() -> dict[int, tuple[int, str]]:
-    """pid -> (ppid, state) for every process visible in /proc."""
-    found: dict[int, tuple[int, str]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        found[int(entry)] = (int(fields[1]), fields[0])
-    return found
-
-
-def no_children_left() -> bool:
-    """No child of the sandbox server is alive, and nothing of ours is a zombie."""
-    server, me = server_pid(), os.getpid()
-    procs = _processes()
-    zombies = [pid for pid, (ppid, state) in procs.items() if ppid in (me, server) and state == "Z"]
-    children = [pid for pid, (ppid, _) in procs.items() if ppid == server]
-    return not zombies and not children
-
-
-def wait_until(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
-
-
 @pytest.fixture(autouse=True)
 def _warm() -> None:
     """A running server, so that timings measure only the call."""
@@ -161,7 +129,7 @@ def test_a_hanging_function_times_out_and_leaves_no_process() -> None:
     with pytest.raises(SandboxTimeout):
         run_sandboxed(time.sleep, 30, timeout=0.5)
     assert time.monotonic() - started < 1.5
-    assert wait_until(no_children_left, 3.0)
+    assert wait_until(no_sandbox_children_left, 3.0)
 
 
 @pytest.mark.parametrize(
@@ -176,7 +144,7 @@ def test_a_child_that_kills_itself_is_a_clean_error(
     with pytest.raises(SandboxCrashed):
         run_sandboxed(func, *args, timeout=5)
     assert time.monotonic() - started < 2.0  # an EOF, long before the time limit
-    assert wait_until(no_children_left, 3.0)
+    assert wait_until(no_sandbox_children_left, 3.0)
 
 
 def test_memory_is_capped() -> None:

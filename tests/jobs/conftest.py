@@ -21,6 +21,8 @@ import pytest
 from aiosmtpd.smtp import SMTP as SMTPProtocol
 from aiosmtpd.smtp import Envelope, Session
 
+from tests.processes import redis_reachable
+
 REAL_SMTP = smtplib.SMTP  # the autouse guard replaces it in every test
 REDIS_URL = os.environ.get("KISPUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 FLASK = str(Path(sys.executable).with_name("flask"))
@@ -116,18 +118,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def redis_reachable(url: str) -> bool:
-    import redis
-
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=1)
-        client.ping()
-        client.close()
-    except (redis.RedisError, OSError):
-        return False
-    return True
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -12,7 +12,6 @@ import random
 import shutil
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,10 @@ from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, CTOCFlags, PictureType
 from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 
-from kispub.core.sandbox import server_pid
 from kispub.podcast.media.formats import AudioError, AudioInfo, Chapter, sniff_format
 from kispub.podcast.media.mp3frames import id3v2_size, parse_header, scan_stream, skip_id3v2
 from kispub.podcast.media.probe import describe_file, probe_audio, probe_file
+from tests.processes import no_sandbox_children_left, wait_until
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TRUE_SECONDS = {
@@ -380,50 +379,9 @@ def test_id3_tag_in_front_of_non_mp3_data_is_refused(tmp_path: Path) -> None:
 # --- the child process -----------------------------------------------------------------
 
 
-def _processes() -> dict[int, tuple[int, str]]:
-    """pid -> (ppid, state) for every process visible in /proc."""
-    found: dict[int, tuple[int, str]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        found[int(entry)] = (int(fields[1]), fields[0])
-    return found
-
-
 def _warm_up() -> None:
     """Make sure the probe server is running, so timings measure only the probe."""
     assert probe_audio(fixture("opus.opus")).format == "ogg-opus"
-
-
-def _server_pid() -> int:
-    """pid of the sandbox server this test process started."""
-    pid = server_pid()
-    assert pid is not None
-    return pid
-
-
-def _wait_until(check: Callable[[], bool], seconds: float) -> bool:
-    """Poll ``check`` until it is true or ``seconds`` have passed."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
-
-
-def _no_children_left() -> bool:
-    """No child of the probe server is alive, and nothing of ours is a zombie."""
-    server, me = _server_pid(), os.getpid()
-    procs = _processes()
-    zombies = [pid for pid, (ppid, state) in procs.items() if ppid in (me, server) and state == "Z"]
-    children = [pid for pid, (ppid, _) in procs.items() if ppid == server]
-    return not zombies and not children
 
 
 def test_a_fifo_times_out_and_the_child_is_gone(tmp_path: Path) -> None:
@@ -434,7 +392,7 @@ def test_a_fifo_times_out_and_the_child_is_gone(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match="niet binnen 0,5 seconden"):
         probe_audio(fifo, timeout=0.5)
     assert time.monotonic() - started < 2.0
-    assert _wait_until(_no_children_left, 3.0)
+    assert wait_until(no_sandbox_children_left, 3.0)
 
 
 def test_a_crash_memory_exhaustion_and_a_timeout_become_dutch_messages(
