@@ -68,6 +68,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Set on every app: Flask-Limiter's one extension object keeps the last app's setting
+        # for the next app built in the same process (tests, the CLI) unless each app says it.
+        "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "5 per minute;30 per hour",
         # Reset mails one address may be sent, however many IP addresses ask.
         "PASSWORD_RESET_RATE_LIMIT": "3 per hour;10 per day",

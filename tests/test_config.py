@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from kispub import create_app
 from kispub.config import PROJECT_ROOT, SecretKeyMissing, defaults
+from kispub.extensions import limiter
 
 
 @pytest.fixture
@@ -105,3 +108,13 @@ def test_media_root_defaults_to_the_instance_folder_elsewhere(instance: Path) ->
 
 def test_templates_come_from_the_checkout_when_running_from_it(instance: Path) -> None:
     assert create_app().template_folder == str(PROJECT_ROOT / "templates")
+
+
+def test_an_app_without_throttling_leaves_the_next_app_throttled(
+    make_app: Callable[..., Flask],
+) -> None:
+    # Flask-Limiter has one extension object per process; each app must set its own state.
+    make_app(RATELIMIT_ENABLED=False)
+    assert not limiter.enabled
+    make_app()
+    assert limiter.enabled

@@ -24,6 +24,7 @@ INTERNAL = {
     "BABEL_DEFAULT_LOCALE",  # a Dutch site; English is a translation
     "BABEL_DEFAULT_TIMEZONE",  # ateliers take place in Amsterdam time
     "RATELIMIT_HEADERS_ENABLED",
+    "RATELIMIT_ENABLED",
     # Cookie flags: fixed for safety; Secure follows BASE_URL.
     "SESSION_COOKIE_HTTPONLY",
     "SESSION_COOKIE_SECURE",

@@ -31,7 +31,13 @@ from kispub.core import clock
 from kispub.extensions import db as _db
 from kispub.podcast.models import Episode, Series
 from kispub.themes.models import Theme
-from tests.conftest import POSTGRES, IsolatedClient, _base_config, _truncate_all
+from tests.conftest import (
+    POSTGRES,
+    IsolatedClient,
+    _base_config,
+    postgres_schema_url,
+    worker_schema,
+)
 
 # Requests per route; every request carries a value for every parameter at once, so this is
 # also the number of values each path argument of a route gets, while each header, query
@@ -111,8 +117,8 @@ FORM = st.dictionaries(
 
 
 def _config(tmp: Path) -> dict[str, Any]:
-    if POSTGRES:
-        url = os.environ["KISPUB_TEST_DATABASE_URL"]
+    if POSTGRES:  # a schema of its own, per xdist worker: the other tests truncate theirs
+        url = postgres_schema_url(worker_schema("kispub_property"))
     else:
         url = f"sqlite:///{tmp / 'kispub.sqlite3'}"
     # No throttling here: the point is to reach the forms' code, thousands of times.
@@ -130,19 +136,15 @@ def site(
 ) -> Iterator[tuple[Flask, dict[str, list[str]]]]:
     """The app with the demo content and an atelier open for registration, built once.
 
-    Built once for the module (the demo load takes seconds); its own SQLite file, or the
-    PostgreSQL schema emptied before and after, so no other test sees its rows.
+    Built once for the module (the demo load takes seconds) in its own SQLite file or
+    PostgreSQL schema, so no other test sees its rows.
     """
     tmp = tmp_path_factory.mktemp("property")
     config = _config(tmp)
-    if POSTGRES:
-        request.getfixturevalue("_postgres_schema")
-        _truncate_all(config["SQLALCHEMY_DATABASE_URI"])
     app = create_app(config)
     app.test_client_class = IsolatedClient
     with app.app_context():
-        if not POSTGRES:
-            _db.create_all()
+        _db.create_all()
         for path in demo_files():
             load_content(path)
         starts_at = clock.now() + timedelta(days=30)
@@ -155,8 +157,6 @@ def site(
         yield app, _known_values()
         _db.session.remove()
         _db.engine.dispose()
-    if POSTGRES:
-        _truncate_all(config["SQLALCHEMY_DATABASE_URI"])
     shutil.rmtree(tmp, ignore_errors=True)
 
 
