@@ -6,8 +6,13 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from kispub.accounts.models import Role
+from kispub.core.database import write_transaction
+from kispub.core.mail import build_message
+from kispub.core.outbox import OutboxMessage, OutboxStatus, queue_mail
+from kispub.extensions import db
 from kispub.themes.services import ensure_default_themes
 from tests.browser.conftest import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -61,4 +66,30 @@ def test_wrong_password_shows_an_accessible_error(page) -> None:
     alert = page.get_by_role("alert")
     assert "Onbekend e-mailadres of onjuist wachtwoord." in alert.inner_text()
     assert page.get_by_label("Wachtwoord").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_outbox_page_is_accessible_and_a_failed_message_can_be_sent_again(
+    page, width: int
+) -> None:
+    admin = make_user(role=Role.ADMIN)
+    with write_transaction():
+        message = build_message("anna@example.org", "Bevestiging", "Tot dan!", key="mislukt")
+        queue_mail(message, "mislukt")  # delivered at once: the tests run jobs immediately
+        db.session.execute(
+            update(OutboxMessage).values(status=OutboxStatus.FAILED, last_error="550 nee")
+        )
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(admin.email)
+    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/beheer/outbox")
+    expect(page.get_by_role("cell", name="550 nee")).to_be_visible()
+    assert_accessible(page)
+    retry = re.compile(r"^Opnieuw versturen\W+Bevestiging aan anna@example\.org$")
+    page.get_by_role("button", name=retry).click()
+    expect(page.get_by_role("cell", name="Verstuurd", exact=True)).to_be_visible()
     assert_accessible(page)

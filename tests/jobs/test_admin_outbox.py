@@ -39,7 +39,11 @@ def test_admin_sees_status_attempts_and_errors_and_retries_a_failed_message(
     page = client.get("/beheer/outbox")
     assert page.status_code == 200
     html = page.text
-    assert "<caption>" in html and '<th scope="col">' in html and '<th scope="row">' in html
+    assert (
+        '<caption id="outbox-caption">' in html
+        and '<th scope="col">' in html
+        and '<th scope="row">' in html
+    )
     assert "Gelukt" in html and "Verstuurd" in html
     assert "Mislukt bericht" in html and "550 nee" in html and "Opnieuw versturen" in html
     assert html.count("Opnieuw versturen<span") == 1  # only the failed one has the button
