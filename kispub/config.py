@@ -6,7 +6,9 @@ environment variables, and the ``test_config`` passed to ``create_app``.
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -169,11 +171,27 @@ def ensure_secret_key(app: Flask, *, production: bool) -> None:
             "print(secrets.token_hex(32))'"
         )
     key_file = Path(app.instance_path) / "secret_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    app.config["SECRET_KEY"] = key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Created readable by the owner only, and only once: `make run` starts the web server
+        # and the worker together, and both must end up with the same key.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    app.config["SECRET_KEY"] = _read_key(key_file)
+
+
+def _read_key(key_file: Path) -> str:
+    """The key, waiting a moment if another process has created the file but not written it."""
+    for _attempt in range(50):
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise SecretKeyMissing(f"{key_file} is empty; delete it and start again.")
 
 
 def ensure_shared_rate_limits(app: Flask, *, production: bool) -> None:

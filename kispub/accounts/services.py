@@ -10,6 +10,7 @@ from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from kispub import jobs
 from kispub.accounts.models import Role, User, new_session_token
@@ -63,7 +64,10 @@ def create_user(new: NewUser) -> User:
             password_hash=hash_password(new.password) if new.password else None,
         )
         session.add(user)
-        session.flush()  # the id is needed for links mailed in the same unit of work
+        try:
+            session.flush()  # the id is needed for links mailed in the same unit of work
+        except IntegrityError as error:  # a concurrent request took the address first
+            raise AccountError(_("Er bestaat al een account met dit e-mailadres.")) from error
     return user
 
 

@@ -115,7 +115,10 @@ def reset_password(token: str) -> ResponseReturnValue:
         return render_template("accounts/reset_invalid.html", message=str(error)), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(token, form.password.data)
+        try:
+            services.reset_password(token, form.password.data)
+        except services.AccountError as error:  # the link was used meanwhile, in another tab
+            return render_template("accounts/reset_invalid.html", message=str(error)), 400
         flash(_("Uw wachtwoord is ingesteld. U kunt nu inloggen."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)

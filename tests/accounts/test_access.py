@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kispub import create_app
+from kispub.accounts import services
 from kispub.accounts.decorators import role_required
 from kispub.accounts.models import Role, User
 from kispub.accounts.passwords import hash_password, verify_password
@@ -115,3 +116,14 @@ def test_every_back_office_route_is_for_editors_only(app: Flask, client: FlaskCl
     for rule, method in calls:
         with client.open(_fill(rule.rule), method=method) as response:
             assert response.status_code == 403, rule.rule
+
+
+def test_an_address_taken_between_the_check_and_the_insert_is_a_clear_error(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_user(email="anna@example.org")
+    # As if a concurrent request created the account after this one looked the address up.
+    monkeypatch.setattr(services, "find_user_by_email", lambda email: None)
+    new = services.NewUser(email="Anna@example.org", name="Anna", role=Role.MEMBER)
+    with pytest.raises(services.AccountError, match="Er bestaat al een account"):
+        services.create_user(new)

@@ -8,6 +8,7 @@ import os
 import signal
 import smtplib
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -61,8 +62,9 @@ class RecordingHandler:
 class SMTPServer:
     """aiosmtpd in a thread of its own, on a free loopback port."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls_context: ssl.SSLContext | None = None) -> None:
         self.handler = RecordingHandler()
+        self.tls_context = tls_context  # offered through STARTTLS when given
         self.loop = asyncio.new_event_loop()
         self.port = 0
         started = threading.Event()
@@ -73,7 +75,9 @@ class SMTPServer:
     def _serve(self, started: threading.Event) -> None:
         asyncio.set_event_loop(self.loop)
         server = self.loop.run_until_complete(
-            self.loop.create_server(lambda: SMTPProtocol(self.handler), "127.0.0.1", 0)
+            self.loop.create_server(
+                lambda: SMTPProtocol(self.handler, tls_context=self.tls_context), "127.0.0.1", 0
+            )
         )
         self.port = server.sockets[0].getsockname()[1]
         started.set()

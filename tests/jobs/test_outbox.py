@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import ssl
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -126,6 +129,30 @@ def test_a_mail_server_that_is_down_is_a_reason_to_retry(
     queue("down:1")
     row = outbox_row("down:1")
     assert row.status is OutboxStatus.QUEUED and "ConnectionRefusedError" in (row.last_error or "")
+
+
+def test_starttls_refuses_a_server_whose_certificate_it_cannot_verify(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server = SMTPServer(tls_context=context)  # a self-signed certificate: anyone could make one
+    try:
+        allow_smtp_to(monkeypatch, server.port)
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=True)
+        queue("tls:1")
+        row = outbox_row("tls:1")
+        assert row.status is OutboxStatus.QUEUED
+        assert "CERTIFICATE_VERIFY_FAILED" in (row.last_error or "")
+        assert server.handler.accepted == []
+    finally:
+        server.stop()
 
 
 def test_sweep_requeues_stale_claims_and_gives_up_after_the_last_attempt(
