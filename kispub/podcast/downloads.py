@@ -210,22 +210,22 @@ def _open_window(episode_id: int, listeners: list[str], at: datetime) -> Downloa
 def rollup_downloads() -> int:
     """Move closed windows into per-day counts and delete them; returns how many were moved.
 
-    Days are Amsterdam days, as KIS reports them. Runs hourly in the worker, and is safe to
-    run twice at once: both lock the same rows in one write transaction.
+    Days are Amsterdam days, as KIS reports them. Runs hourly in the worker. The windows are
+    deleted and read in one statement (DELETE ... RETURNING), so two roll-ups running at once
+    never count a window twice: the second one finds it gone.
     """
     closed_before = clock.now() - WINDOW
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     with write_transaction() as session:
-        closed = Download.started_at <= closed_before
-        counted = session.execute(
-            select(Download.episode_id, Download.counted_at).where(
-                closed, Download.counted_at.is_not(None)
-            )
+        moved = session.execute(
+            delete(Download)
+            .where(Download.started_at <= closed_before)
+            .returning(Download.episode_id, Download.counted_at)
         ).all()
         per_day = Counter(
             (episode_id, counted_at.astimezone(zone).date())
-            for episode_id, counted_at in counted
-            if counted_at is not None
+            for episode_id, counted_at in moved
+            if counted_at is not None  # a window that never reached a minute counts nothing
         )
         for (episode_id, day), downloads in per_day.items():
             row = session.get(DownloadDay, (episode_id, day), with_for_update=True)
@@ -233,8 +233,7 @@ def rollup_downloads() -> int:
                 session.add(DownloadDay(episode_id=episode_id, day=day, downloads=downloads))
             else:
                 row.downloads += downloads
-        moved = session.execute(delete(Download).where(closed))
-    return int(getattr(moved, "rowcount", 0))
+    return len(moved)
 
 
 # --- listeners -------------------------------------------------------------------------
