@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
 # No inline script or style anywhere: every asset is a file the app serves itself.
@@ -57,7 +57,8 @@ def _limit_caching(response: Response) -> None:
 
     The back office is never public: every answer there is ``private, no-store``, whatever
     the view set. To a logged-in user, whatever the view did not explicitly mark public
-    (feeds, public audio, images and static files are the same for everyone) is private.
+    (feeds, public audio, images and static files are the same for everyone) is private, and
+    so is any answer that sets a cookie.
     """
     if request.path == BACK_OFFICE or request.path.startswith(BACK_OFFICE + "/"):
         response.headers["Cache-Control"] = "private, no-store"
@@ -68,5 +69,9 @@ def _limit_caching(response: Response) -> None:
     if response.mimetype == "text/html":
         # Pages can be personal; never let a shared cache keep them.
         response.headers.setdefault("Cache-Control", "no-store")
+    if response.cache_control.public and (session.modified or "Set-Cookie" in response.headers):
+        # This answer carries someone's session cookie: no shared cache may keep it.
+        response.cache_control.public = False
+        response.cache_control.private = True
     if current_user.is_authenticated and not response.cache_control.public:
         response.cache_control.private = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from kispub.podcast import services as podcast_services
 from kispub.podcast.models import EpisodeStatus
 from kispub.podcast.services import EpisodeData, EpisodeFiles
 from tests.ateliers.helpers import make_atelier
+from tests.clock import freeze
 from tests.jobs.helpers import queue
 from tests.podcast.conftest import FIXTURES, make_series
 
@@ -163,3 +165,17 @@ def test_what_is_the_same_for_everyone_stays_public_for_members(
 
 def test_anonymous_pages_keep_no_store(client: FlaskClient) -> None:
     assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_a_public_answer_that_refreshes_the_session_cookie_is_private(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    clock = freeze(app, datetime(2026, 12, 7, 12, 0, tzinfo=UTC))
+    login_as(role=Role.MEMBER)
+    clock.advance(minutes=5)  # the session's "last seen" is due for a refresh
+    feed = client.get("/kennisateliers.ics")
+    assert "Set-Cookie" in feed.headers
+    directives = {part.strip() for part in feed.headers["Cache-Control"].split(",")}
+    assert "private" in directives and "public" not in directives
+    again = client.get("/kennisateliers.ics")  # nothing to refresh: public as before
+    assert "Set-Cookie" not in again.headers and "public" in again.headers["Cache-Control"]
