@@ -99,10 +99,14 @@ def _compose(
     return AtelierMail(key, registration.email, subject, body, attachments)
 
 
+def key_prefix(atelier_id: int) -> str:
+    """What the key of every mail to an atelier's attendees starts with."""
+    return f"atelier:{atelier_id}:registration:"
+
+
 def _key(registration: Registration, template: str, occasion: str) -> str:
     # A registration id can come back after a deletion (SQLite reuses the highest rowid);
     # its creation time cannot.
     created = registration.created_at.strftime("%Y%m%dT%H%M%S%f")
-    parts = ["atelier", str(registration.atelier_id), "registration", str(registration.id)]
-    parts += [created, template, occasion] if occasion else [created, template]
-    return ":".join(parts)
+    parts = [str(registration.id), created, template, *([occasion] if occasion else [])]
+    return key_prefix(registration.atelier_id) + ":".join(parts)

@@ -252,6 +252,25 @@ def purge_sent() -> int:
     return int(getattr(result, "rowcount", 0))
 
 
+def forget_messages(key_prefix: str) -> int:
+    """Delete stored messages whose key starts with ``key_prefix``; returns how many.
+
+    For when their cause is deleted for privacy (AVG): the messages hold the same personal
+    data. Call it inside the write transaction that deletes the cause. A message a worker is
+    sending right now is left to finish; the outbox purge removes it later.
+    """
+    if not in_write_transaction():
+        raise RuntimeError("forget_messages() belongs inside the write_transaction() of its cause")
+    escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    result = db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.key.like(f"{escaped}%", escape="\\"),
+            OutboxMessage.status != OutboxStatus.SENDING,
+        )
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
 def retry_message(message_id: int) -> bool:
     """Queue a failed message again with a fresh set of attempts; False if it is not failed."""
     with write_transaction() as session:

@@ -8,11 +8,15 @@ import io
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select, update
 
 from kispub.accounts.models import Role
 from kispub.ateliers.export import neutralise_cell
 from kispub.ateliers.queries import attendees
 from kispub.ateliers.services.registration import purge_attendee_data
+from kispub.core.database import write_transaction
+from kispub.core.outbox import OutboxMessage, OutboxStatus
+from kispub.extensions import db
 from tests.ateliers.helpers import make_atelier, move_to, register, soon
 from tests.clock import Clock
 
@@ -81,6 +85,20 @@ def test_purge_removes_registrations_after_the_retention_period(app: Flask, cloc
     clock.advance(days=15)
     assert purge_attendee_data() == 1
     assert attendees(recently.id) == []
+
+
+def test_purge_takes_the_undelivered_mail_to_those_attendees_along(
+    app: Flask, clock: Clock
+) -> None:
+    old, current = make_atelier(), make_atelier()
+    register(old, "anna@example.org")
+    register(current, "bob@example.org")
+    with write_transaction():  # as if the mail server refused both confirmations for good
+        db.session.execute(update(OutboxMessage).values(status=OutboxStatus.FAILED))
+    move_to(old, soon(days=-100))
+
+    assert purge_attendee_data() == 1
+    assert list(db.session.scalars(select(OutboxMessage.recipient))) == ["bob@example.org"]
 
 
 def test_purge_command(app: Flask, runner: FlaskCliRunner) -> None:

@@ -24,6 +24,7 @@ from kispub.ateliers.seats import (
 )
 from kispub.core import clock
 from kispub.core.database import write_transaction
+from kispub.core.outbox import forget_messages
 
 ALREADY_REGISTERED = "Dit e-mailadres is al aangemeld voor dit kennisatelier."
 CLOSED = {
@@ -107,10 +108,16 @@ def cancel_registration(token: str) -> Atelier | None:
 
 
 def purge_attendee_data() -> int:
-    """Delete registrations of ateliers that ended longer ago than the retention period (AVG)."""
+    """Delete registrations of ateliers that ended longer ago than the retention period (AVG).
+
+    The mail to those attendees goes too: queued or failed messages hold the same data.
+    """
     days = current_app.config["ATELIER_ATTENDEE_RETENTION_DAYS"]
     ended = select(Atelier.id).where(Atelier.ends_at < clock.now() - timedelta(days=days))
     with write_transaction() as session:
+        purged = select(Registration.atelier_id).where(Registration.atelier_id.in_(ended))
+        for atelier_id in session.scalars(purged.distinct()):
+            forget_messages(notifications.key_prefix(atelier_id))
         result = session.execute(delete(Registration).where(Registration.atelier_id.in_(ended)))
     assert isinstance(result, CursorResult)  # a DELETE statement's result
     return result.rowcount or 0
