@@ -18,6 +18,7 @@ from typing import BinaryIO
 from flask import current_app
 
 from kispub.core.storage import Staged, StorageError, TooLarge, get_storage, key_for
+from kispub.extensions import db
 from kispub.podcast.media.artwork import ArtworkError, check_cover_art
 from kispub.podcast.media.formats import AudioError, AudioInfo
 from kispub.podcast.media.probe import probe_audio
@@ -104,11 +105,14 @@ def staged_cover_art(data: bytes) -> Iterator[StagedFile]:
 def placing() -> Iterator[Callable[[StagedFile], str]]:
     """Inside a write transaction: move staged files to their keys; undo if the block fails.
 
-    Used after the transaction's last check and before its flush, so that on SQLite the
-    files are placed and, on failure, removed while the write lock is held: no other writer
-    can have started referencing a file this unit of work added.
+    Used after the transaction's last check and before its flush. On SQLite the files are
+    placed and, on failure, removed while the write lock is held: no other writer can have
+    started referencing a file this unit of work added. PostgreSQL's writers run side by
+    side, so a file placed here may already be in another transaction's committed row: there
+    a failure leaves its files to the media garbage collector, which checks references.
     """
     storage = get_storage()
+    undo = db.session.get_bind().dialect.name == "sqlite"
     written: list[str] = []
 
     def place(file: StagedFile) -> str:
@@ -121,7 +125,7 @@ def placing() -> Iterator[Callable[[StagedFile], str]]:
     try:
         yield place
     except BaseException:
-        for key in written:
+        for key in written if undo else ():
             storage.delete(key)
         raise
 
