@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import bindparam, func, literal, or_, select, union_all
+from sqlalchemy import bindparam, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from kispub.core import clock
@@ -282,9 +282,10 @@ def _download_counts(episode_id: int | None = None) -> dict[int, int]:
 
 
 def media_keys() -> list[str]:
-    """Every stored file a series or episode references (for the media garbage collector)."""
+    """Every stored file a series or episode references (for the media garbage collector).
+
+    One statement, so all four columns are read from the same snapshot.
+    """
     columns = (Series.cover_key, Episode.audio_key, Episode.cover_key, Episode.transcript_key)
-    keys: list[str] = []
-    for column in columns:
-        keys += db.session.scalars(select(column).where(column.is_not(None)).distinct())
-    return keys
+    statement = union(*(select(column).where(column.is_not(None)) for column in columns))
+    return list(db.session.scalars(statement))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Generic, TypeVar
@@ -408,12 +408,15 @@ def _cover_for(staged: StagedUploads, notices: list[str]) -> Iterator[StagedFile
     if staged.cover is not None or staged.audio is None or staged.audio.info.image is None:
         yield staged.cover
         return
-    try:
-        with uploads.staged_cover_art(staged.audio.info.image.data) as embedded:
-            yield embedded
-    except UploadError as error:
-        notices.append(f"De coverafbeelding in het audiobestand is niet gebruikt: {error}")
-        yield None
+    with ExitStack() as stack:
+        # Only staging the embedded image may fail softly; an error raised by the caller's
+        # block must pass through untouched, not be taken for a bad image.
+        try:
+            embedded = stack.enter_context(uploads.staged_cover_art(staged.audio.info.image.data))
+        except UploadError as error:
+            notices.append(f"De coverafbeelding in het audiobestand is niet gebruikt: {error}")
+            embedded = None
+        yield embedded
 
 
 def _set_audio(episode: Episode, audio: StagedAudio, key: str, *, keep_chapters: bool) -> None:
