@@ -14,7 +14,8 @@ ateliers_cli = AppGroup("ateliers", help="Kennisateliers: maintenance.")
 def purge_command() -> None:
     """Delete attendee data of ateliers that ended more than ATELIER_ATTENDEE_RETENTION_DAYS ago.
 
-    Run it daily (cron or a systemd timer); it is safe to repeat.
+    The worker does this every night (the ateliers-purge job); this command is for running
+    it by hand, and is safe to repeat.
     """
     removed = purge_attendee_data()
     click.echo(f"Removed {removed} registration(s) of past ateliers.")
