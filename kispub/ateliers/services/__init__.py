@@ -3,7 +3,8 @@
 Each public function is one unit of work: it checks everything first, then changes the
 database inside one ``write_transaction()`` (nested calls, such as ``set_links``, join it),
 and queues the e-mail that change causes in the outbox inside that same transaction (the
-worker delivers it after the commit). Views and the content loader call exactly one of them per request or item.
+worker delivers it after the commit). Views and the content loader call exactly one of
+them per request or item.
 
 A package rather than one ``services.py``, because the writes fall in three parts that
 share nothing but the models, and together they would pass 400 lines:
