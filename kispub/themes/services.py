@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from kispub.core.database import write_transaction
-from kispub.core.text import slugify
+from kispub.core.text import is_slug, slugify
 from kispub.extensions import db
 from kispub.themes.models import Theme
 
@@ -41,7 +41,9 @@ def all_themes() -> list[Theme]:
 
 
 def theme_by_slug(slug: str) -> Theme | None:
-    """The theme with this slug."""
+    """The theme with this slug; None for anything that is no slug (a query value, say)."""
+    if not is_slug(slug):  # a NUL or other control character would reach the database
+        return None
     return db.session.scalars(select(Theme).where(Theme.slug == slug)).first()
 
 

@@ -90,6 +90,9 @@ def test_huge_page_numbers_and_control_characters_in_urls(client: FlaskClient) -
     assert client.get("/kennisateliers/?pagina=99999999999999999999999").status_code == 200
     assert client.get("/kennisateliers/%00").status_code == 404
     assert client.get("/kennisateliers/taal%0A.ics").status_code == 404
+    unknown = client.get("/kennisateliers/?thema=bestaat-niet").status_code
+    for value in ("%00", "a%00b", "taal%0A", "%C0%80"):  # PostgreSQL refuses NUL in text
+        assert client.get(f"/kennisateliers/?thema={value}").status_code == unknown
 
 
 @pytest.mark.usefixtures("app")
