@@ -106,6 +106,12 @@ def test_create_reads_times_as_amsterdam_and_a_double_submit_creates_one(
             {"starts_at": "2027-03-28T02:30", "ends_at": "2027-03-28T04:00"},
             "28-03-2027 02:30 bestaat niet",
         ),
+        # Out of range: what a database column or a time-zone conversion cannot take.
+        ({"capacity": str(2**31)}, "10.000"),
+        ({"capacity": "99999999999999999999999"}, "10.000"),
+        ({"starts_at": "0001-01-01T00:00"}, "tussen 1900 en 2100"),
+        ({"ends_at": "9999-12-31T23:59"}, "tussen 1900 en 2100"),
+        ({"registration_deadline_at": "1000-01-01T00:00"}, "tussen 1900 en 2100"),
     ],
 )
 def test_invalid_input_gets_a_clear_message_and_writes_nothing(
