@@ -8,13 +8,18 @@ reports a Content-Security-Policy violation.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+from kispub.accounts.models import User
+from tests.factories import DEFAULT_PASSWORD
 
 CHROMIUM = os.environ.get("KISPUB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -100,3 +105,12 @@ def assert_accessible(page: object) -> None:
         for v in violations
     ]
     assert violations == [], "\n".join(summary)
+
+
+def log_in(page: Any, user: User, password: str = DEFAULT_PASSWORD) -> None:
+    """Log in through the real login form and wait for the home page."""
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/$"))

@@ -12,8 +12,8 @@ from kispub.ateliers.queries import attendees
 from kispub.core.links import LinkedItem, register_content_kind
 from kispub.extensions import db
 from tests.ateliers.helpers import make_atelier, move_to, register, soon
-from tests.browser.conftest import assert_accessible
-from tests.factories import DEFAULT_PASSWORD, make_theme, make_user
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_theme, make_user
 
 
 @pytest.fixture
@@ -86,11 +86,7 @@ def test_full_atelier_and_member_pages_are_accessible(page, atelier) -> None:
     register(atelier)
     register(atelier)
     member = make_user(email="lid@example.org")
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(member.email)
-    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r"/$"))
+    log_in(page, member)
     page.goto(f"/kennisateliers/{atelier.slug}/aanmelden")
     assert page.get_by_label("E-mailadres").input_value() == "lid@example.org"
     page.get_by_role("button", name="Aanmelden voor de wachtlijst").click()
@@ -104,11 +100,7 @@ def test_full_atelier_and_member_pages_are_accessible(page, atelier) -> None:
 
 def test_editor_form_is_accessible(page, atelier) -> None:
     editor = make_user(role=Role.EDITOR)
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(editor.email)
-    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r"/$"))
+    log_in(page, editor)
     page.goto("/beheer/ateliers/")
     assert_accessible(page)
     page.goto(f"/beheer/ateliers/{atelier.id}/bewerken")
@@ -131,11 +123,7 @@ def test_editor_picks_related_episodes_by_title(app, page, atelier) -> None:
         choices=lambda: episodes,
     )
     editor = make_user(role=Role.EDITOR)
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(editor.email)
-    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r"/$"))
+    log_in(page, editor)
     page.goto(f"/beheer/ateliers/{atelier.id}/bewerken")
     group = page.get_by_role("group", name="Podcastafleveringen")
     group.get_by_label("Bert Wijbenga").check()

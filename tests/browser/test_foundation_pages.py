@@ -14,7 +14,7 @@ from kispub.core.mail import build_message
 from kispub.core.outbox import OutboxMessage, OutboxStatus, queue_mail
 from kispub.extensions import db
 from kispub.themes.services import ensure_default_themes
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
@@ -81,11 +81,7 @@ def test_the_outbox_page_is_accessible_and_a_failed_message_can_be_sent_again(
             update(OutboxMessage).values(status=OutboxStatus.FAILED, last_error="550 nee")
         )
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(admin.email)
-    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r"/$"))
+    log_in(page, admin)
     page.goto("/beheer/outbox")
     expect(page.get_by_role("cell", name="550 nee")).to_be_visible()
     assert_accessible(page)

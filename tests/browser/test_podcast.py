@@ -13,8 +13,8 @@ from kispub.accounts.models import Role
 from kispub.podcast import services
 from kispub.podcast.models import Episode, EpisodeStatus, Series
 from kispub.podcast.services import EpisodeData, EpisodeFiles
-from tests.browser.conftest import assert_accessible
-from tests.factories import DEFAULT_PASSWORD, make_theme, make_user
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_theme, make_user
 from tests.podcast.conftest import FIXTURES, make_series
 
 # Remembers what the progress bar showed, across the navigation that follows the upload.
@@ -85,11 +85,7 @@ def test_episode_and_series_pages_are_accessible(page: Any, episode: Episode) ->
 
 def log_in_as_editor(page: Any) -> None:
     user = make_user(role=Role.EDITOR)
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r"/$"))
+    log_in(page, user)
 
 
 @pytest.fixture
