@@ -34,13 +34,6 @@ class Channel:
 # that exists declares its own ``CHANNEL`` in its package and is not listed here.
 PLANNED = (
     Channel(
-        "community",
-        "Community",
-        "Voor professionals, beleidsmakers en praktijkdeskundigen: praat mee per thema.",
-        None,
-        members_only=True,
-    ),
-    Channel(
         "dossier",
         "Coronadossier",
         "Wat KIS publiceerde over de gevolgen van corona.",

@@ -2,6 +2,19 @@
 
 from kispub.accounts.models import User
 from kispub.ateliers.models import Atelier, AtelierFeed, AtelierPerson, Registration
+from kispub.community.models import (
+    Invitation,
+    Member,
+    MembershipEvent,
+    Mention,
+    Post,
+    PostRevision,
+    ReadState,
+    SearchEntry,
+    ThemeActivity,
+    Thread,
+    TrustedDomain,
+)
 from kispub.core.links import ContentLink
 from kispub.core.nonce import FormSubmission
 from kispub.core.outbox import OutboxMessage
@@ -11,3 +24,5 @@ from kispub.themes.models import Theme
 __all__ = ["ContentLink", "FormSubmission", "OutboxMessage", "Theme", "User"]
 __all__ += ["Atelier", "AtelierFeed", "AtelierPerson", "Registration"]
 __all__ += ["Download", "DownloadDay", "Episode", "Guest", "ListenerSalt", "Series"]
+__all__ += ["Invitation", "Member", "MembershipEvent", "Mention", "Post", "PostRevision"]
+__all__ += ["ReadState", "SearchEntry", "ThemeActivity", "Thread", "TrustedDomain"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, render_template
@@ -38,6 +39,20 @@ class NewUser:
     role: Role = Role.MEMBER
     organisation: str | None = None
     password: str | None = None
+    # An account made by staff (the CLI, the users page, a content file) is trusted as it is;
+    # a channel that lets people sign up themselves passes False and decides on its own.
+    made_by_staff: bool = True
+
+
+# Called inside the transaction that creates an account, with the new user and how it was
+# made: the community makes staff-made accounts approved members here (accounts cannot
+# import channels, so they register).
+NewAccountHook = Callable[[User, NewUser], None]
+
+
+def register_new_account_hook(app: Flask, hook: NewAccountHook) -> None:
+    """Let a channel act on every new account, inside the transaction that creates it."""
+    app.extensions.setdefault("kispub_new_account_hooks", []).append(hook)
 
 
 def normalise_email(email: str) -> str:
@@ -68,6 +83,8 @@ def create_user(new: NewUser) -> User:
             session.flush()  # the id is needed for links mailed in the same unit of work
         except IntegrityError as error:  # a concurrent request took the address first
             raise AccountError(_("Er bestaat al een account met dit e-mailadres.")) from error
+        for hook in current_app.extensions.get("kispub_new_account_hooks", []):
+            hook(user, new)
     return user
 
 

@@ -1,0 +1,33 @@
+"""The KIS community: members discuss per theme; nobody else sees a word of it.
+
+The channel has the layout every channel has, with packages where it is large: ``views/``
+(members' pages, the joining pages; ``views/__init__`` says which blueprint guards what),
+``admin`` (moderators' pages), ``forms``, ``models``, ``services/`` (every write),
+``queries`` (reads), ``pages`` (what templates get), ``loader`` (the
+``[[community_threads]]`` section), ``notifications`` (its e-mail) and ``access`` (the one
+door every members' route passes).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from kispub.accounts.services import register_new_account_hook
+from kispub.channels import Channel
+from kispub.community import views
+from kispub.community.services.members import approve_staff_account
+
+CHANNEL = Channel(
+    "community",
+    "Community",
+    "Voor professionals, beleidsmakers en praktijkdeskundigen: praat mee per thema.",
+    "community.index",
+    members_only=True,
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprints and the hook that makes staff-made accounts members."""
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.join_bp)
+    register_new_account_hook(app, approve_staff_account)

@@ -1,0 +1,72 @@
+"""Who may see the community: approved members only, on every route, with no exceptions.
+
+The members' blueprint runs ``require_member`` before every view it has, so a route added
+later is closed without anyone remembering to close it (tests/community/test_access.py
+enumerates the routes to prove it). Anonymous visitors go to the login page; a logged-in
+person who is not (yet) an approved member gets 403 with the reason.
+"""
+
+from __future__ import annotations
+
+from flask import g, render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from kispub.accounts.models import Role
+from kispub.community.models import Member, MemberStatus
+from kispub.extensions import db, login_manager
+
+NO_STORE = "private, no-store"
+
+
+def membership(user_id: int) -> Member | None:
+    """The membership row of a user, if they ever started joining."""
+    return db.session.get(Member, user_id)
+
+
+def refusal(member: Member | None) -> str:
+    """Why a logged-in person without approved membership cannot come in (for the 403 page)."""
+    if member is None:
+        return _("U bent (nog) geen lid van de community. U kunt lidmaatschap aanvragen.")
+    reasons = {
+        MemberStatus.UNVERIFIED: _(
+            "Bevestig eerst uw e-mailadres met de link die wij u hebben gemaild."
+        ),
+        MemberStatus.PENDING: _(
+            "Uw aanvraag wacht op goedkeuring door een moderator. U krijgt bericht per e-mail."
+        ),
+        MemberStatus.DECLINED: _("Uw aanvraag voor lidmaatschap is afgewezen."),
+        MemberStatus.SUSPENDED: _("Uw lidmaatschap van de community is geschorst."),
+    }
+    return reasons.get(member.status, "")
+
+
+def require_member() -> ResponseReturnValue | None:
+    """Before every members' view: let approved members through, stop everyone else."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    member = membership(current_user.id)
+    if member is None or member.status is not MemberStatus.APPROVED:
+        page = render_template("community/closed.html", member=member, reason=refusal(member))
+        return page, 403
+    g.community_member = member
+    return None
+
+
+def current_member() -> Member:
+    """The approved member of this request (set by ``require_member``)."""
+    member: Member = g.community_member
+    return member
+
+
+def is_moderator() -> bool:
+    """Whether the current user may moderate (moderators, editors and admins)."""
+    return bool(current_user.is_authenticated and current_user.has_role(Role.MODERATOR))
+
+
+def no_store(response: Response) -> Response:
+    """After every members' view: no cache anywhere may keep a community page."""
+    response.headers["Cache-Control"] = NO_STORE
+    return response

@@ -1,0 +1,333 @@
+"""The community: memberships and how people join, threads and posts, read state, search.
+
+Only approved members see any of it (see ``access``). A member is a ``User`` (accounts)
+with a ``Member`` row: the row holds where the person stands in the joining rule (the
+README's "Joining the community") and their profile.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kispub.accounts.models import User
+from kispub.core import clock
+from kispub.core.database import UTCDateTime, string_enum
+from kispub.extensions import Model, db
+from kispub.themes.models import Theme
+
+
+class MemberStatus(enum.StrEnum):
+    """Where a person stands on the way in (the README's joining rule)."""
+
+    UNVERIFIED = "unverified"  # account created, e-mail address not confirmed yet
+    PENDING = "pending"  # address confirmed, waiting for a moderator
+    APPROVED = "approved"
+    DECLINED = "declined"
+    SUSPENDED = "suspended"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    MemberStatus.UNVERIFIED: "E-mailadres nog niet bevestigd",
+    MemberStatus.PENDING: "Wacht op goedkeuring",
+    MemberStatus.APPROVED: "Lid",
+    MemberStatus.DECLINED: "Afgewezen",
+    MemberStatus.SUSPENDED: "Geschorst",
+}
+
+
+class FieldRole(enum.StrEnum):
+    """A member's role in the field of integration and inclusion."""
+
+    PRAKTIJKDESKUNDIGE = "praktijkdeskundige"
+    BELEIDSMAKER = "beleidsmaker"
+    PROFESSIONAL = "professional"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class JoinedVia(enum.StrEnum):
+    """How a membership began."""
+
+    STAFF = "staff"  # an account made by staff (CLI or the users page): approved at once
+    INVITATION = "invitation"
+    REQUEST = "request"
+
+
+member_theme = Table(
+    "community_member_theme",
+    db.metadata,
+    Column(
+        "member_id", ForeignKey("community_member.user_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Member(Model):
+    """A person's membership of the community and their profile."""
+
+    __tablename__ = "community_member"
+    __table_args__ = (
+        Index("uq_community_member_handle_lower", text("lower(handle)"), unique=True),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The stable name used in @mentions and profile URLs; it never changes with the name.
+    handle: Mapped[str] = mapped_column(String(40))
+    status: Mapped[MemberStatus] = mapped_column(
+        string_enum(MemberStatus), default=MemberStatus.UNVERIFIED, index=True
+    )
+    joined_via: Mapped[JoinedVia] = mapped_column(string_enum(JoinedVia))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("community_invitation.id", ondelete="SET NULL")
+    )
+    field_role: Mapped[FieldRole | None] = mapped_column(string_enum(FieldRole))
+    motivation: Mapped[str] = mapped_column(Text, default="")  # a request to join
+    bio: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    avatar_key: Mapped[str | None] = mapped_column(String(100))  # core/storage key
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When approved: nothing older counts as unread, and the first week's limits start here.
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decision_message: Mapped[str] = mapped_column(Text, default="")
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+    themes: Mapped[list[Theme]] = relationship(secondary=member_theme, order_by=Theme.position)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status is MemberStatus.APPROVED
+
+    def __repr__(self) -> str:
+        return f"<Member {self.handle} {self.status}>"
+
+
+class InvitationKind(enum.StrEnum):
+    """A personal link mailed to one address, or a shared link for many."""
+
+    SINGLE = "single"
+    MULTI = "multi"
+
+
+class Invitation(Model):
+    """An invitation by staff: whoever accepts it is approved once their address is confirmed.
+
+    Only a hash of the link's secret is stored; the link itself exists in the mail (single)
+    or on the screen of the staff member who made it (multi), never in the database.
+    """
+
+    __tablename__ = "community_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[InvitationKind] = mapped_column(string_enum(InvitationKind))
+    email: Mapped[str | None] = mapped_column(String(254))  # single: the only address it admits
+    name: Mapped[str | None] = mapped_column(String(120))
+    organisation: Mapped[str | None] = mapped_column(String(160))
+    domain: Mapped[str | None] = mapped_column(String(253))  # multi: only addresses @domain
+    max_uses: Mapped[int] = mapped_column(default=1)
+    use_count: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    note: Mapped[str] = mapped_column(String(200), default="")  # e.g. the CSV batch
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class TrustedDomain(Model):
+    """An e-mail domain (a municipality, a partner) whose confirmed addresses join at once."""
+
+    __tablename__ = "community_trusted_domain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)  # lowercase, no "@"
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class MembershipEvent(Model):
+    """One step in a membership's history: who did what, when, and why."""
+
+    __tablename__ = "community_membership_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(30))  # requested, invited, verified, approved, ...
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+class ThemeActivity(Model):
+    """The community's counters per theme, kept up to date by every post."""
+
+    __tablename__ = "community_theme_activity"
+
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True
+    )
+    thread_count: Mapped[int] = mapped_column(default=0)
+    post_count: Mapped[int] = mapped_column(default=0)
+    last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("community_thread.id", ondelete="SET NULL")
+    )
+
+
+class Thread(Model):
+    """A discussion in one theme. Its counters make lists and unread counts cheap."""
+
+    __tablename__ = "community_thread"
+    __table_args__ = (Index("ix_community_thread_theme_last_post", "theme_id", "last_post_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="RESTRICT"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    is_question: Mapped[bool] = mapped_column(default=False)
+    accepted_number: Mapped[int | None] = mapped_column()  # the accepted answer's post number
+    # Posts are numbered 1, 2, ... in the thread; post_count is also the last number.
+    post_count: Mapped[int] = mapped_column(default=0)
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    last_poster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # moderation (part 2)
+
+    theme: Mapped[Theme] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    last_poster: Mapped[User | None] = relationship(foreign_keys=[last_poster_id])
+
+    def __repr__(self) -> str:
+        return f"<Thread {self.id} {self.title!r}>"
+
+
+class Post(Model):
+    """One message in a thread, numbered in order of arrival."""
+
+    __tablename__ = "community_post"
+    __table_args__ = (UniqueConstraint("thread_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("community_thread.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    reply_to_number: Mapped[int | None] = mapped_column()  # the post this one quotes or answers
+    body: Mapped[str] = mapped_column(Text)  # Markdown as written
+    html: Mapped[str] = mapped_column(Text)  # rendered, sanitised, mentions linked; at write
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by the author: soft
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by a moderator (part 2)
+
+    thread: Mapped[Thread] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+    @property
+    def is_visible(self) -> bool:
+        return self.deleted_at is None and self.hidden_at is None
+
+    def __repr__(self) -> str:
+        return f"<Post {self.thread_id}#{self.number}>"
+
+
+class PostRevision(Model):
+    """An earlier text of an edited post, kept for the record."""
+
+    __tablename__ = "community_post_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("community_post.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when this text was written
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class Mention(Model):
+    """A member named with @handle in a post (notifications in part 2 read these)."""
+
+    __tablename__ = "community_mention"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("community_post.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ReadState(Model):
+    """How far a member has read a thread: one row per (member, thread), never per post."""
+
+    __tablename__ = "community_read_state"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("community_thread.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    last_read_number: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class SearchEntry(Model):
+    """The searchable text of one visible post (the thread title on its first post).
+
+    ``community/search.py`` adds the full-text index each database needs (PostgreSQL: a
+    GIN index over the ``dutch`` configuration; SQLite: an FTS5 table kept by triggers).
+    """
+
+    __tablename__ = "community_search"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("community_post.id", ondelete="CASCADE"), primary_key=True
+    )
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("community_thread.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")

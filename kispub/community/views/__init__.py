@@ -1,0 +1,25 @@
+"""The community's pages, on three blueprints with different doors.
+
+- ``bp`` (``/community``): everything members see. ``require_member`` runs before each of
+  its views and every answer is ``private, no-store``; nothing on it is reachable otherwise.
+- ``join_bp`` (``/community/lid-worden``): the only community pages outsiders reach: asking
+  to join, accepting an invitation, confirming an address.
+- ``admin_bp`` (``/beheer/community``): moderators' pages for requests and invitations;
+  admins manage trusted domains.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from kispub.community.access import no_store, require_member
+
+bp = Blueprint("community", __name__, url_prefix="/community")
+bp.before_request(require_member)
+bp.after_request(no_store)
+
+join_bp = Blueprint("community_join", __name__, url_prefix="/community/lid-worden")
+join_bp.after_request(no_store)
+
+# The view modules add their routes to the blueprints above when imported.
+from kispub.community.views import discussion, joining, profiles, search  # noqa: E402, F401
