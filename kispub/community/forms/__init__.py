@@ -1,0 +1,1 @@
+"""The community's forms, one module per part: ``joining``, ``discussion``, ``profiles``."""
