@@ -20,6 +20,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import SAWarning
 
 from kispub import MIGRATIONS, create_app
+from kispub.core.database import is_managed_by_models
 from kispub.extensions import db
 from tests.conftest import POSTGRES, _base_config, postgres_schema_url, worker_schema
 
@@ -85,7 +86,8 @@ def _run(runner: FlaskCliRunner, args: list[str]) -> None:
 
 def _differences() -> list[object]:
     with db.engine.connect() as conn:
-        return list(compare_metadata(MigrationContext.configure(conn), db.metadata))
+        context = MigrationContext.configure(conn, opts={"include_name": is_managed_by_models})
+        return list(compare_metadata(context, db.metadata))
 
 
 def _tables() -> set[str]:

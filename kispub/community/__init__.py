@@ -14,7 +14,7 @@ from flask import Flask
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
-from kispub.community import views
+from kispub.community import fulltext, views  # noqa: F401 - fulltext: the DDL events
 from kispub.community.services.members import approve_staff_account
 
 CHANNEL = Channel(

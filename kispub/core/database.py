@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -129,3 +129,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+# Schema objects made by hand-written DDL that the models cannot describe (a full-text
+# table, an index on an expression one backend lacks). Alembic's autogenerate must neither
+# drop them nor report them: migrations/env.py and the migration tests pass
+# ``is_managed_by_models`` as its ``include_name`` filter.
+_UNMANAGED = "kispub_unmanaged_names"
+
+
+def leave_unmanaged(names: Iterable[str]) -> None:
+    """Register table and index names that autogenerate must leave alone."""
+    db.metadata.info.setdefault(_UNMANAGED, set()).update(names)
+
+
+def is_managed_by_models(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's ``include_name``: False for the names given to ``leave_unmanaged``."""
+    return name not in db.metadata.info.get(_UNMANAGED, ())

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from kispub.core.database import is_managed_by_models
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -89,6 +91,8 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    # Full-text tables and indexes are made by hand-written DDL (see core/database.py).
+    conf_args.setdefault("include_name", is_managed_by_models)
     # Set on every run: configure_args lives on the shared Migrate object, and a hook left
     # from an earlier command would read that command's options (no autogenerate flag).
     conf_args["process_revision_directives"] = process_revision_directives
