@@ -109,6 +109,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ATELIER_FEED_REFRESH_HOURS": 12,
         # ORGANIZER of every event; None: the address in MAIL_FROM.
         "ATELIER_ORGANIZER_EMAIL": None,
+        # Community profile photos: the largest upload in bytes and in pixels (width x height,
+        # checked before decoding); every photo is stored as a 256 x 256 WebP.
+        "COMMUNITY_AVATAR_MAX_BYTES": 5 * 1024 * 1024,
+        "COMMUNITY_AVATAR_MAX_PIXELS": 25_000_000,
+        # Members per page of the directory, results per page of the community search.
+        "COMMUNITY_DIRECTORY_PAGE_SIZE": 30,
+        "COMMUNITY_SEARCH_PAGE_SIZE": 20,
     }
 
 

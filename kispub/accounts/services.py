@@ -24,6 +24,8 @@ from kispub.core.urls import absolute_url
 from kispub.extensions import db
 
 RESET_SALT = "kispub-password-reset"
+NAME_MAX = 120  # the columns' lengths (accounts/models.py)
+ORGANISATION_MAX = 160
 
 
 class AccountError(ValueError):
@@ -86,6 +88,18 @@ def create_user(new: NewUser) -> User:
         for hook in current_app.extensions.get("kispub_new_account_hooks", []):
             hook(user, new)
     return user
+
+
+def update_profile(user: User, name: str, organisation: str | None) -> None:
+    """Change the name and organisation an account shows (joins the caller's transaction)."""
+    name, organisation = name.strip(), (organisation or "").strip() or None
+    if not name:
+        raise AccountError(_("Vul een naam in."))
+    if len(name) > NAME_MAX or len(organisation or "") > ORGANISATION_MAX:
+        raise AccountError(_("De naam of de organisatie is te lang."))
+    with write_transaction():
+        user.name = name
+        user.organisation = organisation
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -14,8 +14,9 @@ from flask import Flask
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
-from kispub.community import fulltext, views  # noqa: F401 - fulltext: the DDL events
+from kispub.community import directory, fulltext, views  # noqa: F401 - fulltext: DDL events
 from kispub.community.services.members import approve_staff_account
+from kispub.core.storage import register_media_references
 
 CHANNEL = Channel(
     "community",
@@ -27,7 +28,9 @@ CHANNEL = Channel(
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints and the hook that makes staff-made accounts members."""
+    """Register the blueprints, the hook that makes staff-made accounts members, and the
+    profile photos the media garbage collector must keep."""
     app.register_blueprint(views.bp)
     app.register_blueprint(views.join_bp)
     register_new_account_hook(app, approve_staff_account)
+    register_media_references(app, directory.avatar_keys)
