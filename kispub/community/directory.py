@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from kispub.accounts.models import User
 from kispub.community.models import Member, MemberStatus, Post, Thread
 from kispub.core.markdown import render_markdown
+from kispub.core.text import clean_line
 from kispub.extensions import db
 from kispub.themes.models import Theme
 from kispub.themes.services import all_themes, theme_by_slug
@@ -96,7 +97,7 @@ def card(member: Member) -> MemberCard:
         initials=initials(user.name),
         tone=zlib.crc32(member.handle.encode()) % TONES,
         has_avatar=member.avatar_key is not None,
-        themes=tuple(member.themes),
+        themes=tuple(sorted(member.themes, key=lambda theme: (theme.position, theme.name))),
     )
 
 
@@ -117,7 +118,7 @@ def directory(query: str, theme_slug: str | None, page: int, per_page: int) -> D
         theme = theme_by_slug(theme_slug)
         if theme is None:
             raise UnknownTheme(theme_slug)
-    query = " ".join(query.split())[:QUERY_MAX]
+    query = " ".join(clean_line(query).split())[:QUERY_MAX]
     page = min(max(page, 1), MAX_PAGE)
     conditions = [_word_matches(word) for word in query.split()[:TERMS_MAX]]
     if theme is not None:
@@ -192,7 +193,7 @@ def avatar_key(handle: str) -> str | None:
 
 def mention_candidates(query: str) -> list[dict[str, str]]:
     """Members for an @mention: handle starting with, or name containing, the query."""
-    query = query.strip().lstrip("@").lower()[:QUERY_MAX]
+    query = clean_line(query).strip().lstrip("@").lower()[:QUERY_MAX]
     if not query:
         return []
     statement = (
