@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from kispub.accounts.models import User
 from kispub.accounts.services import AccountError, update_profile
 from kispub.community.models import FieldRole, MemberStatus
 from kispub.community.services.profiles import BIO_MAX
+from kispub.core import clock
+from kispub.core.database import write_transaction
 from tests.community.helpers import make_member, make_person, membership
+from tests.community.test_search import write_thread
 from tests.factories import make_theme
 
 XSS = [
@@ -185,3 +189,34 @@ def test_the_profile_shows_membership_date_and_post_count(
 
     assert "Lid sinds" in page
     assert "<dt>Berichten</dt><dd>0</dd>" in page
+
+
+def test_the_profile_shows_visible_posts_only_in_its_count(
+    client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    writer = make_member(name="Piet Post")
+    posts = write_thread(writer, make_theme("Wonen"), "Kop", "Een", "Twee", "Drie")
+    with write_transaction():
+        posts[2].deleted_at = clock.now()
+    login_as(make_member(name="Lezer"))
+
+    page = client.get("/community/leden/piet-post").get_data(as_text=True)
+
+    assert "<dt>Berichten</dt><dd>2</dd>" in page
+
+
+def test_profile_forms_need_their_csrf_token(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    user = login_as(make_member(name="Echte Naam"))
+    saved_key = "aa/" + "a" * 64 + ".webp"
+    with write_transaction():
+        membership(user).avatar_key = saved_key
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    forged = client.post("/community/profiel", data=profile_form(name="Vervalst"))
+    removal = client.post("/community/profiel/foto-verwijderen")
+
+    assert forged.status_code == removal.status_code == 400
+    member = membership(user)
+    assert (member.user.name, member.avatar_key) == ("Echte Naam", saved_key)
