@@ -33,6 +33,7 @@ from kispub.themes.models import Theme
 from tests.community.helpers import make_member, make_person
 from tests.conftest import POSTGRES
 from tests.factories import make_theme
+from tests.queries import count_queries
 
 PAGE_SIZE = 3
 
@@ -330,3 +331,19 @@ def test_postgresql_queries_can_use_the_gin_index(author: User, theme: Theme) ->
         plan = "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
 
     assert "ix_community_search_document" in plan, plan
+
+
+def test_the_search_page_runs_the_same_queries_whatever_it_finds(
+    client: FlaskClient, login_as: Callable[..., User], author: User, theme: Theme
+) -> None:
+    login_as(make_member(name="Lezer"))
+    write_thread(author, theme, "Kop", "Over statushouders")
+    with count_queries() as few:
+        client.get("/community/zoeken?q=statushouders")
+    for n in range(6):
+        write_thread(author, make_theme(f"Thema {n}"), f"Kop {n}", "Statushouders", "Ook")
+    with count_queries() as many:
+        page = client.get("/community/zoeken?q=statushouders").get_data(as_text=True)
+
+    assert page.count('<h2><a href="/community/bericht/') == PAGE_SIZE
+    assert len(many) == len(few) <= 4, many
