@@ -15,7 +15,9 @@ from flask import Flask
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
 from kispub.community import views
+from kispub.community.loader import load_community_threads
 from kispub.community.services.members import approve_staff_account
+from kispub.content import register_loader
 
 CHANNEL = Channel(
     "community",
@@ -27,7 +29,8 @@ CHANNEL = Channel(
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints and the hook that makes staff-made accounts members."""
+    """Register the blueprints, the content section and the hook for staff-made accounts."""
     app.register_blueprint(views.bp)
     app.register_blueprint(views.join_bp)
     register_new_account_hook(app, approve_staff_account)
+    register_loader(app, "community_threads", load_community_threads)
