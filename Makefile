@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app kispub
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve worker install test fuzz lint format bench messages clean
+.PHONY: run serve worker install test fuzz lint format bench bench-community messages clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The community's thread and theme pages, logged in, on SQLite and PostgreSQL (see the script).
+bench-community: install
+	$(BIN)/python bench/community.py
 
 # Dutch is the source language; this collects every marked string for translators.
 messages: install

@@ -15,7 +15,9 @@ from flask import Flask
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
 from kispub.community import directory, fulltext, views  # noqa: F401 - fulltext: DDL events
+from kispub.community.loader import load_community_threads
 from kispub.community.services.members import approve_staff_account
+from kispub.content import register_loader
 from kispub.core.storage import register_media_references
 
 CHANNEL = Channel(
@@ -28,9 +30,10 @@ CHANNEL = Channel(
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the hook that makes staff-made accounts members, and the
-    profile photos the media garbage collector must keep."""
+    """Register the blueprints, the content section, the hook that makes staff-made accounts
+    members, and the profile photos the media garbage collector must keep."""
     app.register_blueprint(views.bp)
     app.register_blueprint(views.join_bp)
     register_new_account_hook(app, approve_staff_account)
     register_media_references(app, directory.avatar_keys)
+    register_loader(app, "community_threads", load_community_threads)

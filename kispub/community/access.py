@@ -16,9 +16,20 @@ from werkzeug.wrappers import Response
 
 from kispub.accounts.models import Role
 from kispub.community.models import Member, MemberStatus
+from kispub.core.security import CONTENT_SECURITY_POLICY
 from kispub.extensions import db, login_manager
 
 NO_STORE = "private, no-store"
+# The site's policy with images from the site itself only: an image from elsewhere in a
+# post would tell its server who read the post and when (a tracking pixel), and data: URLs
+# are not needed by any community page.
+COMMUNITY_CSP = "; ".join(
+    "img-src 'self'" if directive.startswith("img-src ") else directive
+    for directive in CONTENT_SECURITY_POLICY.split("; ")
+)
+# A member who follows a link in a post sends no Referer to the other site: it would tell
+# that site which private thread the reader came from.
+COMMUNITY_REFERRER_POLICY = "same-origin"
 
 
 def membership(user_id: int) -> Member | None:
@@ -67,6 +78,9 @@ def is_moderator() -> bool:
 
 
 def no_store(response: Response) -> Response:
-    """After every members' view: no cache anywhere may keep a community page."""
+    """After every community view: no cache may keep the page, no outside image or site
+    learns of it. (The site's own headers, added after this, leave these in place.)"""
     response.headers["Cache-Control"] = NO_STORE
+    response.headers["Content-Security-Policy"] = COMMUNITY_CSP
+    response.headers["Referrer-Policy"] = COMMUNITY_REFERRER_POLICY
     return response

@@ -1,0 +1,146 @@
+"""The [[community_threads]] section of content files, upserted by (theme, title).
+
+Each thread names its theme by slug and its authors by e-mail address (accounts that exist,
+for instance from a ``[[users]]`` section earlier in the same file). Replies are matched by
+position: a reply that is already there is edited only when its text changed, a new one is
+appended. So loading a file twice changes nothing the second time. Loading goes through the
+posting services, with their limits off (a content file is set-up, not a member typing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from kispub.accounts.models import User
+from kispub.accounts.services import find_user_by_email
+from kispub.community.models import Post, Thread
+from kispub.community.services.posting import (
+    NewThread,
+    accept_answer,
+    edit_post,
+    reply,
+    start_thread,
+)
+from kispub.extensions import db
+from kispub.themes.services import theme_by_slug
+
+Items = list[dict[str, Any]]
+LOCAL = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class Written:
+    """One post as the file has it: who wrote what, and when (None: at loading time)."""
+
+    author: User
+    body: str
+    created: datetime | None
+
+
+def load_community_threads(items: Items, base: Path) -> int:
+    """[[community_threads]] theme, title, author, body, question, created, accepted, replies.
+
+    Returns how many threads were created or changed. An error names the thread it is in.
+    """
+    return sum(_load_labelled(item) for item in items)
+
+
+def _load_labelled(item: dict[str, Any]) -> int:
+    label = f"onderwerp '{item.get('title', '?')}'"
+    try:
+        return _load_thread(item)
+    except KeyError as error:
+        raise ValueError(f"{label}: veld {error} ontbreekt") from error
+    except ValueError as error:  # PostingError is one too
+        raise ValueError(f"{label}: {error}") from error
+
+
+def _load_thread(item: dict[str, Any]) -> int:
+    """Create the thread or bring it in line with the file; 1 when anything changed."""
+    slug, title = item["theme"], item["title"].strip()
+    theme = theme_by_slug(slug)
+    if theme is None:
+        raise ValueError(f"onbekend thema '{slug}'")
+    # Everything is read and checked before the first write.
+    opening = Written(_author(item), item["body"].strip(), _moment(item.get("created")))
+    replies = [
+        Written(_author(r), r["body"].strip(), _moment(r.get("created")))
+        for r in item.get("replies", [])
+    ]
+    accepted = _accepted(item, len(replies))
+    thread = _thread(theme.id, title)
+    changed = False
+    if thread is None:
+        new = NewThread(theme.id, title, opening.body, bool(item.get("question", False)))
+        thread = start_thread(opening.author, new, at=opening.created, limits=False)
+        changed = True
+    posts = _posts(thread.id)
+    for number, written in enumerate([opening, *replies], start=1):
+        changed |= _upsert_post(thread, posts.get(number), written)
+    if accepted is not None and accepted != thread.accepted_number:
+        accept_answer(opening.author, thread.id, accepted)
+        changed = True
+    return int(changed)
+
+
+def _upsert_post(thread: Thread, post: Post | None, written: Written) -> bool:
+    """Append the post, or edit it when its text differs; whether anything changed."""
+    if post is None:
+        reply(written.author, thread.id, written.body, at=written.created, limits=False)
+        return True
+    if post.body.strip() == written.body:
+        return False
+    edit_post(post.author or written.author, post.id, written.body)
+    return True
+
+
+def _author(item: dict[str, Any]) -> User:
+    email = item["author"]
+    user = find_user_by_email(email)
+    if user is None:
+        raise ValueError(f"onbekende auteur '{email}'")
+    return user
+
+
+def _accepted(item: dict[str, Any], reply_count: int) -> int | None:
+    """The number of the accepted answer: a reply (2 or higher) in a question thread."""
+    accepted = item.get("accepted")
+    if accepted is None:
+        return None
+    if not item.get("question", False):
+        raise ValueError("accepted kan alleen bij question = true")
+    if not isinstance(accepted, int) or not 2 <= accepted <= reply_count + 1:
+        raise ValueError(f"accepted = {accepted!r}: kies het nummer van een reactie (2 of hoger)")
+    return accepted
+
+
+def _moment(value: Any) -> datetime | None:
+    """A TOML date-time or an ISO 8601 string; without an offset it is Amsterdam time."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"created = {value!r}: verwacht een datum met tijd") from None
+    if not isinstance(value, datetime):
+        raise ValueError(
+            f"created = {value!r}: verwacht een datum met tijd, zoals 2026-11-03T09:30"
+        )
+    return value if value.tzinfo else value.replace(tzinfo=LOCAL)
+
+
+def _thread(theme_id: int, title: str) -> Thread | None:
+    statement = select(Thread).where(Thread.theme_id == theme_id, Thread.title == title)
+    return db.session.scalars(statement.order_by(Thread.id)).first()
+
+
+def _posts(thread_id: int) -> dict[int, Post]:
+    statement = select(Post).where(Post.thread_id == thread_id)
+    return {post.number: post for post in db.session.scalars(statement)}
