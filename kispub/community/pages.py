@@ -23,8 +23,6 @@ from kispub.themes.models import Theme
 from kispub.themes.services import theme_by_slug
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~-])")
-
-
 FORMER_MEMBER = "een oud-lid"
 
 
@@ -290,7 +288,7 @@ def first_unread_location(member: Member, thread_id: int) -> tuple[int, int]:
     thread, _theme, read_number = found
     floor = queries.unread_floor(member)
     number = queries.first_unread_number(thread.id, read_number or 0, floor) or thread.post_count
-    return _page_of(number), number
+    return page_of(number), number
 
 
 def post_location(post_id: int) -> tuple[int, int, int]:
@@ -299,7 +297,7 @@ def post_location(post_id: int) -> tuple[int, int, int]:
     if place is None:
         raise NotFound(post_id)
     thread_id, number = place
-    return thread_id, _page_of(number), number
+    return thread_id, page_of(number), number
 
 
 def revisions_page(post_id: int) -> RevisionsPage:
@@ -312,11 +310,16 @@ def revisions_page(post_id: int) -> RevisionsPage:
         RevisionView(render_markdown(r.body), r.created_at, r.replaced_at)
         for r in queries.revisions_of(post.id)
     )
-    author = post.author.name if post.author else FORMER_MEMBER
     return RevisionsPage(
-        post.id, post.number, thread.id, thread.title, author, Markup(post.html),  # noqa: S704 - sanitised when written
-        post.edited_at, revisions,
-    )  # fmt: skip
+        post_id=post.id,
+        number=post.number,
+        thread_id=thread.id,
+        thread_title=thread.title,
+        author=post.author.name if post.author else FORMER_MEMBER,
+        current=Markup(post.html),  # noqa: S704 - sanitised when written
+        edited_at=post.edited_at,
+        revisions=revisions,
+    )
 
 
 def thread_heading(thread_id: int) -> ThreadHeading:
@@ -345,11 +348,6 @@ def own_post(user: User, post_id: int) -> PostForm:
     return _post_form(*found)
 
 
-def post_url_parts(thread_id: int, number: int) -> tuple[int, int, int]:
-    """The thread, page and number of post ``number`` (for a redirect to it)."""
-    return thread_id, _page_of(number), number
-
-
 def _heading(thread: Thread, theme: Theme) -> ThreadHeading:
     return ThreadHeading(thread.id, thread.title, theme.slug, theme.name)
 
@@ -368,7 +366,8 @@ def _pagination(page: int, items: int, per_page: int) -> Pagination:
     return Pagination(page, pages)
 
 
-def _page_of(number: int) -> int:
+def page_of(number: int) -> int:
+    """The page of a thread that holds post ``number``."""
     return (number - 1) // int(current_app.config["COMMUNITY_POSTS_PER_PAGE"]) + 1
 
 

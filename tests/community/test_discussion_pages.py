@@ -20,7 +20,7 @@ from tests.community.discussion_helpers import (
     post_numbered,
     theme,
 )
-from tests.community.helpers import make_member
+from tests.community.helpers import DEFAULT_PASSWORD, make_member
 
 
 def body(answer: Any) -> str:
@@ -379,3 +379,49 @@ def test_a_deleted_post_can_be_neither_edited_nor_deleted_again_through_the_page
     assert client.get(f"/community/bericht/{post.id}/bewerken").status_code == 404
     assert "al verwijderd" in body(client.get(f"/community/bericht/{post.id}/verwijderen"))
     assert client.post(f"/community/bericht/{post.id}/verwijderen").status_code == 302
+
+
+def test_every_discussion_form_needs_its_csrf_token(make_app: Any) -> None:
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        author = make_member()
+        thread = make_thread(author, posts=2, question=True)
+        second = post_numbered(thread.id, 2)
+        client = client_for_csrf(app, author)
+        forged = [
+            (
+                "/community/thema/participatie/nieuw",
+                {"title": "Titel", "body": "x", "nonce": nonce()},
+            ),
+            (f"/community/onderwerp/{thread.id}/reageren", {"body": "x", "nonce": nonce()}),
+            (f"/community/bericht/{second.id}/bewerken", {"body": "x"}),
+            (f"/community/bericht/{second.id}/verwijderen", {}),
+            (f"/community/onderwerp/{thread.id}/antwoord", {"number": "2"}),
+            ("/community/thema/participatie/gelezen", {}),
+        ]
+        for url, form in forged:
+            assert client.post(url, data=form).status_code == 400, url
+        assert posts_in(thread.id) == [
+            (1, "Wie heeft ervaring met taalcafés?"),
+            (2, "Reactie nummer 2."),
+        ]
+        # With the token from the page, the reply goes through.
+        page = body(client.get(f"/community/onderwerp/{thread.id}"))
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert token is not None
+        form = {"body": "Met token", "nonce": nonce(), "csrf_token": token[1]}
+        assert (
+            client.post(f"/community/onderwerp/{thread.id}/reageren", data=form).status_code == 302
+        )
+
+
+def client_for_csrf(app: Flask, user: Any) -> Any:
+    """Log in through the form, token included, on an app with CSRF protection on."""
+    client = app.test_client()
+    client.environ_base["HTTP_REFERER"] = "https://localhost/"  # as a browser sends over https
+    login = body(client.get("/inloggen"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)
+    assert token is not None
+    form = {"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token[1]}
+    assert client.post("/inloggen", data=form).status_code == 302
+    return client

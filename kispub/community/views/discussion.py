@@ -79,8 +79,7 @@ def _thread_url(thread_id: int, page: int = 1, anchor: str | None = None) -> str
 
 
 def _post_url(thread_id: int, number: int) -> str:
-    _thread, page, number = pages.post_url_parts(thread_id, number)
-    return _thread_url(thread_id, page, f"bericht-{number}")
+    return _thread_url(thread_id, pages.page_of(number), f"bericht-{number}")
 
 
 def _field_error(form: BaseForm, error: posting.PostingError) -> None:
