@@ -116,6 +116,19 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Members per page of the directory, results per page of the community search.
         "COMMUNITY_DIRECTORY_PAGE_SIZE": 30,
         "COMMUNITY_SEARCH_PAGE_SIZE": 20,
+        # Community discussion: list sizes, and what one post may hold.
+        "COMMUNITY_THREADS_PER_PAGE": 30,
+        "COMMUNITY_POSTS_PER_PAGE": 20,
+        "COMMUNITY_TITLE_MAX_LENGTH": 150,  # at most 200, the column's size
+        "COMMUNITY_POST_MAX_LENGTH": 20_000,
+        # Nothing older than this many days (or than the member's approval) counts as unread.
+        "COMMUNITY_UNREAD_DAYS": 90,
+        # Posts (new threads and replies) per member, whatever address they come from.
+        "COMMUNITY_POST_RATE_LIMIT": "10 per minute;60 per hour",
+        # Links per post: fewer in a member's first days after approval (spam arrives early).
+        "COMMUNITY_NEW_MEMBER_DAYS": 7,
+        "COMMUNITY_NEW_MEMBER_MAX_LINKS": 2,
+        "COMMUNITY_MAX_LINKS": 20,
     }
 
 

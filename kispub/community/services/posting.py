@@ -1,33 +1,60 @@
-"""Threads and posts: starting, replying, editing, accepting an answer.
+"""Threads and posts: start, reply, edit, delete, and the accepted answer of a question.
 
-STAND-IN: a minimal version of the discussion work's module with exactly its interface, so
-the content loader (``community/loader.py``) and its tests run before that module lands.
-It writes rows and keeps the counters, nothing more (no rate limits, no mentions). The
-discussion work's version replaces this file.
+Posts are numbered 1, 2, ... per thread. A reply locks its thread's row before it takes the
+next number (PostgreSQL: ``SELECT ... FOR NO KEY UPDATE``; SQLite: the write transaction
+already holds the database's write lock), so concurrent replies never share a number or
+lose a post. The thread's and the theme's counters change in the same transaction, which
+is what keeps lists and unread counts cheap (see ``queries``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from kispub.accounts.models import Role, User
 from kispub.community import search
-from kispub.community.models import Post, PostRevision, ThemeActivity, Thread
+from kispub.community.mentions import render_post
+from kispub.community.models import (
+    Member,
+    MemberStatus,
+    Mention,
+    Post,
+    PostRevision,
+    ThemeActivity,
+    Thread,
+)
+from kispub.community.services import reading
 from kispub.core import clock
 from kispub.core.database import write_transaction
-from kispub.core.markdown import render_markdown
-from kispub.extensions import db
 from kispub.themes.models import Theme
+
+TITLE_MIN_LENGTH = 3
+TITLE_COLUMN_LENGTH = 200
+# What counts as a link for the link limits: anything a reader could follow off the site.
+LINK = re.compile(r"(?i)\b(?:https?://|ftp://|www\.|mailto:)")
 
 
 class PostingError(ValueError):
-    """A post or thread that cannot be written; the message says why (in Dutch)."""
+    """A post that cannot be written; the message is for the user.
+
+    ``field`` names the form field the message belongs to ("title" or "body"), if any.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
 class NewThread:
-    """What a member fills in to start a thread."""
+    """A new thread as its author writes it: the first post's text and the title."""
 
     theme_id: int
     title: str
@@ -38,27 +65,32 @@ class NewThread:
 def start_thread(
     author: User, new: NewThread, *, at: datetime | None = None, limits: bool = True
 ) -> Thread:
-    """Start a thread in a theme with its first post."""
-    title, body = new.title.strip(), new.body.strip()
-    if not title or not body:
-        raise PostingError("Een onderwerp heeft een titel en een tekst.")
+    """Open a thread in a theme with its first post (``at``: the time to record)."""
+    title = checked_title(new.title)
+    body = checked_body(new.body)
     with write_transaction() as session:
+        member = _posting_member(session, author.id)
         if session.get(Theme, new.theme_id) is None:
-            raise PostingError("Dit thema bestaat niet.")
+            raise PostingError("Dit thema bestaat niet (meer).")
         when = at or clock.now()
+        if limits:
+            _check_links(member, body, when)
         thread = Thread(
             theme_id=new.theme_id,
             author_id=author.id,
             title=title,
             is_question=new.is_question,
-            created_at=when,
+            post_count=1,
             last_post_at=when,
+            last_poster_id=author.id,
+            created_at=when,
         )
         session.add(thread)
         session.flush()
-        activity = _activity(new.theme_id)
-        activity.thread_count += 1
-        _add_post(thread, author, body, when, None)
+        post = _add_post(session, thread, 1, author.id, body, when, None)
+        _count_in_theme(session, thread, when, new_thread=True)
+        reading.read_own_post(author.id, thread.id, 1)
+        search.index_post(post, thread)
     return thread
 
 
@@ -71,85 +103,243 @@ def reply(
     at: datetime | None = None,
     limits: bool = True,
 ) -> Post:
-    """Add a post at the end of a thread."""
-    if not body.strip():
-        raise PostingError("Een reactie heeft een tekst.")
+    """Add a post to a thread under the next number; ``reply_to_number``: the post answered."""
+    body = checked_body(body)
     with write_transaction() as session:
-        thread = session.get(Thread, thread_id, with_for_update=True)
-        if thread is None:
-            raise PostingError("Dit onderwerp bestaat niet.")
-        return _add_post(thread, author, body.strip(), at or clock.now(), reply_to_number)
+        member = _posting_member(session, author.id)
+        thread = _locked_thread(session, thread_id)
+        if reply_to_number is not None and not 1 <= reply_to_number <= thread.post_count:
+            raise PostingError("Het bericht waarop u reageert bestaat niet.")
+        when = at or clock.now()  # read under the lock: numbers and times rise together
+        if limits:
+            _check_links(member, body, when)
+        number = thread.post_count + 1
+        thread.post_count = number
+        if thread.last_post_at is None or when >= thread.last_post_at:
+            thread.last_post_at = when
+            thread.last_poster_id = author.id
+        post = _add_post(session, thread, number, author.id, body, when, reply_to_number)
+        _count_in_theme(session, thread, when, new_thread=False)
+        reading.read_own_post(author.id, thread.id, number)
+        search.index_post(post, thread)
+    return post
 
 
 def edit_post(editor: User, post_id: int, body: str, *, title: str | None = None) -> Post:
-    """Change a post's text (and, for the first post, the thread's title); keep the old text."""
-    if not body.strip():
-        raise PostingError("Een bericht heeft een tekst.")
+    """Change a post (the author, or a moderator); the earlier text is kept as a revision.
+
+    ``title`` renames the thread, for its first post only.
+    """
+    body = checked_body(body)
+    new_title = checked_title(title) if title is not None else None
     with write_transaction() as session:
-        post = session.get(Post, post_id)
-        if post is None:
-            raise PostingError("Dit bericht bestaat niet.")
-        if post.author_id != editor.id and not editor.has_role(Role.MODERATOR):
+        member = _posting_member(session, editor.id)
+        post, thread = _editable_post(session, post_id)
+        moderator = editor.has_role(Role.MODERATOR)
+        if post.author_id != editor.id and not moderator:
             raise PostingError("U kunt alleen uw eigen berichten bewerken.")
-        session.add(
-            PostRevision(
-                post_id=post.id, body=post.body, created_at=post.edited_at or post.created_at
+        now = clock.now()
+        if not moderator:
+            _check_links(member, body, now)
+        if new_title is not None and post.number == 1 and new_title != thread.title:
+            thread.title = new_title
+            search.reindex_thread_title(thread)
+        if body != post.body:
+            session.add(
+                PostRevision(
+                    post_id=post.id,
+                    body=post.body,
+                    created_at=post.edited_at or post.created_at,
+                    replaced_at=now,
+                )
             )
-        )
-        post.body = body.strip()
-        post.html = str(render_markdown(post.body))
-        post.edited_at = clock.now()
-        if title is not None and post.number == 1 and title.strip():
-            post.thread.title = title.strip()
-            search.reindex_thread_title(post.thread)
-        search.index_post(post, post.thread)
+            post.body = body
+            post.edited_at = now
+            _render(session, post, replace_mentions=True)
+        search.index_post(post, thread)
+    return post
+
+
+def delete_post(user: User, post_id: int) -> Post:
+    """Delete one's own post softly: it keeps its place and number, without its text."""
+    with write_transaction() as session:
+        _posting_member(session, user.id)
+        post, thread = _editable_post(session, post_id, allow_deleted=True)
+        if post.author_id != user.id:
+            raise PostingError("U kunt alleen uw eigen berichten verwijderen.")
+        if post.deleted_at is not None:
+            return post  # already gone (a second click): nothing to do
+        post.deleted_at = clock.now()
+        if thread.accepted_number == post.number:
+            thread.accepted_number = None
+        search.unindex_post(post.id)
     return post
 
 
 def accept_answer(user: User, thread_id: int, number: int | None) -> Thread:
-    """Mark reply ``number`` as the accepted answer of a question (None: no answer)."""
+    """Mark post ``number`` as a question's accepted answer, or unmark it (None).
+
+    Only the thread's author and moderators may; the opening post and deleted or hidden
+    posts cannot be the answer.
+    """
     with write_transaction() as session:
-        thread = session.get(Thread, thread_id)
-        if thread is None or not thread.is_question:
-            raise PostingError("Alleen bij een vraag kan een antwoord worden gekozen.")
+        _posting_member(session, user.id)
+        thread = _locked_thread(session, thread_id)
+        if not thread.is_question:
+            raise PostingError("Dit onderwerp is geen vraag.")
         if thread.author_id != user.id and not user.has_role(Role.MODERATOR):
-            raise PostingError("Alleen wie de vraag stelde kan een antwoord kiezen.")
-        if number is not None and not 1 < number <= thread.post_count:
-            raise PostingError("Dit bericht bestaat niet in dit onderwerp.")
+            raise PostingError("Alleen wie de vraag stelde of een moderator kiest het antwoord.")
+        if number is not None:
+            post = session.scalars(
+                select(Post).where(Post.thread_id == thread.id, Post.number == number)
+            ).first()
+            if post is None or number == 1 or not post.is_visible:
+                raise PostingError("Dit bericht kan niet het antwoord zijn.")
         thread.accepted_number = number
     return thread
 
 
+# --- checks ---------------------------------------------------------------------------------
+
+
+def checked_title(title: str) -> str:
+    """The title without surrounding space; PostingError when too short or too long."""
+    title = " ".join((title or "").split())
+    longest = min(int(current_app.config["COMMUNITY_TITLE_MAX_LENGTH"]), TITLE_COLUMN_LENGTH)
+    if len(title) < TITLE_MIN_LENGTH:
+        raise PostingError(f"Geef een titel van minstens {TITLE_MIN_LENGTH} tekens.", "title")
+    if len(title) > longest:
+        raise PostingError(f"Een titel heeft hoogstens {longest} tekens.", "title")
+    return title
+
+
+def checked_body(body: str) -> str:
+    """The text of a post; PostingError when empty or too long."""
+    body = (body or "").strip()
+    longest = int(current_app.config["COMMUNITY_POST_MAX_LENGTH"])
+    if not body:
+        raise PostingError("Een bericht kan niet leeg zijn.", "body")
+    if len(body) > longest:
+        raise PostingError(
+            f"Een bericht heeft hoogstens {longest} tekens; dit heeft er {len(body)}.", "body"
+        )
+    return body
+
+
+def _check_links(member: Member, body: str, when: datetime) -> None:
+    """Fewer links in a member's first days: spam accounts post links at once."""
+    config = current_app.config
+    approved_at = member.approved_at or member.created_at
+    new_member = when < approved_at + timedelta(days=config["COMMUNITY_NEW_MEMBER_DAYS"])
+    if new_member and not member.user.has_role(Role.MODERATOR):
+        allowed = int(config["COMMUNITY_NEW_MEMBER_MAX_LINKS"])
+        why = (
+            f"In uw eerste {config['COMMUNITY_NEW_MEMBER_DAYS']} dagen als lid kan een bericht "
+            f"hoogstens {allowed} links bevatten"
+        )
+    else:
+        allowed = int(config["COMMUNITY_MAX_LINKS"])
+        why = f"Een bericht kan hoogstens {allowed} links bevatten"
+    found = len(LINK.findall(body))
+    if found > allowed:
+        raise PostingError(f"{why}; dit bericht heeft er {found}.", "body")
+
+
+def _posting_member(session: Session, user_id: int) -> Member:
+    """The approved membership of whoever writes; PostingError for anyone else."""
+    member = session.get(Member, user_id)
+    if member is None or member.status is not MemberStatus.APPROVED:
+        raise PostingError("Alleen leden van de community kunnen berichten plaatsen.")
+    return member
+
+
+def _locked_thread(session: Session, thread_id: int) -> Thread:
+    """The thread, its row locked until commit (FOR NO KEY UPDATE: readers' rows may still
+    reference it); PostingError when it does not exist or is hidden."""
+    thread = session.get(
+        Thread, thread_id, with_for_update={"key_share": True}, populate_existing=True
+    )
+    if thread is None or thread.hidden_at is not None:
+        raise PostingError("Dit onderwerp bestaat niet (meer).")
+    return thread
+
+
+def _editable_post(
+    session: Session, post_id: int, *, allow_deleted: bool = False
+) -> tuple[Post, Thread]:
+    post = session.get(Post, post_id, populate_existing=True)
+    if post is None or post.hidden_at is not None or post.thread.hidden_at is not None:
+        raise PostingError("Dit bericht bestaat niet (meer).")
+    if post.deleted_at is not None and not allow_deleted:
+        raise PostingError("Dit bericht is verwijderd.")
+    return post, post.thread
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
 def _add_post(
-    thread: Thread, author: User, body: str, when: datetime, reply_to: int | None
+    session: Session,
+    thread: Thread,
+    number: int,
+    author_id: int,
+    body: str,
+    when: datetime,
+    reply_to_number: int | None,
 ) -> Post:
-    """Append a post and move the thread's and the theme's counters (in the caller's unit)."""
-    thread.post_count += 1
     post = Post(
-        thread_id=thread.id,
-        number=thread.post_count,
-        author_id=author.id,
-        reply_to_number=reply_to,
+        thread=thread,
+        number=number,
+        author_id=author_id,
+        reply_to_number=reply_to_number,
         body=body,
-        html=str(render_markdown(body)),
+        html="",
         created_at=when,
     )
-    db.session.add(post)
-    thread.last_post_at = max(thread.last_post_at, when)
-    thread.last_poster_id = author.id
-    activity = _activity(thread.theme_id)
-    activity.post_count += 1
-    if activity.last_post_at is None or when >= activity.last_post_at:
-        activity.last_post_at = when
-        activity.last_thread_id = thread.id
-    db.session.flush()
-    search.index_post(post, thread)
+    session.add(post)
+    _render(session, post, replace_mentions=False)
     return post
 
 
-def _activity(theme_id: int) -> ThemeActivity:
-    activity = db.session.get(ThemeActivity, theme_id)
-    if activity is None:
-        activity = ThemeActivity(theme_id=theme_id, thread_count=0, post_count=0)
-        db.session.add(activity)
-    return activity
+def _render(session: Session, post: Post, *, replace_mentions: bool) -> None:
+    """Store the post's HTML and its mentions (replacing earlier ones on an edit)."""
+    rendered = render_post(post.body)
+    post.html = rendered.html
+    session.flush()  # the post's id, for its mentions
+    if replace_mentions:
+        session.execute(delete(Mention).where(Mention.post_id == post.id))
+    session.add_all(Mention(post_id=post.id, user_id=uid) for uid in sorted(rendered.mentioned))
+
+
+def _count_in_theme(session: Session, thread: Thread, when: datetime, *, new_thread: bool) -> None:
+    """Add one post (and perhaps one thread) to the theme's counters, in one statement.
+
+    An upsert: the row is made on the theme's first post, and concurrent posts in the
+    theme each add their one, whichever commits first. The latest activity never moves
+    back in time (dated content may arrive out of order).
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(ThemeActivity).values(
+        theme_id=thread.theme_id,
+        thread_count=1 if new_thread else 0,
+        post_count=1,
+        last_post_at=when,
+        last_thread_id=thread.id,
+    )
+    newer = statement.excluded.last_post_at >= func.coalesce(
+        ThemeActivity.last_post_at, statement.excluded.last_post_at
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[ThemeActivity.theme_id],
+        set_={
+            "thread_count": ThemeActivity.thread_count + statement.excluded.thread_count,
+            "post_count": ThemeActivity.post_count + 1,
+            "last_post_at": case(
+                (newer, statement.excluded.last_post_at), else_=ThemeActivity.last_post_at
+            ),
+            "last_thread_id": case(
+                (newer, statement.excluded.last_thread_id), else_=ThemeActivity.last_thread_id
+            ),
+        },
+    )
+    session.execute(statement)

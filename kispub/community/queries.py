@@ -1,0 +1,217 @@
+"""Reads for the discussion pages, each a fixed number of statements whatever the size.
+
+Lists never count posts: a thread's ``post_count`` is also its last post number, and a
+member's read state is one number per thread, so "unread" is a subtraction. Authors, their
+handles and avatars come in the same statement as the posts or threads they wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from kispub.accounts.models import User
+from kispub.community.models import Member, Post, PostRevision, ReadState, ThemeActivity, Thread
+from kispub.core import clock
+from kispub.extensions import db
+from kispub.themes.models import Theme
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who wrote something, as lists show them."""
+
+    user_id: int
+    name: str
+    handle: str | None  # None: no membership (any more)
+    avatar_key: str | None
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    """A thread in a theme's list, with the reader's read number (None: never opened)."""
+
+    thread: Thread
+    author: Person | None
+    last_poster: Person | None
+    last_read_number: int | None
+
+
+@dataclass(frozen=True)
+class PostRow:
+    """A post with its author."""
+
+    post: Post
+    author: Person | None
+
+
+def unread_floor(member: Member) -> datetime:
+    """Nothing older than this counts as unread: the approval, or COMMUNITY_UNREAD_DAYS ago."""
+    days = int(current_app.config["COMMUNITY_UNREAD_DAYS"])
+    approved = member.approved_at or member.created_at
+    return max(approved, clock.now() - timedelta(days=days))
+
+
+def themes_with_activity() -> list[tuple[Theme, ThemeActivity | None, str | None]]:
+    """Every theme in order, with its counters and the title of its latest thread."""
+    latest = aliased(Thread)
+    statement = (
+        select(Theme, ThemeActivity, latest.title)
+        .outerjoin(ThemeActivity, ThemeActivity.theme_id == Theme.id)
+        .outerjoin(latest, latest.id == ThemeActivity.last_thread_id)
+        .order_by(Theme.position, Theme.name)
+    )
+    return [(t, a, title) for t, a, title in db.session.execute(statement)]
+
+
+def unread_threads_per_theme(user_id: int, floor: datetime) -> dict[int, int]:
+    """How many threads per theme have posts the member has not read (threads, not posts)."""
+    statement = (
+        select(Thread.theme_id, func.count())
+        .outerjoin(ReadState, _read_state_of(user_id))
+        .where(
+            Thread.hidden_at.is_(None),
+            Thread.last_post_at > floor,
+            or_(
+                ReadState.last_read_number.is_(None), ReadState.last_read_number < Thread.post_count
+            ),
+        )
+        .group_by(Thread.theme_id)
+    )
+    return dict(db.session.execute(statement).all())
+
+
+def threads_in_theme(theme_id: int, user_id: int, offset: int, limit: int) -> list[ThreadRow]:
+    """One page of a theme's threads, latest activity first, with authors and read state."""
+    author, author_member = aliased(User), aliased(Member)
+    poster, poster_member = aliased(User), aliased(Member)
+    statement = (
+        select(
+            Thread,
+            *_person_columns(author, author_member),
+            *_person_columns(poster, poster_member),
+            ReadState.last_read_number,
+        )
+        .outerjoin(author, author.id == Thread.author_id)
+        .outerjoin(author_member, author_member.user_id == Thread.author_id)
+        .outerjoin(poster, poster.id == Thread.last_poster_id)
+        .outerjoin(poster_member, poster_member.user_id == Thread.last_poster_id)
+        .outerjoin(ReadState, _read_state_of(user_id))
+        .where(Thread.theme_id == theme_id, Thread.hidden_at.is_(None))
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = []
+    for row in db.session.execute(statement):
+        thread = row[0]
+        rows.append(ThreadRow(thread, _person(row[1:5]), _person(row[5:9]), row[9]))
+    return rows
+
+
+def theme_activity(theme_id: int) -> ThemeActivity | None:
+    """A theme's counters (None before its first thread)."""
+    return db.session.get(ThemeActivity, theme_id)
+
+
+def thread_for_reader(thread_id: int, user_id: int) -> tuple[Thread, Theme, int | None] | None:
+    """A visible thread, its theme, and how far the member has read it."""
+    statement = (
+        select(Thread, Theme, ReadState.last_read_number)
+        .join(Theme, Theme.id == Thread.theme_id)
+        .outerjoin(ReadState, _read_state_of(user_id))
+        .where(Thread.id == thread_id, Thread.hidden_at.is_(None))
+    )
+    row = db.session.execute(statement).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def thread_with_theme(thread_id: int) -> tuple[Thread, Theme] | None:
+    """A visible thread and its theme."""
+    statement = (
+        select(Thread, Theme)
+        .join(Theme, Theme.id == Thread.theme_id)
+        .where(Thread.id == thread_id, Thread.hidden_at.is_(None))
+    )
+    row = db.session.execute(statement).first()
+    return None if row is None else (row[0], row[1])
+
+
+def posts_numbered(thread_id: int, first: int, last: int) -> list[PostRow]:
+    """The thread's posts numbered ``first`` to ``last``, with their authors, in order."""
+    author, member = aliased(User), aliased(Member)
+    statement = (
+        select(Post, *_person_columns(author, member))
+        .outerjoin(author, author.id == Post.author_id)
+        .outerjoin(member, member.user_id == Post.author_id)
+        .where(Post.thread_id == thread_id, Post.number.between(first, last))
+        .order_by(Post.number)
+    )
+    return [PostRow(row[0], _person(row[1:5])) for row in db.session.execute(statement)]
+
+
+def post_with_author(thread_id: int, number: int) -> PostRow | None:
+    """One post of a thread by its number."""
+    rows = posts_numbered(thread_id, number, number)
+    return rows[0] if rows else None
+
+
+def post_place(post_id: int) -> tuple[int, int] | None:
+    """The thread and number of a post in a visible thread."""
+    statement = (
+        select(Post.thread_id, Post.number)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.id == post_id, Thread.hidden_at.is_(None))
+    )
+    row = db.session.execute(statement).first()
+    return None if row is None else (row[0], row[1])
+
+
+def post_in_visible_thread(post_id: int) -> tuple[Post, Thread] | None:
+    """A post and its thread, when the thread is visible."""
+    statement = (
+        select(Post, Thread)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.id == post_id, Thread.hidden_at.is_(None))
+    )
+    row = db.session.execute(statement).first()
+    return None if row is None else (row[0], row[1])
+
+
+def first_unread_number(thread_id: int, read_number: int, floor: datetime) -> int | None:
+    """The first post after ``read_number`` that is newer than the unread floor."""
+    statement = select(func.min(Post.number)).where(
+        Post.thread_id == thread_id, Post.number > read_number, Post.created_at > floor
+    )
+    return db.session.scalar(statement)
+
+
+def revisions_of(post_id: int) -> list[PostRevision]:
+    """A post's earlier texts, newest first."""
+    statement = (
+        select(PostRevision)
+        .where(PostRevision.post_id == post_id)
+        .order_by(PostRevision.replaced_at.desc(), PostRevision.id.desc())
+    )
+    return list(db.session.scalars(statement))
+
+
+def _read_state_of(user_id: int) -> ColumnElement[bool]:
+    return and_(ReadState.thread_id == Thread.id, ReadState.user_id == user_id)
+
+
+def _person_columns(user: type[User], member: type[Member]) -> tuple[Any, ...]:
+    return (user.id, user.name, member.handle, member.avatar_key)
+
+
+def _person(values: Sequence[Any]) -> Person | None:
+    user_id, name, handle, avatar_key = values
+    if user_id is None:
+        return None
+    return Person(user_id, name, handle, avatar_key)
