@@ -7,7 +7,6 @@ Each page runs the same few queries whatever the number of members.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from kispub.accounts.models import User
+from kispub.community.initials import initials, tone
 from kispub.community.models import Member, MemberStatus, Post, Thread
 from kispub.core.markdown import render_markdown
 from kispub.core.text import clean_line
@@ -27,7 +27,6 @@ MAX_PAGE = 10_000  # beyond this an offset only risks overflowing the database's
 QUERY_MAX = 100  # characters of a directory query that are used
 TERMS_MAX = 5  # words of a directory query that are used
 MENTIONS_MAX = 10
-TONES = 6  # background colours for initials, so that neighbours differ (css)
 
 
 class UnknownTheme(LookupError):
@@ -73,18 +72,6 @@ class ProfilePage:
     is_own: bool
 
 
-def initials(name: str) -> str:
-    """ "Fatima El Amrani" -> "FA": the first letter of the first and of the last word."""
-    letters = [next(c for c in word if c.isalnum()) for word in name.split() if _has_alnum(word)]
-    if not letters:
-        return "?"
-    return (letters[0] + (letters[-1] if len(letters) > 1 else "")).upper()
-
-
-def _has_alnum(word: str) -> bool:
-    return any(c.isalnum() for c in word)
-
-
 def card(member: Member) -> MemberCard:
     """The card of a member whose user (joined) and themes are loaded."""
     user = member.user
@@ -95,7 +82,7 @@ def card(member: Member) -> MemberCard:
         organisation=user.organisation,
         role=member.field_role.label if member.field_role else None,
         initials=initials(user.name),
-        tone=zlib.crc32(member.handle.encode()) % TONES,
+        tone=tone(member.handle),
         has_avatar=member.avatar_key is not None,
         themes=tuple(sorted(member.themes, key=lambda theme: (theme.position, theme.name))),
     )

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from kispub.accounts.models import User
+from kispub.community.initials import initials, tone
 from kispub.community.models import Member, Post, PostRevision, ReadState, ThemeActivity, Thread
 from kispub.core import clock
 from kispub.extensions import db
@@ -31,6 +32,19 @@ class Person:
     name: str
     handle: str | None  # None: no membership (any more)
     avatar_key: str | None
+
+    # What templates/community/_avatar.html needs, as on the directory's member cards.
+    @property
+    def has_avatar(self) -> bool:
+        return self.avatar_key is not None and self.handle is not None
+
+    @property
+    def initials(self) -> str:
+        return initials(self.name)
+
+    @property
+    def tone(self) -> int:
+        return tone(self.handle or self.name)
 
 
 @dataclass(frozen=True)
