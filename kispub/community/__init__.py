@@ -15,7 +15,7 @@ from flask import Flask
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
 from kispub.community import directory, fulltext, views  # noqa: F401 - fulltext: DDL events
-from kispub.community.loader import load_community_threads
+from kispub.community.loader import load_community_members, load_community_threads
 from kispub.community.services.members import approve_staff_account
 from kispub.content import register_loader
 from kispub.core.storage import register_media_references
@@ -36,4 +36,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.join_bp)
     register_new_account_hook(app, approve_staff_account)
     register_media_references(app, directory.avatar_keys)
+    register_loader(app, "community_members", load_community_members)
     register_loader(app, "community_threads", load_community_threads)

@@ -1,4 +1,8 @@
-"""The [[community_threads]] section of content files, upserted by (theme, title).
+"""The community's sections of content files: [[community_members]] and [[community_threads]].
+
+``[[community_members]]`` gives accounts that exist (from a ``[[users]]`` section) their
+community profile: role in the field, bio, themes of interest and, for demo content, the
+date they became a member. ``[[community_threads]]`` is upserted by (theme, title).
 
 Each thread names its theme by slug and its authors by e-mail address (accounts that exist,
 for instance from a ``[[users]]`` section earlier in the same file). Replies are matched by
@@ -19,7 +23,7 @@ from sqlalchemy import select
 
 from kispub.accounts.models import User
 from kispub.accounts.services import find_user_by_email
-from kispub.community.models import Post, Thread
+from kispub.community.models import FieldRole, Member, Post, Thread
 from kispub.community.services.posting import (
     NewThread,
     accept_answer,
@@ -27,7 +31,9 @@ from kispub.community.services.posting import (
     reply,
     start_thread,
 )
+from kispub.core.database import write_transaction
 from kispub.extensions import db
+from kispub.themes.models import Theme
 from kispub.themes.services import theme_by_slug
 
 Items = list[dict[str, Any]]
@@ -41,6 +47,50 @@ class Written:
     author: User
     body: str
     created: datetime | None
+
+
+def load_community_members(items: Items, base: Path) -> int:
+    """[[community_members]] email, field_role, bio, themes (slugs), member_since.
+
+    Returns how many profiles changed. ``member_since`` moves the approval back in time, so a
+    demo member sees the demo's threads as unread (nothing older than approval is).
+    """
+    return sum(_load_member(item) for item in items)
+
+
+def _load_member(item: dict[str, Any]) -> int:
+    label = f"lid '{item.get('email', '?')}'"
+    try:
+        user = _author({"author": item["email"]})
+        role = FieldRole(item["field_role"]) if item.get("field_role") else None
+        themes = [_theme(slug) for slug in item.get("themes", [])]
+        since = _moment(item.get("member_since"))
+    except KeyError as error:
+        raise ValueError(f"{label}: veld {error} ontbreekt") from error
+    except ValueError as error:
+        raise ValueError(f"{label}: {error}") from error
+    with write_transaction() as session:
+        member = session.get(Member, user.id)
+        if member is None or not member.is_approved:
+            raise ValueError(f"{label}: geen goedgekeurd lid")
+        before = _profile(member)
+        member.field_role, member.bio = role, str(item.get("bio", "")).strip()
+        member.themes = themes
+        if since is not None:
+            member.approved_at = member.verified_at = member.created_at = since
+        return int(before != _profile(member))
+
+
+def _profile(member: Member) -> tuple[object, ...]:
+    themes = frozenset(theme.id for theme in member.themes)
+    return member.field_role, member.bio, themes, member.approved_at
+
+
+def _theme(slug: str) -> Theme:
+    theme = theme_by_slug(slug)
+    if theme is None:
+        raise ValueError(f"onbekend thema '{slug}'")
+    return theme
 
 
 def load_community_threads(items: Items, base: Path) -> int:
@@ -63,10 +113,7 @@ def _load_labelled(item: dict[str, Any]) -> int:
 
 def _load_thread(item: dict[str, Any]) -> int:
     """Create the thread or bring it in line with the file; 1 when anything changed."""
-    slug, title = item["theme"], item["title"].strip()
-    theme = theme_by_slug(slug)
-    if theme is None:
-        raise ValueError(f"onbekend thema '{slug}'")
+    theme, title = _theme(item["theme"]), item["title"].strip()
     # Everything is read and checked before the first write.
     opening = Written(_author(item), item["body"].strip(), _moment(item.get("created")))
     replies = [

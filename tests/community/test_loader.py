@@ -1,4 +1,4 @@
-"""The [[community_threads]] section of content files, and the demo community."""
+"""The [[community_members]] and [[community_threads]] sections, and the demo community."""
 
 from __future__ import annotations
 
@@ -141,7 +141,8 @@ def test_a_bad_item_is_reported_with_its_thread_and_nothing_is_loaded(
 
 def test_the_demo_community_is_alive_and_loads_once(app: Flask) -> None:
     load_content(DEMO_FOLDER / "00-foundation.toml")
-    assert load_content(DEMO).changed == {"users": 8, "community_threads": 11}
+    changed = load_content(DEMO).changed
+    assert changed == {"users": 8, "community_members": 12, "community_threads": 11}
 
     members = db.session.scalars(select(Member).where(Member.status == MemberStatus.APPROVED))
     handles = {m.handle for m in members}
@@ -158,4 +159,46 @@ def test_the_demo_community_is_alive_and_loads_once(app: Flask) -> None:
     authors = {i["author"] for i in tomllib.loads(DEMO.read_text())["community_threads"]}
     assert len(authors) >= 8
 
-    assert load_content(DEMO).changed == {"users": 0, "community_threads": 0}
+    again = {"users": 0, "community_members": 0, "community_threads": 0}
+    assert load_content(DEMO).changed == again
+
+
+PROFILE = """
+[[community_members]]
+email = "bram@example.org"
+field_role = "praktijkdeskundige"
+bio = "Vrijwilliger bij het *taalcafé*."
+themes = ["onderwijs"]
+member_since = 2026-09-01T09:00:00
+"""
+
+
+def test_a_profile_loads_backdates_the_approval_then_reloading_changes_nothing(
+    tmp_path: Path, people: None
+) -> None:
+    assert load(tmp_path, PROFILE).changed == {"community_members": 1}
+
+    db.session.expire_all()
+    member = db.session.scalars(select(Member).where(Member.handle == "bram")).one()
+    assert member.field_role is not None and member.field_role.value == "praktijkdeskundige"
+    assert member.bio == "Vrijwilliger bij het *taalcafé*."
+    assert [theme.slug for theme in member.themes] == ["onderwijs"]
+    assert member.approved_at == datetime(2026, 9, 1, 7, 0, tzinfo=UTC)  # Amsterdam summer time
+    assert load(tmp_path, PROFILE).changed == {"community_members": 0}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('"bram@example.org"', '"niemand@example.org"'), "onbekende auteur"),
+        (('"onderwijs"', '"geen-thema"'), "onbekend thema 'geen-thema'"),
+        (('"praktijkdeskundige"', '"astronaut"'), "astronaut"),
+    ],
+)
+def test_a_bad_profile_is_reported_with_its_address(
+    tmp_path: Path, people: None, change: tuple[str, str], message: str
+) -> None:
+    with pytest.raises(ContentError) as raised:
+        load(tmp_path, PROFILE.replace(*change))
+
+    assert "[[community_members]]" in str(raised.value) and message in str(raised.value)
