@@ -14,8 +14,10 @@ from flask import Flask
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
-from kispub.community import views
+from kispub.community import admin, views
+from kispub.community.services.joining import remind_moderators
 from kispub.community.services.members import approve_staff_account
+from kispub.jobs import crontab, register_periodic
 
 CHANNEL = Channel(
     "community",
@@ -27,7 +29,12 @@ CHANNEL = Channel(
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints and the hook that makes staff-made accounts members."""
+    """Register the blueprints, the hook that makes staff-made accounts members, and the
+    moderators' daily reminder of pending requests."""
     app.register_blueprint(views.bp)
     app.register_blueprint(views.join_bp)
+    app.register_blueprint(admin.bp)
     register_new_account_hook(app, approve_staff_account)
+    register_periodic(
+        app, "community-pending-reminder", crontab(minute="0", hour="7"), remind_moderators
+    )
