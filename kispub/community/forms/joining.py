@@ -14,6 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -66,7 +67,10 @@ def _organisation_field() -> StringField:
 
 
 def _field_role_field(required: bool) -> SelectField:
-    choices = [("", _l("Kies uw rol")), *((role.value, role.label) for role in FieldRole)]
+    choices = [
+        SelectChoice("", _l("Kies uw rol")),
+        *(SelectChoice(role.value, role.label) for role in FieldRole),
+    ]
     return SelectField(
         _l("Uw rol in het veld"),
         choices=choices,

@@ -27,7 +27,12 @@ from kispub.community.services.invitations import (
     addresses_in_use,
     create_personal_invitation,
 )
-from kispub.community.services.rules import JoiningError, require_staff, valid_address
+from kispub.community.services.rules import (
+    JoiningError,
+    require_staff,
+    timed_serializer,
+    valid_address,
+)
 from kispub.core.database import write_transaction
 from kispub.core.text import clean_line
 
@@ -122,7 +127,7 @@ def invite_rows(inviter: User, token: str) -> BulkResult:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=BULK_SALT)
+    return timed_serializer(BULK_SALT)
 
 
 def _read_token(inviter: User, token: str) -> tuple[str, list[BulkRow]]:

@@ -29,7 +29,12 @@ from kispub.community import notifications
 from kispub.community.models import FieldRole, Invitation, JoinedVia, Member, MemberStatus
 from kispub.community.services.domains import is_trusted
 from kispub.community.services.members import create_member, record_event
-from kispub.community.services.rules import JoiningError, email_domain, require_staff
+from kispub.community.services.rules import (
+    JoiningError,
+    email_domain,
+    require_staff,
+    timed_serializer,
+)
 from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.extensions import db
@@ -104,7 +109,7 @@ def answer_known_address(user: User) -> None:
 # confirms that address only. It works once: confirming sets verified_at, after which the
 # same link finds nothing left to confirm.
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=VERIFY_SALT)
+    return timed_serializer(VERIFY_SALT)
 
 
 def _fingerprint(email: str) -> str:
