@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -35,6 +34,7 @@ from kispub.community.forms.joining import (
     PersonalInvitationForm,
     TrustedDomainForm,
 )
+from kispub.community.models import Invitation
 from kispub.community.queries import joining as queries
 from kispub.community.services import bulk, domains, invitations, joining
 from kispub.community.services.invitations import InviteLink, PersonalInvitation
@@ -118,21 +118,15 @@ def log() -> str:
 # -- invitations -----------------------------------------------------------------------------
 
 
-def _link_form() -> InviteLinkForm:
-    form = InviteLinkForm(prefix="link")
-    if form.days.data is None:
-        form.days.data = current_app.config["COMMUNITY_INVITATION_DAYS"]
-    return form
-
-
 def _invitations_page(
     person: PersonalInvitationForm | None = None, link: InviteLinkForm | None = None
 ) -> str:
     return render_template(
         "community/admin/invitations.html",
         rows=queries.invitations(),
+        # The form not submitted is shown fresh (formdata=None: not filled from the other's POST).
         person_form=person or PersonalInvitationForm(prefix="persoon", formdata=None),
-        link_form=link or _link_form(),
+        link_form=link or InviteLinkForm(prefix="link", formdata=None),
         action_form=ActionForm(),
     )
 
@@ -171,7 +165,7 @@ def create_link() -> ResponseReturnValue:
     form = InviteLinkForm(prefix="link")
     if form.validate_on_submit():
         link = form.to_link()
-        made: list[str] = []
+        made: list[tuple[Invitation, str]] = []
         try:
             outcome = submit_once(form.nonce.data, lambda: _make_link(link, made))
         except JoiningError as error:
@@ -180,13 +174,15 @@ def create_link() -> ResponseReturnValue:
             if outcome.duplicate:  # the link was shown to the first submit only
                 flash(_("Deze link was al gemaakt; hij staat in de lijst."), "info")
                 return redirect(outcome.result_url)
-            return render_template("community/admin/link_created.html", link=made[0], spec=link)
+            invitation, url = made[0]
+            return render_template(
+                "community/admin/link_created.html", link=url, invitation=invitation
+            )
     return _invitations_page(link=form)
 
 
-def _make_link(link: InviteLink, made: list[str]) -> str:
-    _invitation, url = invitations.create_invite_link(_staff(), link)
-    made.append(url)
+def _make_link(link: InviteLink, made: list[tuple[Invitation, str]]) -> str:
+    made.append(invitations.create_invite_link(_staff(), link))
     return url_for("community_admin.invitations_index")
 
 

@@ -282,3 +282,31 @@ def test_concurrent_acceptances_never_exceed_the_maximum(app: Flask, outbox) -> 
     assert _invitations()[0].use_count == 3
     invited = select(func.count()).select_from(User).where(User.email.like("p%@example.org"))
     assert db.session.scalar(invited) == 3
+
+
+def test_an_account_someone_else_made_for_the_invited_address_is_not_approved(
+    app: Flask, outbox
+) -> None:
+    # Someone asks to join with sem's address after sem was invited (and never confirms it):
+    # sem's personal link must not make that stranger's account a member.
+    path = _personal(make_member(role=Role.MODERATOR), outbox)
+    squatter = make_person(MemberStatus.UNVERIFIED, email="sem@example.org", name="Niet Sem")
+    response = app.test_client().post(path, data=accept_form())
+    assert response.status_code == 409 and "Log in" in response.get_data(as_text=True)
+    assert membership(squatter).status is MemberStatus.UNVERIFIED
+    assert _invitations()[0].use_count == 0
+
+
+def test_the_made_link_shows_its_domain_as_stored(
+    client: FlaskClient, login_as: Callable
+) -> None:
+    login_as(role=Role.ADMIN)
+    form = {"link-max_uses": "3", "link-days": "", "link-domain": " Gemeente.NL ",
+            "link-nonce": nonce()}  # fmt: skip
+    empty_days = client.post(LINK, data=form)
+    assert empty_days.status_code == 200 and "Dit veld is verplicht." in empty_days.text
+    made = client.post(LINK, data={**form, "link-days": "14"})
+    assert "alleen voor adressen @gemeente.nl" in made.text and "Gemeente.NL" not in made.text
+    assert _invitations()[0].domain == "gemeente.nl"
+    page = client.get("/beheer/community/uitnodigingen").text
+    assert 'value="14"' in page  # the default validity for a new link (COMMUNITY_INVITATION_DAYS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -212,6 +213,7 @@ class InviteLinkForm(OnceForm):
     )
     days = IntegerField(
         _l("Hoeveel dagen is de link geldig?"),
+        default=lambda: current_app.config["COMMUNITY_INVITATION_DAYS"],
         validators=[
             InputRequired(REQUIRED),
             NumberRange(1, MAX_LINK_DAYS, _l("Kies 1 tot %(n)d dagen.", n=MAX_LINK_DAYS)),
