@@ -297,9 +297,7 @@ def test_an_account_someone_else_made_for_the_invited_address_is_not_approved(
     assert _invitations()[0].use_count == 0
 
 
-def test_the_made_link_shows_its_domain_as_stored(
-    client: FlaskClient, login_as: Callable
-) -> None:
+def test_the_made_link_shows_its_domain_as_stored(client: FlaskClient, login_as: Callable) -> None:
     login_as(role=Role.ADMIN)
     form = {"link-max_uses": "3", "link-days": "", "link-domain": " Gemeente.NL ",
             "link-nonce": nonce()}  # fmt: skip
