@@ -24,6 +24,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kispub.accounts.models import Role, User
+from kispub.community import joining_queries as queries
 from kispub.community.access import no_store
 from kispub.community.forms.joining import (
     ActionForm,
@@ -35,7 +36,6 @@ from kispub.community.forms.joining import (
     TrustedDomainForm,
 )
 from kispub.community.models import Invitation
-from kispub.community.queries import joining as queries
 from kispub.community.services import bulk, domains, invitations, joining
 from kispub.community.services.invitations import InviteLink, PersonalInvitation
 from kispub.community.services.rules import JoiningError

@@ -1,5 +1,9 @@
-"""What the moderators' pages show about joining: requests, their history, invitations,
-trusted domains and the log, each in one or two queries into frozen page objects."""
+"""Reads for the moderators' pages about joining: requests, their history, invitations,
+trusted domains and the log, each in one or two queries into frozen page objects.
+
+Apart from the channel's ``queries`` and ``pages`` (the members' pages): nothing here is
+shown to members, and the back office (``admin``) is its only reader.
+"""
 
 from __future__ import annotations
 
