@@ -129,6 +129,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "COMMUNITY_NEW_MEMBER_DAYS": 7,
         "COMMUNITY_NEW_MEMBER_MAX_LINKS": 2,
         "COMMUNITY_MAX_LINKS": 20,
+        # Community: how long a mailed invitation (and, by default, an invite link) is valid,
+        # and how long the link confirming an e-mail address works.
+        "COMMUNITY_INVITATION_DAYS": 14,
+        "COMMUNITY_VERIFY_HOURS": 48,
+        # The public joining forms: POSTs per IP address, and mails per e-mail address
+        # however many IP addresses ask (nobody floods a mailbox through us).
+        "COMMUNITY_JOIN_RATE_LIMIT": "5 per minute;30 per hour",
+        "COMMUNITY_JOIN_MAIL_RATE_LIMIT": "3 per hour;10 per day",
+        # Bulk invitations: the largest CSV file, and the most rows one file may invite.
+        "COMMUNITY_BULK_MAX_BYTES": 1024 * 1024,
+        "COMMUNITY_BULK_MAX_ROWS": 500,
     }
 
 

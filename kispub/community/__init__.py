@@ -14,11 +14,13 @@ from flask import Flask
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
-from kispub.community import directory, fulltext, views  # noqa: F401 - fulltext: DDL events
+from kispub.community import admin, directory, fulltext, views  # noqa: F401 - fulltext: DDL events
 from kispub.community.loader import load_community_members, load_community_threads
+from kispub.community.services.joining import remind_moderators
 from kispub.community.services.members import approve_staff_account
 from kispub.content import register_loader
 from kispub.core.storage import register_media_references
+from kispub.jobs import crontab, register_periodic
 
 CHANNEL = Channel(
     "community",
@@ -30,11 +32,16 @@ CHANNEL = Channel(
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the content section, the hook that makes staff-made accounts
-    members, and the profile photos the media garbage collector must keep."""
+    """Register the blueprints, the hook that makes staff-made accounts members, the content
+    sections, the profile photos the media collector must keep, and the moderators' daily
+    reminder of pending requests."""
     app.register_blueprint(views.bp)
     app.register_blueprint(views.join_bp)
+    app.register_blueprint(admin.bp)
     register_new_account_hook(app, approve_staff_account)
     register_media_references(app, directory.avatar_keys)
     register_loader(app, "community_members", load_community_members)
     register_loader(app, "community_threads", load_community_threads)
+    register_periodic(
+        app, "community-pending-reminder", crontab(minute="0", hour="7"), remind_moderators
+    )

@@ -11,6 +11,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -178,13 +179,23 @@ class TrustedDomain(Model):
 
 
 class MembershipEvent(Model):
-    """One step in a membership's history: who did what, when, and why."""
+    """One step in a membership's history: who did what, when, and why.
+
+    A step is about a person (``user_id``), about an invitation (``invitation_id``: made or
+    revoked before anyone has an account), or both (a person accepting an invitation).
+    """
 
     __tablename__ = "community_membership_event"
+    __table_args__ = (
+        CheckConstraint("user_id IS NOT NULL OR invitation_id IS NOT NULL", name="subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
+    user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("community_invitation.id", ondelete="CASCADE"), index=True
     )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(30))  # requested, invited, verified, approved, ...

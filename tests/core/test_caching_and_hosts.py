@@ -11,6 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kispub.accounts.models import Role, User
+from kispub.community.models import MemberStatus
+from kispub.community.services.domains import add_trusted_domain
+from kispub.community.services.invitations import InviteLink, create_invite_link
 from kispub.core.outbox import OutboxMessage
 from kispub.extensions import db
 from kispub.podcast import services as podcast_services
@@ -18,6 +21,8 @@ from kispub.podcast.models import EpisodeStatus
 from kispub.podcast.services import EpisodeData, EpisodeFiles
 from tests.ateliers.helpers import make_atelier
 from tests.clock import freeze
+from tests.community.helpers import make_person
+from tests.factories import make_user
 from tests.jobs.helpers import queue
 from tests.podcast.conftest import FIXTURES, make_series
 
@@ -81,11 +86,16 @@ def back_office(app: Flask) -> dict[str, Any]:
     atelier = make_atelier()
     queue("test-message")
     message_id = db.session.scalar(db.select(OutboxMessage.id))
+    staff = make_user(role=Role.ADMIN)
+    invitation, _link = create_invite_link(staff, InviteLink(max_uses=5, days=7))
     return {
         "episode_id": draft.id,
         "series_id": series.id,
         "atelier_id": atelier.id,
         "message_id": message_id,
+        "user_id": make_person(MemberStatus.PENDING).id,
+        "invitation_id": invitation.id,
+        "domain_id": add_trusted_domain(staff, "gemeente.nl").id,
     }
 
 

@@ -1,11 +1,11 @@
-"""The community's pages, on three blueprints with different doors.
+"""The community's pages, on blueprints with different doors.
 
 - ``bp`` (``/community``): everything members see. ``require_member`` runs before each of
   its views and every answer is ``private, no-store``; nothing on it is reachable otherwise.
 - ``join_bp`` (``/community/lid-worden``): the only community pages outsiders reach: asking
   to join, accepting an invitation, confirming an address.
-- ``admin_bp`` (``/beheer/community``): moderators' pages for requests and invitations;
-  admins manage trusted domains.
+- the moderators' back office (``/beheer/community``: requests, invitations, trusted
+  domains) is ``community_admin`` in ``community/admin.py``, guarded there.
 """
 
 from __future__ import annotations

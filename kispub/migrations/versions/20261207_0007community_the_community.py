@@ -42,16 +42,20 @@ def upgrade():
     )
     op.create_table('community_membership_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('invitation_id', sa.Integer(), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=30), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('user_id IS NOT NULL OR invitation_id IS NOT NULL', name=op.f('ck_community_membership_event_subject')),
     sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_community_membership_event_actor_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['invitation_id'], ['community_invitation.id'], name=op.f('fk_community_membership_event_invitation_id_community_invitation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_community_membership_event_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_community_membership_event'))
     )
     with op.batch_alter_table('community_membership_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_community_membership_event_invitation_id'), ['invitation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_community_membership_event_user_id'), ['user_id'], unique=False)
 
     op.create_table('community_thread',
@@ -265,6 +269,7 @@ def downgrade():
     op.drop_table('community_thread')
     with op.batch_alter_table('community_membership_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_community_membership_event_user_id'))
+        batch_op.drop_index(batch_op.f('ix_community_membership_event_invitation_id'))
 
     op.drop_table('community_membership_event')
     op.drop_table('community_invitation')
