@@ -20,7 +20,7 @@ from kispub.community.services.invitations import (
 from tests.browser.conftest import assert_accessible, log_in
 from tests.community.helpers import make_member, make_person, membership
 from tests.community.joining_helpers import link, mails_to, verify_link
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, make_theme
 
 
 def _path(url: str) -> str:
@@ -91,10 +91,7 @@ def test_the_back_office_pages_are_accessible(page: Any, outbox, tmp_path) -> No
         assert_accessible(page)
 
 
-def test_an_invitation_is_accepted_with_the_keyboard_alone(page: Any, outbox) -> None:
-    # Until the discussion pages exist, /community/ answers plain text, and the browser then
-    # asks for /favicon.ico, which this site does not have (pages link favicon.svg).
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+def test_invite_join_post_and_reply_with_the_keyboard_alone(page: Any, outbox) -> None:
     invite_person(make_member(role=Role.MODERATOR), PersonalInvitation("sem@example.org", "Sem"))
     page.goto(link(mails_to(outbox(), "sem@example.org")[0], "/community/lid-worden/uitnodiging/"))
     assert_accessible(page)
@@ -120,3 +117,43 @@ def test_an_invitation_is_accepted_with_the_keyboard_alone(page: Any, outbox) ->
     assert (
         member.field_role is FieldRole.PRAKTIJKDESKUNDIGE and member.user.organisation == "Pharos"
     )
+
+    # Then, still without a mouse: into a theme, start a thread, reply to it.
+    make_theme("Participatie")
+    page.reload()
+    tab_to(page, "Participatie")
+    follow(page)
+    tab_to(page, "Nieuw onderwerp in Participatie")
+    follow(page)
+    tab_to(page, "", element_id="title")
+    page.keyboard.type("Taalmaatjes gezocht")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Wie heeft goede ervaringen met **taalmaatjes**?")
+    tab_to(page, "Plaats onderwerp")
+    follow(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Taalmaatjes gezocht")
+    tab_to(page, "", element_id="body")
+    page.keyboard.type("Aanvulling: het liefst in de avond.")
+    tab_to(page, "Plaats reactie")
+    follow(page)
+    expect(
+        page.get_by_role("heading", name=re.compile("^Bericht 2 van Sem de Vries"))
+    ).to_be_visible()
+    assert_accessible(page)
+
+
+def follow(page: Any) -> None:
+    """Press Enter on the focused link or button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def tab_to(page: Any, text: str, *, element_id: str | None = None, presses: int = 80) -> None:
+    """Press Tab until the focused element has this text (or id): the keyboard's way there."""
+    script = "[document.activeElement.id, document.activeElement.innerText || '']"
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused_id, focused_text = page.evaluate(script)
+        if (element_id and focused_id == element_id) or (text and focused_text.strip() == text):
+            return
+    raise AssertionError(f"Tab never reached {text or element_id!r}")
