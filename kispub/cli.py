@@ -53,7 +53,12 @@ def create_user_command(
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     new = NewUser(
-        email=email, name=name, role=Role(role), organisation=organisation, password=password
+        email=email,
+        name=name,
+        role=Role(role),
+        organisation=organisation,
+        password=password,
+        made_by_staff=True,
     )
     try:
         user = create_user(new)

@@ -108,6 +108,7 @@ def load_users(items: Items, base: Path) -> int:
             name=item["name"],
             role=Role(item.get("role", "member")),
             organisation=item.get("organisation"),
+            made_by_staff=True,
         )
         changed += _upsert_user(new)
     return changed

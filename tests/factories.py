@@ -24,6 +24,7 @@ def make_user(**overrides: Any) -> User:
         role=Role(overrides.pop("role", Role.MEMBER)),
         organisation=overrides.pop("organisation", "Gemeente Voorbeeld"),
         password=overrides.pop("password", DEFAULT_PASSWORD),
+        made_by_staff=True,  # as the CLI and the users page make them: approved members
     )
     if overrides:
         raise TypeError(f"unknown overrides: {sorted(overrides)}")

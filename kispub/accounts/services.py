@@ -41,9 +41,10 @@ class NewUser:
     role: Role = Role.MEMBER
     organisation: str | None = None
     password: str | None = None
-    # An account made by staff (the CLI, the users page, a content file) is trusted as it is;
-    # a channel that lets people sign up themselves passes False and decides on its own.
-    made_by_staff: bool = True
+    # True only where staff make the account (the CLI, the users page, a content file): the
+    # community then trusts it as an approved member. False, the default, fails closed: an
+    # account made any other way is left to the joining rule.
+    made_by_staff: bool = False
 
 
 # Called inside the transaction that creates an account, with the new user and how it was

@@ -155,6 +155,7 @@ def users() -> str | Response:
             name=form.name.data,
             organisation=form.organisation.data,
             role=Role(form.role.data),
+            made_by_staff=True,
         )
         try:
             outcome = submit_once(form.nonce.data, lambda: _invite(new))

@@ -27,6 +27,7 @@ from kispub.community.models import FieldRole, Member, Post, Thread
 from kispub.community.services.posting import (
     NewThread,
     accept_answer,
+    checked_title,
     edit_post,
     reply,
     start_thread,
@@ -113,7 +114,7 @@ def _load_labelled(item: dict[str, Any]) -> int:
 
 def _load_thread(item: dict[str, Any]) -> int:
     """Create the thread or bring it in line with the file; 1 when anything changed."""
-    theme, title = _theme(item["theme"]), item["title"].strip()
+    theme, title = _theme(item["theme"]), checked_title(item["title"])
     # Everything is read and checked before the first write.
     opening = Written(_author(item), item["body"].strip(), _moment(item.get("created")))
     replies = [
@@ -121,10 +122,23 @@ def _load_thread(item: dict[str, Any]) -> int:
         for r in item.get("replies", [])
     ]
     accepted = _accepted(item, len(replies))
-    thread = _thread(theme.id, title)
+    with write_transaction():  # one thread at a time, whole or not at all
+        question = bool(item.get("question", False))
+        return _write_thread(theme.id, title, question, opening, replies, accepted)
+
+
+def _write_thread(
+    theme_id: int,
+    title: str,
+    question: bool,
+    opening: Written,
+    replies: list[Written],
+    accepted: int | None,
+) -> int:
+    thread = _thread(theme_id, title)
     changed = False
     if thread is None:
-        new = NewThread(theme.id, title, opening.body, bool(item.get("question", False)))
+        new = NewThread(theme_id, title, opening.body, question)
         thread = start_thread(opening.author, new, at=opening.created, limits=False)
         changed = True
     posts = _posts(thread.id)
@@ -141,8 +155,8 @@ def _upsert_post(thread: Thread, post: Post | None, written: Written) -> bool:
     if post is None:
         reply(written.author, thread.id, written.body, at=written.created, limits=False)
         return True
-    if post.body.strip() == written.body:
-        return False
+    if post.deleted_at is not None or post.body.strip() == written.body:
+        return False  # a post its author deleted on the site stays deleted
     edit_post(post.author or written.author, post.id, written.body)
     return True
 

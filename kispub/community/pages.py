@@ -274,10 +274,22 @@ def thread_page(
         per_page=per_page,
         has_unread=_has_unread(thread, read_number, floor),
         first_unread_here=next((p.number for p in posts if p.unread), None),
-        read_up_to=shown if shown > (read_number or 0) else None,
+        read_up_to=_read_up_to(thread.id, first, shown, read_number or 0, floor),
         quote=quote,
         reply_to=reply_to,
     )
+
+
+def _read_up_to(thread_id: int, first: int, shown: int, read: int, floor: datetime) -> int | None:
+    """How far the member has now read: up to the page's last post, unless unread posts on
+    earlier pages were skipped (a permalink, a search hit), which must stay unread."""
+    if shown <= read:
+        return None
+    if first > read + 1:
+        skipped = queries.first_unread_number(thread_id, read, floor)
+        if skipped is not None and skipped < first:
+            return None
+    return shown
 
 
 def first_unread_location(member: Member, thread_id: int) -> tuple[int, int]:

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from kispub.community.models import Member, MemberStatus, Post, PostRevision, ThemeActivity, Thread
+from kispub.community.services.posting import delete_post
 from kispub.content import DEMO_FOLDER, ContentError, LoadReport, load_content
 from kispub.extensions import db
 from tests.community.helpers import make_member
@@ -202,3 +203,16 @@ def test_a_bad_profile_is_reported_with_its_address(
         load(tmp_path, PROFILE.replace(*change))
 
     assert "[[community_members]]" in str(raised.value) and message in str(raised.value)
+
+
+def test_a_title_with_odd_spacing_and_a_deleted_reply_load_once(
+    tmp_path: Path, people: None
+) -> None:
+    spaced = THREAD.replace("Huiswerkbegeleiding met", "Huiswerkbegeleiding   met")
+    assert load(tmp_path, spaced).changed == {"community_threads": 1}
+    reply = posts()[1]
+    delete_post(reply.author, reply.id)  # type: ignore[arg-type]
+
+    assert load(tmp_path, spaced).changed == {"community_threads": 0}
+    assert [p.number for p in posts()] == [1, 2, 3]
+    assert posts()[1].deleted_at is not None

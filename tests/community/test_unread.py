@@ -80,14 +80,16 @@ def test_the_index_counts_threads_with_unread_posts_per_theme(app: Flask) -> Non
     assert "2 onderwerpen,\n      2 berichten" in page
 
 
-def test_reading_never_lowers_the_number_read(app: Flask) -> None:
+def test_reading_never_lowers_the_number_read_nor_skips_unread_pages(app: Flask) -> None:
     author, reader = make_member(), make_member()
     thread = make_thread(author, posts=45)
     client = client_for(app, reader)
+    # Landing on the last page (a permalink, a search hit) leaves pages 1 and 2 unread.
     client.get(f"/community/onderwerp/{thread.id}?pagina=3")
-    assert read_number(reader.id, thread.id) == 45
-    client.get(f"/community/onderwerp/{thread.id}")
-    assert read_number(reader.id, thread.id) == 45
+    assert read_number(reader.id, thread.id) is None
+    for page, read in ((1, 20), (2, 40), (3, 45), (1, 45)):
+        client.get(f"/community/onderwerp/{thread.id}?pagina={page}")
+        assert read_number(reader.id, thread.id) == read
     record_read(reader.id, thread.id, 10)
     assert read_number(reader.id, thread.id) == 45
 

@@ -208,7 +208,7 @@ def test_accounts_mail_is_queued_with_its_cause(client: FlaskClient, outbox) -> 
 def test_an_invitation_that_fails_sends_nothing(app: Flask, outbox) -> None:
     from kispub.accounts.services import AccountError, NewUser, invite_user
 
-    invite_user(NewUser(email="nieuw@example.org", name="Nieuw"))
+    invite_user(NewUser(email="nieuw@example.org", name="Nieuw", made_by_staff=True))
     with pytest.raises(AccountError):
         invite_user(NewUser(email="NIEUW@example.org", name="Dubbel"))
     assert _count() == 1 and len(outbox()) == 1

@@ -172,6 +172,8 @@ def delete_post(user: User, post_id: int) -> Post:
         post.deleted_at = clock.now()
         if thread.accepted_number == post.number:
             thread.accepted_number = None
+        # Nobody is mentioned by a post that is gone (part 2's notifications read these).
+        session.execute(delete(Mention).where(Mention.post_id == post.id))
         search.unindex_post(post.id)
     return post
 

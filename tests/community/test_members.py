@@ -1,0 +1,46 @@
+"""Membership rows every way in shares: handles, and which accounts are members at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+
+from kispub.accounts.services import NewUser, create_user
+from kispub.community.models import Member
+from kispub.community.services import members
+from kispub.extensions import db
+from tests.community.helpers import make_member, membership
+
+LONG_NAME = "Anna-Maria Christina van den Bergh-Oosterhuis"  # its slug is over 30 characters
+
+
+def test_namesakes_with_long_names_get_distinct_handles(app: Flask) -> None:
+    people = [make_member(name=LONG_NAME, email=f"anna{n}@example.org") for n in range(4)]
+
+    handles = [membership(person).handle for person in people]
+    assert len(set(handles)) == 4
+    assert all(len(handle) <= members.HANDLE_MAX for handle in handles)
+    assert all(members.HANDLE.fullmatch(handle) for handle in handles)
+
+
+def test_an_account_not_made_by_staff_is_no_member(app: Flask) -> None:
+    # The flag fails closed: code that forgets it makes an account, not an approved member.
+    user = create_user(NewUser(email="zelf@example.org", name="Zelf Aangemeld"))
+
+    assert db.session.get(Member, user.id) is None
+
+
+def test_a_handle_taken_meanwhile_is_chosen_again(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = make_member(name="Sanne de Vries")
+    real: Callable[[str], str] = members.new_handle
+    answers = iter(["sanne-de-vries"])  # as if a namesake took it between choosing and storing
+    monkeypatch.setattr(members, "new_handle", lambda name: next(answers, None) or real(name))
+
+    second = make_member(name="Sanne de Vries")
+
+    assert membership(first).handle == "sanne-de-vries"
+    assert membership(second).handle == "sanne-de-vries-2"
