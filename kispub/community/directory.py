@@ -88,14 +88,15 @@ def card(member: Member) -> MemberCard:
     )
 
 
-def _listed() -> ColumnElement[bool]:
-    """Who may be seen: approved members with an active account."""
-    return and_(Member.status == MemberStatus.APPROVED, User.active.is_(True))
+def listed(member: type[Member] = Member, user: type[User] = User) -> ColumnElement[bool]:
+    """Who may be seen (in the directory, and linked from posts): approved members with an
+    active account. ``member`` and ``user`` may be aliases."""
+    return and_(member.status == MemberStatus.APPROVED, user.active.is_(True))
 
 
 def _members() -> Select[Member]:
     # contains_eager: the user comes from this join, not from a second eager one.
-    return select(Member).join(Member.user).options(contains_eager(Member.user)).where(_listed())
+    return select(Member).join(Member.user).options(contains_eager(Member.user)).where(listed())
 
 
 def directory(query: str, theme_slug: str | None, page: int, per_page: int) -> Directory:
@@ -173,7 +174,7 @@ def avatar_key(handle: str) -> str | None:
     statement = (
         select(Member.avatar_key)
         .join(Member.user)
-        .where(_listed(), func.lower(Member.handle) == handle.lower())
+        .where(listed(), func.lower(Member.handle) == handle.lower())
     )
     return db.session.scalar(statement)
 
@@ -187,7 +188,7 @@ def mention_candidates(query: str) -> list[dict[str, str]]:
         select(Member.handle, User.name)
         .join(Member.user)
         .where(
-            _listed(),
+            listed(),
             or_(
                 func.lower(Member.handle).startswith(query, autoescape=True),
                 func.lower(User.name).contains(query, autoescape=True),

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 
-import nh3
 from flask import current_app
 from sqlalchemy import func, select
 
-from kispub.community.models import Member, MemberStatus
-from kispub.core.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
+from kispub.accounts.models import User
+from kispub.community.directory import listed
+from kispub.community.models import Member
+from kispub.core.markdown import render_markdown, sanitise_html
 from kispub.extensions import db
 
 # "@" not glued to a word (so not an e-mail address), then a handle as members.HANDLE has it.
@@ -43,13 +44,7 @@ def render_post(body: str) -> Rendered:
     linker.feed(html)
     linker.close()
     # Sanitised again: the linked HTML was rebuilt, so it passes the same rules as any other.
-    clean = nh3.clean(
-        "".join(linker.out),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
+    clean = sanitise_html("".join(linker.out))
     return Rendered(clean, frozenset(members[h] for h in linker.linked))
 
 
@@ -58,8 +53,10 @@ def _members(handles: Iterable[str]) -> dict[str, int]:
     wanted = set(handles)
     if not wanted:
         return {}
-    statement = select(func.lower(Member.handle), Member.user_id).where(
-        func.lower(Member.handle).in_(wanted), Member.status == MemberStatus.APPROVED
+    statement = (
+        select(func.lower(Member.handle), Member.user_id)
+        .join(User, User.id == Member.user_id)
+        .where(func.lower(Member.handle).in_(wanted), listed())
     )
     return dict(db.session.execute(statement).all())
 

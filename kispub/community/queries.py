@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from kispub.accounts.models import User
+from kispub.community.directory import listed
 from kispub.community.initials import initials, tone
 from kispub.community.models import Member, Post, PostRevision, ReadState, ThemeActivity, Thread
 from kispub.core import clock
@@ -78,7 +79,9 @@ def themes_with_activity() -> list[tuple[Theme, ThemeActivity | None, str | None
     statement = (
         select(Theme, ThemeActivity, latest.title)
         .outerjoin(ThemeActivity, ThemeActivity.theme_id == Theme.id)
-        .outerjoin(latest, latest.id == ThemeActivity.last_thread_id)
+        .outerjoin(
+            latest, and_(latest.id == ThemeActivity.last_thread_id, latest.hidden_at.is_(None))
+        )
         .order_by(Theme.position, Theme.name)
     )
     return [(t, a, title) for t, a, title in db.session.execute(statement)]
@@ -221,7 +224,10 @@ def _read_state_of(user_id: int) -> ColumnElement[bool]:
 
 
 def _person_columns(user: type[User], member: type[Member]) -> tuple[Any, ...]:
-    return (user.id, user.name, member.handle, member.avatar_key)
+    # Only a listed member has a profile to link to and a photo to show; others (declined,
+    # suspended, deactivated) appear by name alone.
+    shown = listed(member, user)
+    return (user.id, user.name, case((shown, member.handle)), case((shown, member.avatar_key)))
 
 
 def _person(values: Sequence[Any]) -> Person | None:

@@ -8,9 +8,12 @@ import pytest
 from flask import Flask
 
 from kispub.accounts.services import NewUser, create_user
-from kispub.community.models import Member
+from kispub.community.models import Member, MemberStatus
+from kispub.community.services.posting import reply
+from kispub.core.database import write_transaction
 from kispub.community.services import members
 from kispub.extensions import db
+from tests.community.discussion_helpers import client_for, make_thread
 from tests.community.helpers import make_member, membership
 
 LONG_NAME = "Anna-Maria Christina van den Bergh-Oosterhuis"  # its slug is over 30 characters
@@ -44,3 +47,19 @@ def test_a_handle_taken_meanwhile_is_chosen_again(
 
     assert membership(first).handle == "sanne-de-vries"
     assert membership(second).handle == "sanne-de-vries-2"
+
+
+def test_a_suspended_members_posts_show_their_name_without_profile_or_mention_links(
+    app: Flask,
+) -> None:
+    author, reader = make_member(name="Karin Geschorst"), make_member(name="Lars Lezer")
+    thread = make_thread(author, posts=1)
+    with write_transaction():
+        membership(author).status = MemberStatus.SUSPENDED
+    reply(reader, thread.id, "Eens met @karin-geschorst.")
+
+    page = client_for(app, reader).get(f"/community/onderwerp/{thread.id}").get_data(as_text=True)
+
+    assert "Karin Geschorst" in page
+    assert "/community/leden/karin-geschorst" not in page  # no link to a profile that is 404
+    assert "@karin-geschorst" in page  # the mention stays as text
