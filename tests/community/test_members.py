@@ -9,9 +9,9 @@ from flask import Flask
 
 from kispub.accounts.services import NewUser, create_user
 from kispub.community.models import Member, MemberStatus
+from kispub.community.services import members
 from kispub.community.services.posting import reply
 from kispub.core.database import write_transaction
-from kispub.community.services import members
 from kispub.extensions import db
 from tests.community.discussion_helpers import client_for, make_thread
 from tests.community.helpers import make_member, membership
