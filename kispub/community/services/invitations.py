@@ -321,8 +321,9 @@ def accept_invitation(secret: str, acceptance: Acceptance) -> User | None:
             _accept_shared(invitation, acceptance)
             return None
     except AccountError as error:
-        # A personal link's address taken by a concurrent request at this very moment:
-        # once more finds that account, and takes it over.
+        # A personal link's address taken by a concurrent request at this very moment (a
+        # shared link's is answered in ``new_account_or_answer``). Nothing was stored;
+        # sent again, the acceptance finds that account and takes it over.
         raise JoiningError(_("Dat lukte niet. Probeer het nog eens.")) from error
 
 

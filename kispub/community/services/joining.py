@@ -119,9 +119,8 @@ def new_account_or_answer(
                 return create_user(new)
         except AccountError:
             existing = find_user_by_email(new.email)
-            if existing is None:  # taken, and gone again by now: nothing sensible to say
-                raise
-    answer_known_address(existing)
+    if existing is not None:  # (None: taken and removed again at once; nobody to mail)
+        answer_known_address(existing)
     return None
 
 
