@@ -25,12 +25,10 @@ def nonce() -> str:
 
 
 def request_form(**overrides: str) -> dict[str, str]:
-    """A complete, valid request to join."""
+    """A complete, valid request to join (it has no password: that comes on confirming)."""
     return {
         "name": "Noor Bakker",
         "email": "noor@example.org",
-        "password": DEFAULT_PASSWORD,
-        "confirm": DEFAULT_PASSWORD,
         "organisation": "Vluchtelingenwerk",
         "field_role": "professional",
         "motivation": "Ik begeleid nieuwkomers en wil ervaringen delen.",
@@ -40,7 +38,8 @@ def request_form(**overrides: str) -> dict[str, str]:
 
 
 def accept_form(**overrides: str) -> dict[str, str]:
-    """A complete acceptance of an invitation (add ``email`` for a shared link)."""
+    """A complete acceptance of an invitation (add ``email`` for a shared link, whose form
+    has no password and ignores the one sent)."""
     return {
         "name": "Sem de Vries",
         "password": DEFAULT_PASSWORD,
@@ -81,9 +80,15 @@ def verify_link(message: EmailMessage) -> str:
     return link(message, "/community/lid-worden/bevestigen/")
 
 
-def confirm(client: FlaskClient, path: str) -> TestResponse:
-    """Press the confirm button behind a confirmation link."""
-    return client.post(path)
+def confirm(client: FlaskClient, path: str, password: str = DEFAULT_PASSWORD) -> TestResponse:
+    """Choose a password and press the confirm button behind a confirmation link."""
+    return client.post(path, data={"password": password, "confirm": password})
+
+
+def can_log_in(email: str, password: str, client: FlaskClient) -> bool:
+    """Whether the login form lets ``client`` in with these credentials."""
+    response = client.post("/inloggen", data={"email": email, "password": password})
+    return response.status_code == 302
 
 
 def actions(user_id: int) -> list[str]:

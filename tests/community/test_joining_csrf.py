@@ -15,7 +15,7 @@ from kispub.community.models import MemberStatus
 from kispub.community.services.domains import add_trusted_domain
 from kispub.community.services.invitations import PersonalInvitation, invite_person
 from tests.community.helpers import make_member, make_person
-from tests.community.joining_helpers import link, request_form
+from tests.community.joining_helpers import link, request_form, verify_link
 from tests.factories import DEFAULT_PASSWORD
 
 # Over https Flask-WTF also wants a same-origin Referer, as a browser sends.
@@ -51,7 +51,12 @@ def test_every_form_on_the_joining_pages_carries_its_token(app: Flask, outbox) -
     add_trusted_domain(moderator, "gemeente.nl")
     anonymous = app.test_client()
     anonymous.environ_base["HTTP_REFERER"] = REFERER
-    pages = {anonymous: ["/community/lid-worden/", invitation]}
+    anonymous.post(
+        "/community/lid-worden/",
+        data={**request_form(), "csrf_token": _token(anonymous, "/community/lid-worden/")},
+    )
+    confirmation = verify_link(outbox()[-1])
+    pages = {anonymous: ["/community/lid-worden/", invitation, confirmation]}
     pages[_logged_in(app, moderator)] = [
         f"/beheer/community/aanvragen/{person.id}",
         "/beheer/community/uitnodigingen",

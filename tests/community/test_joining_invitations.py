@@ -1,6 +1,7 @@
 """Invitations by staff: a personal link makes an approved member at once; a shared link
-makes an unverified account that is approved once its address is confirmed. Refusals,
-the hash-only storage, counting uses under concurrency, and the ways around that fail."""
+makes an unverified account without a password that is approved (and given the password
+chosen) once its address is confirmed. Refusals, the hash-only storage, counting uses
+under concurrency, throttles, and the ways around that fail."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import format_date
 from sqlalchemy import func, select
 
 from kispub.accounts.models import Role, User
 from kispub.accounts.services import find_user_by_email
 from kispub.community.models import Invitation, InvitationKind, JoinedVia, MemberStatus
+from kispub.community.services import joining
 from kispub.community.services.invitations import (
     Acceptance,
     InviteLink,
@@ -35,6 +38,8 @@ from tests.community.joining_helpers import (
     CHECK_MAIL,
     accept_form,
     actions,
+    ask_to_join,
+    can_log_in,
     confirm,
     events_of,
     link,
@@ -171,19 +176,19 @@ def test_a_shared_link_is_shown_once_and_approves_after_the_address_is_confirmed
     [invitation] = _invitations()
     assert invitation.kind is InvitationKind.MULTI and invitation.max_uses == 2
     assert events_of(invitation_id=invitation.id)[0].action == "link_created"
-    # Someone with the link: an unverified account and a mail to confirm the address.
+    # Someone with the link: an unverified account without a password, and a mail to
+    # confirm the address; the form asks no password (one sent along is ignored).
     guest = app.test_client()
+    assert 'type="password"' not in guest.get(path).get_data(as_text=True)
     response = guest.post(path, data=accept_form(email="gast@example.org"))
     assert response.status_code == 302 and response.location == CHECK_MAIL
     user = find_user_by_email("gast@example.org")
     member = membership(user)
     assert member.status is MemberStatus.UNVERIFIED and member.invitation_id == invitation.id
-    guest.post(
-        "/inloggen", data={"email": "gast@example.org", "password": accept_form()["password"]}
-    )
-    assert guest.get("/community/").status_code == 403  # the link confirmed nothing
+    assert user.password_hash is None
+    assert not can_log_in("gast@example.org", accept_form()["password"], guest)
     confirmed = confirm(guest, verify_link(mails_to(outbox(), "gast@example.org")[0]))
-    assert confirmed.location == "/community/lid-worden/welkom"
+    assert confirmed.location == "/community/"
     member = membership(user)
     assert member.status is MemberStatus.APPROVED and member.decided_by_id == moderator.id
     assert actions(user.id) == ["unverified", "accepted", "verified", "approved"]
@@ -284,17 +289,92 @@ def test_concurrent_acceptances_never_exceed_the_maximum(app: Flask, outbox) -> 
     assert db.session.scalar(invited) == 3
 
 
-def test_an_account_someone_else_made_for_the_invited_address_is_not_approved(
+def test_an_account_with_a_password_at_the_invited_address_is_not_approved(
     app: Flask, outbox
 ) -> None:
-    # Someone asks to join with sem's address after sem was invited (and never confirms it):
-    # sem's personal link must not make that stranger's account a member.
+    # An unconfirmed account with a password (made before passwords waited for the address,
+    # or given one through a reset link): sem's link must not make it a member.
     path = _personal(make_member(role=Role.MODERATOR), outbox)
     squatter = make_person(MemberStatus.UNVERIFIED, email="sem@example.org", name="Niet Sem")
     response = app.test_client().post(path, data=accept_form())
     assert response.status_code == 409 and "Log in" in response.get_data(as_text=True)
     assert membership(squatter).status is MemberStatus.UNVERIFIED
     assert _invitations()[0].use_count == 0
+
+
+def test_the_invited_person_takes_over_an_account_nobody_proved_for_their_address(
+    app: Flask, outbox
+) -> None:
+    # Someone asks to join with sem's address after sem was invited, and never confirms it.
+    moderator = make_member(role=Role.MODERATOR)
+    path = _personal(moderator, outbox)
+    ask_to_join(app.test_client(), email="sem@example.org", name="Niet Sem", motivation="Ha")
+    squatter = find_user_by_email("sem@example.org")
+    old_link = verify_link(mails_to(outbox(), "sem@example.org")[-1])
+    sem = app.test_client()
+    chosen = "sems-eigen-wachtwoord"
+    accepted = sem.post(path, data=accept_form(password=chosen, confirm=chosen))
+    assert accepted.status_code == 302 and accepted.location == "/community/"
+    assert sem.get("/community/").status_code == 200
+    user = find_user_by_email("sem@example.org")
+    member = membership(user)
+    assert user.id == squatter.id and user.name == "Sem de Vries"
+    assert member.is_approved and member.joined_via is JoinedVia.INVITATION
+    assert member.handle == "sem-de-vries" and member.motivation == ""
+    assert member.verified_at is not None and member.decided_by_id == moderator.id
+    assert actions(user.id) == ["unverified", "accepted", "verified", "approved"]
+    assert can_log_in("sem@example.org", chosen, app.test_client())
+    # The squatter's confirmation link (in sem's mailbox anyway) finds nothing to confirm.
+    assert confirm(app.test_client(), old_link, "een ander wachtwoord").status_code == 302
+    assert not can_log_in("sem@example.org", "een ander wachtwoord", app.test_client())
+
+
+def test_personal_invitations_are_not_throttled_together(app: Flask, outbox) -> None:
+    # Accepting a personal invitation mails nothing and has no address field: the limit
+    # on mail per address (3 an hour in the tests) must not count them all as one.
+    moderator = make_member(role=Role.MODERATOR)
+    paths = [_personal(moderator, outbox, f"collega{n}@example.org") for n in range(5)]
+    statuses = [
+        app.test_client()
+        .post(path, data=accept_form(), environ_base={"REMOTE_ADDR": f"192.0.2.{n}"})
+        .status_code
+        for n, path in enumerate(paths)
+    ]
+    assert statuses == [302] * 5
+    for n in range(5):
+        assert membership(find_user_by_email(f"collega{n}@example.org")).is_approved
+
+
+def test_a_shared_link_answers_a_concurrently_taken_address_as_any_taken_one(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, outbox
+) -> None:
+    # The address gets an account between the check and the insert (a concurrent request):
+    # the answer is still "check your mail", and its owner gets the mail.
+    path = _shared(make_member(role=Role.MODERATOR))
+    make_member(email="anna@example.org")
+    real = joining.find_user_by_email
+    looked: list[str] = []
+
+    def too_early_once(email: str) -> User | None:
+        looked.append(email)
+        return None if len(looked) == 1 else real(email)
+
+    monkeypatch.setattr(joining, "find_user_by_email", too_early_once)
+    response = app.test_client().post(path, data=accept_form(email="anna@example.org"))
+    assert response.status_code == 302 and response.location == CHECK_MAIL
+    assert len(looked) == 2  # looked again after the insert failed, and found the account
+    assert "al een account" in mails_to(outbox(), "anna@example.org")[0]["Subject"]
+    assert _invitations()[0].use_count == 0
+
+
+def test_a_new_link_logs_until_when_it_is_valid(app: Flask) -> None:
+    freeze(app, datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    _shared(make_member(role=Role.MODERATOR), max_uses=4, days=30)
+    [created] = events_of(action="link_created")
+    with app.test_request_context():
+        until = format_date(_invitations()[0].expires_at)
+        assert until == format_date(datetime(2026, 4, 1, 9, 0, tzinfo=UTC))
+    assert created.note == f"4 keer, tot {until}"
 
 
 def test_the_made_link_shows_its_domain_as_stored(client: FlaskClient, login_as: Callable) -> None:

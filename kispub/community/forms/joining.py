@@ -9,24 +9,24 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     DataRequired,
     Email,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
     Optional,
 )
 
-from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
+from kispub.accounts.forms import NewPasswordForm
+from kispub.accounts.services import NAME_MAX, ORGANISATION_MAX
 from kispub.community.models import FieldRole
 from kispub.community.services.invitations import (
     MAX_LINK_DAYS,
@@ -56,14 +56,14 @@ def _email_field() -> EmailField:
 
 
 def _name_field() -> StringField:
-    return StringField(_l("Naam"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    return StringField(_l("Naam"), validators=[DataRequired(REQUIRED), Length(max=NAME_MAX)])
 
 
 def _organisation_field() -> StringField:
     return StringField(
         _l("Organisatie"),
         description=_l("Waar u werkt of actief bent; laat leeg als dat niet van toepassing is."),
-        validators=[Optional(), Length(max=160)],
+        validators=[Optional(), Length(max=ORGANISATION_MAX)],
     )
 
 
@@ -79,29 +79,13 @@ def _field_role_field(required: bool) -> SelectField:
     )
 
 
-def _password_field() -> PasswordField:
-    return PasswordField(
-        _l("Wachtwoord"),
-        description=_l("Minstens %(n)d tekens.", n=MIN_PASSWORD_LENGTH),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1024,
-                message=_l("Kies een wachtwoord van minstens %(n)d tekens.", n=MIN_PASSWORD_LENGTH),
-            ),
-        ],
-    )
+def _in_place(field: UnboundField) -> UnboundField:
+    """A field declared on another form, placed where this form declares it.
 
-
-def _confirm_field() -> PasswordField:
-    return PasswordField(
-        _l("Herhaal het wachtwoord"),
-        validators=[
-            DataRequired(REQUIRED),
-            EqualTo("password", _l("De wachtwoorden verschillen.")),
-        ],
-    )
+    WTForms orders a form's fields (and so its error summary) by when each was declared;
+    the copy of the declaration keeps the field itself (label, hint, rules) in one place.
+    """
+    return UnboundField(field.field_class, *field.args, **field.kwargs)
 
 
 def _role(value: str | None) -> FieldRole | None:
@@ -109,12 +93,13 @@ def _role(value: str | None) -> FieldRole | None:
 
 
 class RequestForm(OnceForm):
-    """Ask to join: who you are, where you work, your role and why."""
+    """Ask to join: who you are, where you work, your role and why.
+
+    No password: it is chosen when the address is confirmed, by whoever reads the mail.
+    """
 
     name = _name_field()
     email = _email_field()
-    password = _password_field()
-    confirm = _confirm_field()
     organisation = _organisation_field()
     field_role = _field_role_field(required=True)
     motivation = TextAreaField(
@@ -129,46 +114,50 @@ class RequestForm(OnceForm):
         return JoinRequest(
             name=self.name.data,
             email=self.email.data,
-            password=self.password.data,
             organisation=self.organisation.data or "",
             field_role=field_role,
             motivation=self.motivation.data,
         )
 
 
-class AcceptPersonalForm(OnceForm):
-    """Accept a personal invitation: the address is the invitation's."""
-
-    name = _name_field()
-    organisation = _organisation_field()
-    field_role = _field_role_field(required=False)
-    password = _password_field()
-    confirm = _confirm_field()
+class AcceptForm(OnceForm):
+    """What both ways of accepting an invitation ask (each declares its fields in page
+    order)."""
 
     def to_acceptance(self) -> Acceptance:
         return Acceptance(
             name=self.name.data,
-            password=self.password.data,
             organisation=self.organisation.data or "",
             field_role=_role(self.field_role.data),
-            email=self.email_value(),
+            password=self.password.data if "password" in self else "",
+            email=self.email.data if "email" in self else "",
         )
 
-    def email_value(self) -> str:
-        return ""
+
+class AcceptPersonalForm(AcceptForm):
+    """Accept a personal invitation: the address is the invitation's, and the mail proved
+    it, so the password is chosen here."""
+
+    name = _name_field()
+    organisation = _organisation_field()
+    field_role = _field_role_field(required=False)
+    password = _in_place(NewPasswordForm.password)
+    confirm = _in_place(NewPasswordForm.confirm)
 
 
-class AcceptLinkForm(AcceptPersonalForm):
-    """Accept a shared invitation link: with the address to confirm."""
+class AcceptLinkForm(AcceptForm):
+    """Accept a shared invitation link: with the address to confirm (and no password: it
+    is chosen when the address is confirmed)."""
 
+    name = _name_field()
     email = _email_field()
+    organisation = _organisation_field()
+    field_role = _field_role_field(required=False)
 
-    def email_value(self) -> str:
-        return str(self.email.data)
 
-
-class ConfirmAddressForm(BaseForm):
-    """One button: confirm the address (a POST, so link scanners confirm nothing)."""
+class ConfirmAddressForm(NewPasswordForm):
+    """Confirm the address and choose the password (a POST, so link scanners confirm
+    nothing; the one who reads the mail chooses the password)."""
 
 
 class DecisionForm(BaseForm):
@@ -188,7 +177,9 @@ class PersonalInvitationForm(OnceForm):
 
     email = _email_field()
     name = _name_field()
-    organisation = StringField(_l("Organisatie"), validators=[Optional(), Length(max=160)])
+    organisation = StringField(
+        _l("Organisatie"), validators=[Optional(), Length(max=ORGANISATION_MAX)]
+    )
     note = StringField(_l("Notitie (alleen voor moderatoren)"), validators=[Length(max=200)])
 
     def to_invitation(self) -> PersonalInvitation:

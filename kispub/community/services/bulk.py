@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from kispub.accounts.models import User
+from kispub.accounts.services import NAME_MAX, ORGANISATION_MAX
 from kispub.community.services.invitations import (
     PersonalInvitation,
     addresses_in_use,
@@ -38,7 +39,6 @@ from kispub.core.text import clean_line
 
 BULK_SALT = "kispub-community-bulk"
 PREVIEW_MAX_AGE = 3600  # seconds between the preview and the confirmation
-NAME_MAX, ORGANISATION_MAX = 120, 160
 COLUMNS = {
     "name": "name",
     "naam": "name",

@@ -6,10 +6,12 @@ the mail (personal) or shown once to the staff member who made the link (shared)
 counted with one conditional UPDATE (``use_count < max_uses`` and still open), so
 concurrent acceptances can never exceed the maximum.
 
-A personal link confirms its address by being opened from the mail: accepting it makes an
-approved member at once. A shared link may be passed on, so it proves nothing about an
-address: accepting it makes an unverified account that ``joining.verify_address``
-approves once the address is confirmed.
+A personal link confirms its address by being opened from the mail: accepting it (with a
+name and a password) makes an approved member at once, taking over an account someone made
+for that address without ever proving it. A shared link may be passed on, so it proves
+nothing about an address: accepting it makes an unverified account without a password,
+which ``joining.verify_address`` gives one (chosen by whoever reads the confirmation mail)
+and approves once the address is confirmed.
 """
 
 from __future__ import annotations
@@ -27,23 +29,34 @@ from flask_babel import gettext as _
 from sqlalchemy import CursorResult, func, select, update
 
 from kispub.accounts.models import User
-from kispub.accounts.passwords import hash_password
-from kispub.accounts.services import AccountError, NewUser, create_user, find_user_by_email
+from kispub.accounts.services import (
+    AccountError,
+    NewUser,
+    create_user,
+    find_user_by_email,
+    set_password,
+)
 from kispub.community import notifications
 from kispub.community.models import (
     FieldRole,
     Invitation,
     InvitationKind,
     JoinedVia,
+    Member,
     MembershipEvent,
     MemberStatus,
 )
-from kispub.community.services.joining import answer_known_address, verification_token
-from kispub.community.services.members import create_member
+from kispub.community.services.joining import (
+    approve,
+    new_account_or_answer,
+    verification_token,
+)
+from kispub.community.services.members import create_member, new_handle
 from kispub.community.services.rules import (
     JoiningError,
     email_domain,
     normalise_domain,
+    require_new_password,
     require_staff,
     valid_address,
 )
@@ -85,10 +98,11 @@ class InviteLink:
 
 @dataclass(frozen=True)
 class Acceptance:
-    """What a person fills in to accept an invitation (``email`` only for a shared link)."""
+    """What a person fills in to accept an invitation: ``password`` only for a personal
+    link (its mail proved the address), ``email`` only for a shared one."""
 
     name: str
-    password: str
+    password: str = ""
     organisation: str = ""
     field_role: FieldRole | None = None
     email: str = ""
@@ -207,7 +221,9 @@ def create_invite_link(inviter: User, link: InviteLink) -> tuple[Invitation, str
         )
         session.add(invitation)
         session.flush()
-        summary = _("%(n)d keer, tot %(date)s", n=link.max_uses, date=format_date(now))
+        summary = _(
+            "%(n)d keer, tot %(date)s", n=link.max_uses, date=format_date(invitation.expires_at)
+        )
         if domain:
             summary += ", @" + domain
         _record(invitation, "link_created", inviter.id, summary)
@@ -304,8 +320,11 @@ def accept_invitation(secret: str, acceptance: Acceptance) -> User | None:
                 return _accept_personal(invitation, acceptance)
             _accept_shared(invitation, acceptance)
             return None
-    except AccountError as error:  # the address was taken by a concurrent request
-        raise JoiningError(str(error), "email") from error
+    except AccountError as error:
+        # A personal link's address taken by a concurrent request at this very moment (a
+        # shared link's is answered in ``new_account_or_answer``). Nothing was stored;
+        # sent again, the acceptance finds that account and takes it over.
+        raise JoiningError(_("Dat lukte niet. Probeer het nog eens.")) from error
 
 
 def _new_account(email: str, acceptance: Acceptance) -> User:
@@ -321,26 +340,80 @@ def _new_account(email: str, acceptance: Acceptance) -> User:
 
 
 def _accept_personal(invitation: Invitation, acceptance: Acceptance) -> User:
-    """The link came in the mail to this address: that confirms it, so approve at once."""
+    """The link came in the mail to this address: that confirms it, so approve at once.
+
+    An account already at the address is refused ("log in"), unless nobody ever proved or
+    used it (made by the request form or a shared link, unconfirmed, without a password):
+    whoever made that one did not read this mail, so the invited person takes it over.
+    """
+    require_new_password(acceptance.password)
     email = invitation.email or ""
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    member = _unproven_membership(existing) if existing is not None else None
+    if existing is not None and member is None:
         raise LinkRefused(_("Er bestaat al een account met dit e-mailadres. Log in."), 409)
     _count_use(invitation)
-    user = _new_account(email, acceptance)
+    user = existing or _new_account(email, acceptance)
     _record(invitation, "accepted", user.id, user_id=user.id)
     _record(invitation, "verified", user.id, _("door de persoonlijke link"), user_id=user.id)
-    member = create_member(
-        user, MemberStatus.APPROVED, JoinedVia.INVITATION, actor_id=invitation.created_by_id
-    )
+    if member is None:
+        member = create_member(
+            user, MemberStatus.APPROVED, JoinedVia.INVITATION, actor_id=invitation.created_by_id
+        )
+    else:
+        _take_over(member, acceptance)
+        approve(member, invitation.created_by_id, _("uitnodiging door een medewerker"))
     member.invitation_id = invitation.id
     member.field_role = acceptance.field_role
     member.decided_by_id = invitation.created_by_id
     return user
 
 
+def _unproven_membership(user: User) -> Member | None:
+    """The membership of an account nobody has proven or used, locked; None for any other.
+
+    Locked FOR UPDATE and read fresh, so a confirmation of the same account running at the
+    same moment either finishes first (and this finds a password) or waits for this one.
+    """
+    statement = (
+        select(Member)
+        .where(Member.user_id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    member = db.session.scalars(statement).first()
+    if (
+        member is None
+        or member.status is not MemberStatus.UNVERIFIED
+        or member.verified_at is not None
+        or member.user.password_hash is not None
+        or member.user.last_login_at is not None
+        or not member.user.active
+    ):
+        return None
+    return member
+
+
+def _take_over(member: Member, acceptance: Acceptance) -> None:
+    """Make an unproven account the invited person's: their name, organisation, password
+    (which also ends any session on it) and handle; nothing its maker wrote stays."""
+    user = member.user
+    user.name = acceptance.name.strip()
+    user.organisation = acceptance.organisation.strip() or None
+    set_password(user, acceptance.password)
+    member.joined_via = JoinedVia.INVITATION
+    member.motivation = ""
+    member.verified_at = clock.now()
+    # The old handle came from its maker's name and was never shown (never approved). It is
+    # parked first so that the new name can have the same handle, not "-2" beside it.
+    member.handle = f"#{member.user_id}"
+    member.handle = new_handle(user.name)
+
+
 def _accept_shared(invitation: Invitation, acceptance: Acceptance) -> None:
-    """An unverified account and a confirmation mail; an address with an account gets the
-    mail its owner would get from the joining form instead, and uses nothing."""
+    """An unverified account without a password and a mail to confirm the address (and
+    choose the password); an address with an account gets the mail its owner would get
+    from the joining form instead, and uses nothing."""
     email = valid_address(acceptance.email)
     if email is None:
         raise JoiningError(_("Vul een geldig e-mailadres in."), "email")
@@ -352,13 +425,15 @@ def _accept_shared(invitation: Invitation, acceptance: Acceptance) -> None:
             ),
             "email",
         )
-    existing = find_user_by_email(email)
-    if existing is not None:
-        hash_password(acceptance.password)  # as long as a new account takes
-        answer_known_address(existing)
+    new = NewUser(
+        email=email,
+        name=acceptance.name,
+        organisation=acceptance.organisation,
+        made_by_staff=False,  # the joining rule decides; the password comes with the address
+    )
+    user = new_account_or_answer(new, lambda: _count_use(invitation))
+    if user is None:
         return
-    _count_use(invitation)
-    user = _new_account(email, acceptance)
     member = create_member(user, MemberStatus.UNVERIFIED, JoinedVia.INVITATION, actor_id=user.id)
     member.invitation_id = invitation.id
     member.field_role = acceptance.field_role

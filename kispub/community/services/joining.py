@@ -1,7 +1,13 @@
 """The joining rule (README, "Joining the community"): asking to join, confirming an
 address, a moderator's decision, and the moderators' daily reminder.
 
-invited -> account created (unverified) -> e-mail verified -> pending -> approved | declined.
+invited -> account created (unverified, no password) -> e-mail verified (password chosen)
+-> pending -> approved | declined.
+
+Nobody chooses a password before the address is proven: an account made by the request
+form or a shared link has none (nobody can log in to it), and the person who opens the
+confirmation link, that is the one who reads the mail, chooses it when confirming. So
+asking to join with someone else's address gives the asker nothing.
 
 Only four things make a member APPROVED, and this package is where each happens:
 a staff invitation once the address is confirmed (``invitations`` and ``verify_address``),
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -23,8 +30,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from kispub.accounts.models import Role, User
-from kispub.accounts.passwords import hash_password
-from kispub.accounts.services import NewUser, create_user, find_user_by_email
+from kispub.accounts.services import (
+    AccountError,
+    NewUser,
+    create_user,
+    find_user_by_email,
+    set_password,
+)
 from kispub.community import notifications
 from kispub.community.models import FieldRole, Invitation, JoinedVia, Member, MemberStatus
 from kispub.community.services.domains import is_trusted
@@ -32,6 +44,7 @@ from kispub.community.services.members import create_member, record_event
 from kispub.community.services.rules import (
     JoiningError,
     email_domain,
+    require_new_password,
     require_staff,
     timed_serializer,
 )
@@ -53,44 +66,62 @@ class AlreadyConfirmed(JoiningError):
 
 @dataclass(frozen=True)
 class JoinRequest:
-    """What a person fills in to ask to join."""
+    """What a person fills in to ask to join (no password: see the module's docstring)."""
 
     name: str
     email: str
-    password: str
     organisation: str
     field_role: FieldRole
     motivation: str
 
 
 def request_membership(request: JoinRequest) -> None:
-    """Ask to join: an unverified account and a mail with a link to confirm the address.
+    """Ask to join: an account without a password and a mail with a link to confirm the
+    address (and choose the password).
 
     Nothing is returned and the page after it is the same whatever happened: whether an
     address has an account is never shown. If it has one, its owner gets a mail instead
     (a fresh confirmation link while the address is still unconfirmed, else "log in or
-    reset your password"), and the password is hashed all the same, so the answer takes
-    as long either way.
+    reset your password").
     """
     with write_transaction():
-        existing = find_user_by_email(request.email)
-        if existing is not None:
-            hash_password(request.password)  # the cost the new account pays, see above
-            answer_known_address(existing)
-            return
-        user = create_user(
-            NewUser(
-                email=request.email,
-                name=request.name,
-                organisation=request.organisation,
-                password=request.password,
-                made_by_staff=False,
-            )
+        new = NewUser(
+            email=request.email,
+            name=request.name,
+            organisation=request.organisation,
+            made_by_staff=False,
         )
+        user = new_account_or_answer(new)
+        if user is None:
+            return
         member = create_member(user, MemberStatus.UNVERIFIED, JoinedVia.REQUEST, actor_id=user.id)
         member.field_role = request.field_role
         member.motivation = request.motivation.strip()
         notifications.queue_verification(user, verification_token(user))
+
+
+def new_account_or_answer(
+    new: NewUser, take_use: Callable[[], object] | None = None
+) -> User | None:
+    """A new account for someone joining on their own, after ``take_use`` (what it costs,
+    such as a use of a link); or None when the address has an account, whose owner is
+    mailed instead and nothing is taken (inside a write transaction).
+
+    An address taken by a concurrent request between the check and the insert is answered
+    the same way: the insert, and the use, are undone to a savepoint.
+    """
+    existing = find_user_by_email(new.email)
+    if existing is None:
+        try:
+            with db.session.begin_nested():
+                if take_use is not None:
+                    take_use()
+                return create_user(new)
+        except AccountError:
+            existing = find_user_by_email(new.email)
+    if existing is not None:  # (None: taken and removed again at once; nobody to mail)
+        answer_known_address(existing)
+    return None
 
 
 def answer_known_address(user: User) -> None:
@@ -122,8 +153,27 @@ def verification_token(user: User) -> str:
     return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user.email)})
 
 
-def member_for_token(token: str) -> Member:
-    """The unverified membership a confirmation link belongs to; raises ``JoiningError``."""
+def member_for_token(token: str, *, lock: bool = False) -> Member:
+    """The unverified membership a confirmation link belongs to; raises ``JoiningError``
+    (``AlreadyConfirmed`` once it was used). ``lock``: read it FOR UPDATE, fresh."""
+    uid, fingerprint = _read_token(token)
+    statement = select(Member).where(Member.user_id == uid)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    member = db.session.scalars(statement).first()
+    if (
+        member is None
+        or not member.user.active
+        or not hmac.compare_digest(fingerprint, _fingerprint(member.user.email))
+    ):
+        raise JoiningError(_("Deze link is ongeldig. Kopieer de hele link uit de e-mail."))
+    if member.verified_at is not None or member.status is not MemberStatus.UNVERIFIED:
+        raise AlreadyConfirmed(member.status)
+    return member
+
+
+def _read_token(token: str) -> tuple[int, str]:
+    """The user id and address fingerprint a confirmation link carries, if it is valid."""
     max_age = int(current_app.config["COMMUNITY_VERIFY_HOURS"]) * 3600
     try:
         data = _serializer().loads(token, max_age=max_age)
@@ -140,25 +190,26 @@ def member_for_token(token: str) -> Member:
         ) from error
     uid = data.get("uid") if isinstance(data, dict) else None
     fingerprint = data.get("fp") if isinstance(data, dict) else None
-    member = db.session.get(Member, uid) if isinstance(uid, int) else None
-    if (
-        member is None
-        or not member.user.active
-        or not isinstance(fingerprint, str)
-        or not hmac.compare_digest(fingerprint, _fingerprint(member.user.email))
-    ):
+    if not isinstance(uid, int) or not isinstance(fingerprint, str):
         raise JoiningError(_("Deze link is ongeldig. Kopieer de hele link uit de e-mail."))
-    if member.verified_at is not None or member.status is not MemberStatus.UNVERIFIED:
-        raise AlreadyConfirmed(member.status)
-    return member
+    return uid, fingerprint
 
 
-def verify_address(token: str) -> Member:
-    """Confirm an address: approved at once after a staff invitation or at a trusted
-    domain, else pending for a moderator. A second use of the link changes nothing."""
+def verify_address(token: str, password: str) -> Member:
+    """Confirm an address and set the password its owner chose, in one transaction:
+    approved at once after a staff invitation or at a trusted domain, else pending for a
+    moderator.
+
+    The password replaces whatever the account had and the session token is renewed, so
+    nobody who made the account before the address was proven keeps a way in. The row is
+    locked: of two confirmations at once, the second finds it confirmed
+    (``AlreadyConfirmed``) and changes nothing.
+    """
+    require_new_password(password)
     with write_transaction():
-        member = member_for_token(token)
+        member = member_for_token(token, lock=True)
         member.verified_at = clock.now()
+        set_password(member.user, password)
         record_event(member.user_id, "verified", member.user_id)
         approver = _automatic_approval(member)
         if approver is None:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from kispub.accounts.models import Role, User
+from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
 from kispub.core import clock
 
 # One DNS label in its ASCII (IDNA) form: letters, digits and inner hyphens, at most 63.
@@ -39,6 +40,14 @@ def require_admin(user: User) -> None:
     """Only active admins manage the trusted domains."""
     if not (user.active and user.has_role(Role.ADMIN)):
         raise JoiningError(_("Alleen beheerders kunnen dit doen."))
+
+
+def require_new_password(password: str) -> None:
+    """A password chosen on joining is as long as the forms ask (they say so first)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise JoiningError(
+            _("Kies een wachtwoord van minstens %(n)d tekens.", n=MIN_PASSWORD_LENGTH), "password"
+        )
 
 
 def normalise_domain(text: str) -> str:

@@ -2,10 +2,13 @@
 
 These are the only community pages outsiders reach (``join_bp``). They never show whether
 an address has an account. Every POST is throttled per IP address, and the ones that
-send mail also per e-mail address, so nobody floods a mailbox through them.
+send mail also per e-mail address, so nobody floods a mailbox through them (a personal
+invitation, which has no address field and mails nothing, per invitation instead).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -13,9 +16,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kispub.accounts.models import User
-from kispub.accounts.services import AccountError, normalise_email
+from kispub.accounts.services import normalise_email
 from kispub.accounts.sessions import start_session
 from kispub.community.forms.joining import (
+    AcceptForm,
     AcceptLinkForm,
     AcceptPersonalForm,
     ConfirmAddressForm,
@@ -43,6 +47,16 @@ def _submitted_email() -> str:
     return normalise_email(request.form.get("email", ""))[:254] or "-"
 
 
+def _invitation_key() -> str:
+    """The address a shared link's form mails; a personal invitation (no address field,
+    and its one use mails nothing) counts on its own, by the hash of its token."""
+    email = _submitted_email()
+    if email != "-":
+        return email
+    token = str((request.view_args or {}).get("token", ""))
+    return "invitation:" + hashlib.sha256(token.encode()).hexdigest()
+
+
 def _mailed(response: Response) -> bool:
     """A submission that went through (and so may have sent mail) redirects."""
     return response.status_code == 302
@@ -58,10 +72,7 @@ def request_membership() -> ResponseReturnValue:
     form = RequestForm()
     if form.validate_on_submit():
         data = form.to_request()
-        try:
-            outcome = submit_once(form.nonce.data, lambda: _request(data))
-        except AccountError:  # a concurrent request took the address: the same answer
-            return redirect(url_for("community_join.check_mail"))
+        outcome = submit_once(form.nonce.data, lambda: _request(data))
         return redirect(outcome.result_url)
     return render_template("community/join/request.html", form=form)
 
@@ -79,18 +90,19 @@ def check_mail() -> str:
 
 @join_bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
 @limiter.limit(_join_limit, methods=["POST"])
-@limiter.limit(_mail_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_mailed)
+@limiter.limit(_mail_limit, methods=["POST"], key_func=_invitation_key, deduct_when=_mailed)
 def accept_invitation(token: str) -> ResponseReturnValue:
-    """Accept an invitation: a personal one makes a member at once, a shared one mails a
-    link to confirm the address first."""
+    """Accept an invitation: a personal one makes a member at once (with the password
+    chosen here), a shared one mails a link to confirm the address first."""
     try:
         invitation = invitations.invitation_for_token(token)
     except LinkRefused as error:
         return _refused(error)
     personal = invitation.kind is InvitationKind.SINGLE
+    form: AcceptForm
     if personal:
         prefill = {"name": invitation.name, "organisation": invitation.organisation}
-        form: AcceptPersonalForm = AcceptPersonalForm(data=prefill)
+        form = AcceptPersonalForm(data=prefill)
     else:
         form = AcceptLinkForm()
     if form.validate_on_submit():
@@ -124,7 +136,7 @@ def _refused(error: LinkRefused) -> ResponseReturnValue:
     return page, error.status
 
 
-def _show_error(form: AcceptPersonalForm, error: JoiningError) -> None:
+def _show_error(form: AcceptForm, error: JoiningError) -> None:
     field = form[error.field] if error.field and error.field in form else form.name
     field.errors = [*field.errors, str(error)]
 
@@ -132,19 +144,23 @@ def _show_error(form: AcceptPersonalForm, error: JoiningError) -> None:
 @join_bp.route("/bevestigen/<token>", methods=["GET", "POST"])
 @limiter.limit(_join_limit, methods=["POST"])
 def verify(token: str) -> ResponseReturnValue:
-    """Confirm an address with the mailed link (a button: a POST confirms, a GET asks)."""
+    """Confirm an address with the mailed link and choose the password (a GET asks, a POST
+    confirms: link scanners confirm nothing); then the person is logged in."""
+    form = ConfirmAddressForm()
     try:
-        joining.member_for_token(token)
-        form = ConfirmAddressForm()
         if form.validate_on_submit():
-            member = joining.verify_address(token)
-            return redirect(_outcome_url(member.status))
+            member = joining.verify_address(token, form.password.data)
+            start_session(member.user, remember=False)
+            if member.is_approved:
+                return redirect(url_for("community.index"))
+            return redirect(url_for("community_join.received"))
+        member = joining.member_for_token(token)
     except AlreadyConfirmed as done:  # a second click, or the link opened again later
         return redirect(_outcome_url(done.status))
     except JoiningError as error:
         page = render_template("community/join/link_refused.html", message=str(error))
         return page, 400
-    return render_template("community/join/verify.html", form=form)
+    return render_template("community/join/verify.html", form=form, email=member.user.email)
 
 
 def _outcome_url(status: MemberStatus) -> str:
@@ -155,7 +171,7 @@ def _outcome_url(status: MemberStatus) -> str:
 
 @join_bp.get("/welkom")
 def welcome() -> str:
-    """The address is confirmed and the membership approved: log in."""
+    """The address was confirmed (earlier) and the membership is approved: go in."""
     return render_template("community/join/welcome.html")
 
 
