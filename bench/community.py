@@ -184,7 +184,6 @@ def fill(config: dict[str, str]) -> tuple[int, str]:
     from sqlalchemy import insert
 
     from kispub import create_app
-    from kispub.accounts.models import Role
     from kispub.accounts.services import NewUser, create_user
     from kispub.community.models import Post, ThemeActivity, Thread
     from kispub.core import clock
@@ -195,10 +194,10 @@ def fill(config: dict[str, str]) -> tuple[int, str]:
     app = create_app(config)
     with app.app_context():
         # Made as staff make accounts: approved members with a verified address.
-        create_user(NewUser(email=EMAIL, name="Bench Lid", role=Role.MEMBER, password=PASSWORD))
+        create_user(NewUser(email=EMAIL, name="Bench Lid", password=PASSWORD, made_by_staff=True))
         authors = [
             create_user(NewUser(email=f"auteur{n}@bench.example", name=f"Auteur {n}",
-                                role=Role.MEMBER, organisation=f"Gemeente {n}")).id
+                                organisation=f"Gemeente {n}", made_by_staff=True)).id
             for n in range(5)
         ]  # fmt: skip
         big, long = all_themes()[:2]
