@@ -18,7 +18,17 @@ from kispub.config import (
     ensure_shared_rate_limits,
     load_config,
 )
-from kispub.core import bounds, dates, errors, formatting, media_gc, outbox, security, storage
+from kispub.core import (
+    bounds,
+    dates,
+    errors,
+    formatting,
+    i18n,
+    media_gc,
+    outbox,
+    security,
+    storage,
+)
 from kispub.core.markdown import render_markdown
 from kispub.extensions import babel, csrf, db, limiter, migrate
 
@@ -68,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app)
+    i18n.init_app(app)  # after Babel: faster template translations
     passwords.init_app(app)
     sessions.init_app(app)
     storage.init_app(app)
