@@ -14,9 +14,10 @@ from datetime import datetime
 from flask import current_app
 from markupsafe import Markup
 
-from kispub.accounts.models import Role, User
+from kispub.accounts.models import User
 from kispub.community import queries
 from kispub.community.models import Member, Post, Thread
+from kispub.community.permissions import may_be_answer, may_choose_answer, may_delete, may_edit
 from kispub.community.queries import Person
 from kispub.core.markdown import render_markdown
 from kispub.themes.models import Theme
@@ -345,9 +346,7 @@ def thread_heading(thread_id: int) -> ThreadHeading:
 def editable_post(user: User, post_id: int) -> PostForm:
     """A post the user may edit (their own, or any as a moderator), for the edit form."""
     found = queries.post_in_visible_thread(post_id)
-    if found is None or not found[0].is_visible:
-        raise NotFound(post_id)
-    if found[0].author_id != user.id and not user.has_role(Role.MODERATOR):
+    if found is None or not may_edit(user, found[0]):
         raise NotFound(post_id)
     return _post_form(*found)
 
@@ -418,10 +417,7 @@ def _post_view(
     row: queries.PostRow, thread: Thread, user: User, read_number: int, floor: datetime
 ) -> PostView:
     post = row.post
-    moderator = user.has_role(Role.MODERATOR)
-    own = post.author_id == user.id
     visible = post.is_visible
-    may_choose = thread.is_question and (thread.author_id == user.id or moderator)
     return PostView(
         id=post.id,
         number=post.number,
@@ -434,9 +430,9 @@ def _post_view(
         unread=post.number > read_number and post.created_at > floor,
         accepted=thread.accepted_number == post.number,
         reply_to_number=post.reply_to_number,
-        can_edit=visible and (own or moderator),
-        can_delete=visible and own,
-        can_accept=visible and may_choose and post.number > 1,
+        can_edit=may_edit(user, post),
+        can_delete=may_delete(user, post),
+        can_accept=may_be_answer(post) and may_choose_answer(user, thread),
     )
 
 

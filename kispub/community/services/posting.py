@@ -30,6 +30,7 @@ from kispub.community.models import (
     ThemeActivity,
     Thread,
 )
+from kispub.community.permissions import may_be_answer, may_choose_answer, may_edit
 from kispub.community.services import reading
 from kispub.core import clock
 from kispub.core.database import write_transaction
@@ -135,11 +136,10 @@ def edit_post(editor: User, post_id: int, body: str, *, title: str | None = None
     with write_transaction() as session:
         member = _posting_member(session, editor.id)
         post, thread = _editable_post(session, post_id)
-        moderator = editor.has_role(Role.MODERATOR)
-        if post.author_id != editor.id and not moderator:
+        if not may_edit(editor, post):
             raise PostingError("U kunt alleen uw eigen berichten bewerken.")
         now = clock.now()
-        if not moderator:
+        if not editor.has_role(Role.MODERATOR):
             _check_links(member, body, now)
         if new_title is not None and post.number == 1 and new_title != thread.title:
             thread.title = new_title
@@ -189,13 +189,13 @@ def accept_answer(user: User, thread_id: int, number: int | None) -> Thread:
         thread = _locked_thread(session, thread_id)
         if not thread.is_question:
             raise PostingError("Dit onderwerp is geen vraag.")
-        if thread.author_id != user.id and not user.has_role(Role.MODERATOR):
+        if not may_choose_answer(user, thread):
             raise PostingError("Alleen wie de vraag stelde of een moderator kiest het antwoord.")
         if number is not None:
             post = session.scalars(
                 select(Post).where(Post.thread_id == thread.id, Post.number == number)
             ).first()
-            if post is None or number == 1 or not post.is_visible:
+            if post is None or not may_be_answer(post):
                 raise PostingError("Dit bericht kan niet het antwoord zijn.")
         thread.accepted_number = number
     return thread
