@@ -3,16 +3,20 @@
 from kispub.accounts.models import User
 from kispub.ateliers.models import Atelier, AtelierFeed, AtelierPerson, Registration
 from kispub.community.models import (
+    DigestRun,
     Invitation,
     Member,
     MembershipEvent,
     Mention,
+    Notification,
     Post,
     PostRevision,
     ReadState,
     SearchEntry,
     ThemeActivity,
+    ThemeWatch,
     Thread,
+    ThreadWatch,
     TrustedDomain,
 )
 from kispub.core.links import ContentLink
@@ -26,3 +30,4 @@ __all__ += ["Atelier", "AtelierFeed", "AtelierPerson", "Registration"]
 __all__ += ["Download", "DownloadDay", "Episode", "Guest", "ListenerSalt", "Series"]
 __all__ += ["Invitation", "Member", "MembershipEvent", "Mention", "Post", "PostRevision"]
 __all__ += ["ReadState", "SearchEntry", "ThemeActivity", "Thread", "TrustedDomain"]
+__all__ += ["DigestRun", "Notification", "ThemeWatch", "ThreadWatch"]
