@@ -1,6 +1,6 @@
 """Every model module, imported in one place so that Alembic and tests see all tables."""
 
-from kispub.accounts.models import User
+from kispub.accounts.models import AccountEvent, User
 from kispub.ateliers.models import Atelier, AtelierFeed, AtelierPerson, Registration
 from kispub.community.models import (
     DigestRun,
@@ -31,3 +31,4 @@ __all__ += ["Download", "DownloadDay", "Episode", "Guest", "ListenerSalt", "Seri
 __all__ += ["Invitation", "Member", "MembershipEvent", "Mention", "Post", "PostRevision"]
 __all__ += ["ReadState", "SearchEntry", "ThemeActivity", "Thread", "TrustedDomain"]
 __all__ += ["DigestRun", "Notification", "ThemeWatch", "ThreadWatch"]
+__all__ += ["AccountEvent"]

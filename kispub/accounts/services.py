@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from kispub import jobs
-from kispub.accounts.models import Role, User, new_session_token
+from kispub.accounts.models import AccountEvent, Role, User, new_session_token
 from kispub.accounts.passwords import hash_password, needs_rehash, verify_password
 from kispub.core import clock
 from kispub.core.database import write_transaction
@@ -109,8 +109,9 @@ def authenticate(email: str, password: str) -> User | None:
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
         return None
-    with write_transaction():
+    with write_transaction() as session:
         user.last_login_at = clock.now()
+        session.add(AccountEvent(user_id=user.id, action="login"))
         if user.password_hash and needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
     return user
