@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kispub import ateliers, channels, cli, community, jobs, models, podcast  # noqa: F401 - models
-from kispub.accounts import passwords, sessions
+from kispub.accounts import data_export, passwords, privacy, sessions
 from kispub.accounts import services as account_services
 from kispub.config import (
     PROJECT_ROOT,
@@ -91,15 +91,18 @@ def _init_extensions(app: Flask) -> None:
     outbox.init_app(app)
     media_gc.init_app(app)
     account_services.init_app(app)
+    privacy.init_app(app)  # accounts' export sections first, before the channels' own
+    data_export.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from kispub.accounts.privacy_views import bp as privacy_bp
     from kispub.accounts.views import bp as accounts_bp
     from kispub.admin.views import bp as admin_bp
     from kispub.home.views import bp as home_bp
     from kispub.themes.views import bp as themes_bp
 
-    for blueprint in (home_bp, accounts_bp, admin_bp, themes_bp):
+    for blueprint in (home_bp, accounts_bp, privacy_bp, admin_bp, themes_bp):
         app.register_blueprint(blueprint)
     for channel in CHANNELS:
         channels.register_channel(app, channel.CHANNEL)

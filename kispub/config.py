@@ -129,6 +129,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "COMMUNITY_NEW_MEMBER_DAYS": 7,
         "COMMUNITY_NEW_MEMBER_MAX_LINKS": 2,
         "COMMUNITY_MAX_LINKS": 20,
+        # AVG: where data exports are written (private, never served as media), how many days
+        # a ready export can be downloaded, and how many hours apart a person may ask for one.
+        "DATA_EXPORT_DIR": str(instance / "exports"),
+        "DATA_EXPORT_DAYS": 7,
+        "DATA_EXPORT_INTERVAL_HOURS": 24,
         # Community: how long a mailed invitation (and, by default, an invite link) is valid,
         # and how long the link confirming an e-mail address works.
         "COMMUNITY_INVITATION_DAYS": 14,

@@ -130,6 +130,7 @@ def _base_config(url: str, tmp: Path) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": url,
         "MEDIA_ROOT": str(tmp / "media"),
         "OUTBOX_DIR": str(tmp / "outbox"),
+        "DATA_EXPORT_DIR": str(tmp / "exports"),
         "BASE_URL": "https://kis.example",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",

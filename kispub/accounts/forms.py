@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
@@ -86,3 +93,47 @@ class InviteUserForm(OnceForm):
         choices=[SelectChoice(role.value, role.label) for role in Role],
         default=Role.MEMBER.value,
     )
+
+
+class RequestExportForm(OnceForm):
+    """Ask for a copy of one's data; the nonce makes a double click one request."""
+
+
+POSTS_CHOICES = [
+    ("keep", _l("Berichten blijven leesbaar, onder de naam “Voormalig lid”")),
+    ("replace", _l("De tekst van de berichten wordt vervangen door “verwijderd”")),
+]
+
+
+def _posts_field() -> RadioField:
+    return RadioField(
+        _l("Berichten in de community"),
+        choices=POSTS_CHOICES,
+        default="keep",
+        validators=[DataRequired(REQUIRED)],
+    )
+
+
+class EraseOwnAccountForm(BaseForm):
+    """Delete one's own account: the password again, and what happens to the posts."""
+
+    posts = _posts_field()
+    password = PasswordField(
+        _l("Uw wachtwoord"),
+        description=_l("Ter bevestiging: het wachtwoord waarmee u inlogt."),
+        validators=[DataRequired(REQUIRED), Length(max=1024)],
+    )
+
+
+class EraseAccountForm(BaseForm):
+    """An admin deletes someone's account at their request."""
+
+    reason = StringField(
+        _l("Reden"),
+        description=_l(
+            "Bijvoorbeeld: verzoek per e-mail van 3 maart. Komt in het logboek: "
+            "noem geen persoonsgegevens."
+        ),
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+    )
+    posts = _posts_field()

@@ -64,6 +64,8 @@ class User(Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the account was erased (AVG): the row stays, anonymised, so posts keep an author.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Flask-Login protocol. The id it stores carries the session token, so a new token
     # invalidates every session and remember-me cookie that holds the old one.
@@ -106,3 +108,27 @@ class AccountEvent(Model):
     action: Mapped[str] = mapped_column(String(40))  # "login", "totp-reset", "erased", ...
     detail: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class DataExport(Model):
+    """A member's request for a copy of their data (AVG) and the ZIP file that answers it.
+
+    The file lives in the private ``DATA_EXPORT_DIR`` under ``<token>.zip``; the token (random)
+    is also signed into the download link, so a link names exactly one export.
+    """
+
+    __tablename__ = "account_data_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: being built
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    size: Mapped[int | None] = mapped_column()  # bytes of the ZIP file
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.token}.zip"

@@ -9,13 +9,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from kispub.accounts import devices, services
+from kispub.accounts import data_export, devices, services
 from kispub.accounts.decorators import admin_required, login_required
 from kispub.accounts.forms import (
     ChangePasswordForm,
     InviteUserForm,
     LoginForm,
     NewPasswordForm,
+    RequestExportForm,
     ResetRequestForm,
 )
 from kispub.accounts.models import Role, User
@@ -141,7 +142,13 @@ def account() -> str | Response:
             start_session(user, remember=False)  # this session goes on; all others end
             flash(_("Uw wachtwoord is gewijzigd. U bent overal elders uitgelogd."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form, user=user)
+    return render_template(
+        "accounts/account.html",
+        form=form,
+        user=user,
+        data=data_export.data_section(user.id),
+        export_form=RequestExportForm(formdata=None),
+    )
 
 
 @bp.route("/beheer/gebruikers", methods=["GET", "POST"])

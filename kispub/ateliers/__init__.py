@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import Flask
 
 from kispub.ateliers import admin, views
+from kispub.ateliers import privacy as ateliers_privacy
 from kispub.ateliers.calendar.localtime import amsterdam_iso
 from kispub.ateliers.cli import ateliers_cli
 from kispub.ateliers.links import KIND, resolve_ateliers, theme_section
@@ -45,3 +46,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(ateliers_cli)
     register_periodic(app, "ateliers-purge", crontab(minute="30", hour="2"), purge_attendee_data)
     app.add_template_filter(amsterdam_iso)
+    ateliers_privacy.init_app(app)  # its part of data exports and account erasure (AVG)

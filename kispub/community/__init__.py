@@ -15,6 +15,7 @@ from flask import Flask
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
 from kispub.community import admin, directory, fulltext, views  # noqa: F401 - fulltext: DDL events
+from kispub.community import privacy as community_privacy
 from kispub.community.loader import load_community_members, load_community_threads
 from kispub.community.services.joining import remind_moderators
 from kispub.community.services.members import approve_staff_account
@@ -34,11 +35,12 @@ CHANNEL = Channel(
 def init_app(app: Flask) -> None:
     """Register the blueprints, the hook that makes staff-made accounts members, the content
     sections, the profile photos the media collector must keep, and the moderators' daily
-    reminder of pending requests."""
+    reminder of pending requests, and its part of data exports and account erasure."""
     app.register_blueprint(views.bp)
     app.register_blueprint(views.join_bp)
     app.register_blueprint(admin.bp)
     register_new_account_hook(app, approve_staff_account)
+    community_privacy.init_app(app)  # its export sections and erasure hook (AVG)
     register_media_references(app, directory.avatar_keys)
     register_loader(app, "community_members", load_community_members)
     register_loader(app, "community_threads", load_community_threads)

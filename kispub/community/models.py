@@ -38,6 +38,7 @@ class MemberStatus(enum.StrEnum):
     APPROVED = "approved"
     DECLINED = "declined"
     SUSPENDED = "suspended"
+    ERASED = "erased"  # the account was deleted (AVG); the row stays, wiped (services/erasure)
 
     @property
     def label(self) -> str:
@@ -50,6 +51,7 @@ STATUS_LABELS = {
     MemberStatus.APPROVED: "Lid",
     MemberStatus.DECLINED: "Afgewezen",
     MemberStatus.SUSPENDED: "Geschorst",
+    MemberStatus.ERASED: "Account verwijderd",
 }
 
 

@@ -271,6 +271,30 @@ def forget_messages(key_prefix: str) -> int:
     return int(getattr(result, "rowcount", 0))
 
 
+def forget_messages_to(address: str) -> int:
+    """Delete stored messages to ``address`` (any letter case); returns how many.
+
+    For an erased account (AVG): whatever feature queued them, mail to the person's address
+    holds their data. Call it inside the write transaction of the erasure. A message a
+    worker is sending right now is left to finish; the outbox purge removes it later.
+    """
+    if not in_write_transaction():
+        raise RuntimeError(
+            "forget_messages_to() belongs inside the write_transaction() of its cause"
+        )
+    address = address.strip().lower()
+    escaped = address.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    recipient = func.lower(OutboxMessage.recipient)
+    result = db.session.execute(
+        delete(OutboxMessage).where(
+            # A bare address, or "Name <address>" as build_message may have been given it.
+            (recipient == address) | recipient.like(f"%<{escaped}>", escape="\\"),
+            OutboxMessage.status != OutboxStatus.SENDING,
+        )
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
 def retry_message(message_id: int) -> bool:
     """Queue a failed message again with a fresh set of attempts; False if it is not failed."""
     with write_transaction() as session:

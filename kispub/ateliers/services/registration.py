@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kispub.accounts.privacy import Erasure
 from kispub.accounts.services import normalise_email
 from kispub.ateliers import notifications
-from kispub.ateliers.models import Atelier, Registration, RegistrationStatus
+from kispub.ateliers.models import Atelier, AtelierFeed, Registration, RegistrationStatus
 from kispub.ateliers.queries import registration_by_email, registration_for_token
 from kispub.ateliers.seats import (
     RegistrationState,
@@ -25,6 +26,7 @@ from kispub.ateliers.seats import (
 from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.core.outbox import forget_messages
+from kispub.extensions import db
 
 ALREADY_REGISTERED = "Dit e-mailadres is al aangemeld voor dit kennisatelier."
 CLOSED = {
@@ -121,3 +123,29 @@ def purge_attendee_data() -> int:
         result = session.execute(delete(Registration).where(Registration.atelier_id.in_(ended)))
     assert isinstance(result, CursorResult)  # a DELETE statement's result
     return result.rowcount or 0
+
+
+def erase_attendee(erasure: Erasure) -> None:
+    """The accounts erasure hook: remove an erased person's registrations and calendar feed.
+
+    Registrations are found under the address (any letter case) or the account. A seat
+    freed at an atelier still to come goes to the first on its waiting list, as when
+    someone cancels. Mail about the removed registrations is forgotten.
+    """
+    session = db.session
+    mine = select(Registration).where(
+        or_(
+            func.lower(Registration.email) == erasure.email,
+            Registration.user_id == erasure.user_id,
+        )
+    )
+    registrations = list(session.scalars(mine))
+    for atelier_id in sorted({registration.atelier_id for registration in registrations}):
+        atelier = locked_atelier(atelier_id)
+        for registration in registrations:
+            if registration.atelier_id == atelier_id:
+                forget_messages(f"{notifications.key_prefix(atelier_id)}{registration.id}:")
+                session.execute(delete(Registration).where(Registration.id == registration.id))
+        promoted = promote_waitlisted(atelier) if atelier is not None else []
+        notifications.queue([notifications.promotion(r) for r in promoted])
+    session.execute(delete(AtelierFeed).where(AtelierFeed.user_id == erasure.user_id))
