@@ -13,9 +13,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 from PIL import Image
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from kispub.accounts.models import DataExport, User
 from kispub.ateliers.models import Atelier
