@@ -214,11 +214,12 @@ def build_data_export(export_id: int) -> None:
     parts = _collect(user)
     path = export_folder() / export.file_name
     _write_zip(path, parts, user)
+    stored = False
     try:
-        _mark_ready(export_id, path.stat().st_size)
-    except BaseException:
-        path.unlink(missing_ok=True)  # no row names it: it must not stay
-        raise
+        stored = _mark_ready(export_id, path.stat().st_size)
+    finally:
+        if not stored:
+            path.unlink(missing_ok=True)  # no row names it (any more): it must not stay
 
 
 def _collect(user: User) -> list[_Part]:
@@ -274,20 +275,24 @@ def _readme(parts: list[_Part], user: User) -> str:
     )
 
 
-def _mark_ready(export_id: int, size: int) -> None:
-    """Ready from now for DATA_EXPORT_DAYS; the link is mailed in the same transaction."""
+def _mark_ready(export_id: int, size: int) -> bool:
+    """Ready from now for DATA_EXPORT_DAYS, with the link mailed in the same transaction.
+
+    False when the export is gone meanwhile (the account was erased while it was built).
+    """
     with write_transaction() as session:
         export = session.get(DataExport, export_id, with_for_update=True, populate_existing=True)
         if export is None:
-            raise LookupError("the export was removed while it was built")
+            return False
         if export.ready_at is not None:
-            return  # another run finished first and mailed the link
+            return True  # another run finished first (same file) and mailed the link
         user = session.get(User, export.user_id)
         assert user is not None
         now = clock.now()
         export.ready_at, export.expires_at, export.size = now, now + _lifetime(), size
         session.flush()
         _queue_ready_mail(user, export)
+    return True
 
 
 def _queue_ready_mail(user: User, export: DataExport) -> None:

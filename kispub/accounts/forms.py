@@ -100,8 +100,8 @@ class RequestExportForm(OnceForm):
 
 
 POSTS_CHOICES = [
-    ("keep", _l("Berichten blijven leesbaar, onder de naam “Voormalig lid”")),
-    ("replace", _l("De tekst van de berichten wordt vervangen door “verwijderd”")),
+    SelectChoice("keep", _l("Berichten blijven leesbaar, onder de naam “Voormalig lid”")),
+    SelectChoice("replace", _l("De tekst van de berichten wordt vervangen door “verwijderd”")),
 ]
 
 

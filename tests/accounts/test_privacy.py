@@ -11,9 +11,10 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import delete
 
 from kispub.accounts.data_export import purge_data_exports, to_json
-from kispub.accounts.models import DataExport
+from kispub.accounts.models import DataExport, User
 from kispub.accounts.privacy import export_sections, register_export_section
 from kispub.community.models import Member
 from kispub.core.database import write_transaction
@@ -242,3 +243,21 @@ def test_a_request_with_a_broken_form_changes_nothing(app: Flask) -> None:
     client: FlaskClient = client_for(app, anna)
     assert client.post("/account/gegevens", data={"nonce": "kort"}).status_code == 302
     assert exports_of(anna) == []
+
+
+def test_an_export_whose_account_is_erased_while_it_is_built_leaves_no_file(
+    app: Flask, outbox: Outbox
+) -> None:
+    anna = make_member()
+
+    def erased_meanwhile(user: User) -> None:
+        # As if the person deleted their account while the worker was collecting.
+        with write_transaction() as session:
+            session.execute(delete(DataExport).where(DataExport.user_id == user.id))
+
+    register_export_section(app, "test-erased-meanwhile", erased_meanwhile)
+    request_export(client_for(app, anna))
+
+    assert exports_of(anna) == []
+    assert list(Path(app.config["DATA_EXPORT_DIR"]).iterdir()) == []
+    assert not [m for m in outbox() if "gegevens" in str(m["Subject"])]
