@@ -201,7 +201,7 @@ def preferences_section(user: User) -> dict[str, Any] | None:
     ).all()
     return {
         "e-mail": member.email_mode.label,
-        "thema_s": [
+        "themas": [
             {"thema": name, "niveau": watch.level.label, "gewijzigd_op": watch.updated_at}
             for watch, name in themes
         ],

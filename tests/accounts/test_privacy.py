@@ -83,7 +83,7 @@ def test_the_zip_holds_every_section_of_the_members_data_and_nobody_elses(
     assert files["meldingen"][0]["van"] == "Bram Bakker"  # as the notification showed it
     preferences = files["voorkeuren"]
     assert preferences["e-mail"] == "Direct bij vermeldingen en reacties op mij"
-    assert preferences["thema_s"][0]["niveau"] == "Volgen"
+    assert preferences["themas"][0]["niveau"] == "Volgen"
     assert preferences["onderwerpen"][0]["niveau"] == "Negeren"
     assert preferences["onderwerpen"][0]["e-mail_gestopt"] is True
     assert [step["actie"] for step in files["lidmaatschap"]] == ["approved"]

@@ -29,6 +29,7 @@ from kispub.community.models import (
     ThreadWatch,
 )
 from kispub.community.search import search_posts
+from kispub.community.services.posting import reply
 from kispub.core.outbox import OutboxMessage
 from kispub.extensions import db
 from tests.accounts.privacy_helpers import exports_of, give_data, request_export
@@ -77,10 +78,12 @@ def test_keeping_posts_keeps_threads_whole_under_voormalig_lid(app: Flask, outbo
     anna = make_member(name="Anna de Vries", email="anna@example.org", organisation="Gemeente A")
     bram = make_member(name="Bram Bakker", email="bram@example.org")
     story = give_data(anna, bram, marker=ANNA, other_marker=BRAM)
+    handle = db.session.get(Member, anna.id).handle  # type: ignore[union-attr]
+    naming = reply(bram, story.thread.id, f"Goed punt, @{handle}!")
+    assert f"/community/leden/{handle}" in naming.html
     bram_client = client_for(app, bram)
     bram_client.get(f"/community/onderwerp/{story.thread.id}")
     shape = _thread_shape(story.thread.id)
-    handle = db.session.get(Member, anna.id).handle  # type: ignore[union-attr]
     anna_client = client_for(app, anna)
     anna_client.get(f"/community/onderwerp/{story.thread.id}")  # a read position
     assert "Berichten blijven leesbaar" in anna_client.get("/account/verwijderen").text
@@ -92,7 +95,8 @@ def test_keeping_posts_keeps_threads_whole_under_voormalig_lid(app: Flask, outbo
     page = bram_client.get(f"/community/onderwerp/{story.thread.id}").text
     assert "Voormalig lid" in page and "Anna de Vries" not in page
     assert f"Tweede tekst {ANNA}" in page and f"Antwoord van de ander {BRAM}" in page
-    assert f"/community/leden/{handle}" not in page
+    assert f"/community/leden/{handle}" not in page  # bram's words stay, without the link
+    assert f"Goed punt, @{handle}!" in page
     assert search_posts(ANNA, 1, 10).hits[0].author_name == "Voormalig lid"
 
     user = db.session.get(User, anna.id)

@@ -10,8 +10,9 @@ itself becomes "Voormalig lid" (accounts does that); here:
   media collector removes the file once nothing references it), the handle becomes a
   neutral ``voormalig-lid-<id>``, e-mail is off, and the membership's status is ERASED;
 - notifications to the person, their read positions, watch levels and the mentions of
-  them go; notifications about what they did keep their place, with "Voormalig lid" as
-  the actor's name;
+  them go (others' posts that named them keep their text, rendered again without the link
+  to the profile); notifications about what they did keep their place, with "Voormalig
+  lid" as the actor's name;
 - notes in their membership history (a motivation, a decision's message) are emptied and
   an "erased" step is added; a personal invitation to their address forgets the address.
 """
@@ -23,6 +24,7 @@ import secrets
 from sqlalchemy import delete, func, select, update
 
 from kispub.accounts.privacy import Erasure
+from kispub.community.mentions import render_post
 from kispub.community.models import (
     EmailMode,
     Invitation,
@@ -51,6 +53,20 @@ def erase_member(erasure: Erasure) -> None:
     """The hook: remove the person's community data (inside the erasure's transaction)."""
     user_id = erasure.user_id
     _erase_posts(user_id, replace=erasure.replace_posts)
+    mentioning = list(
+        db.session.scalars(
+            select(Post).join(Mention, Mention.post_id == Post.id).where(Mention.user_id == user_id)
+        )
+    )
+    member = db.session.get(Member, user_id)
+    if member is not None:
+        _wipe_profile(member)
+        record_event(user_id, ERASED_ACTION, erasure.actor_id)
+        db.session.flush()
+    # Others' posts that named them keep their text; the @name is no longer a link to a
+    # profile that is gone (rendering again links only listed members).
+    for post in mentioning:
+        post.html = render_post(post.body).html
     for model in (Notification, ReadState, ThemeWatch, ThreadWatch, Mention):
         db.session.execute(delete(model).where(model.user_id == user_id))
     db.session.execute(
@@ -64,12 +80,10 @@ def erase_member(erasure: Erasure) -> None:
         .values(email=None, name=None, organisation=None)
     )
     db.session.execute(
-        update(MembershipEvent).where(MembershipEvent.user_id == user_id).values(note="")
+        update(MembershipEvent)
+        .where(MembershipEvent.user_id == user_id, MembershipEvent.action != ERASED_ACTION)
+        .values(note="")
     )
-    member = db.session.get(Member, user_id)
-    if member is not None:
-        _wipe_profile(member)
-        record_event(user_id, ERASED_ACTION, erasure.actor_id)
 
 
 def _erase_posts(user_id: int, *, replace: bool) -> None:
