@@ -34,6 +34,7 @@ from kispub.accounts.models import DataExport, User
 from kispub.accounts.privacy import Exported, ExportFile, export_sections
 from kispub.core import clock
 from kispub.core.database import after_commit, write_transaction
+from kispub.core.dates import long_datetime
 from kispub.core.mail import build_message
 from kispub.core.outbox import queue_mail
 from kispub.core.urls import absolute_url
@@ -115,8 +116,9 @@ def request_data_export(user_id: int) -> DataExport:
         if latest is not None and latest.ready_at is None:
             raise ExportError(_("Uw gegevens worden al klaargezet. U krijgt een e-mail."))
         if latest is not None and latest.requested_at + _interval() > now:
+            moment = long_datetime(latest.requested_at + _interval())
             raise ExportError(
-                _("U kunt uw gegevens één keer per dag opvragen. Probeer het later opnieuw.")
+                _("U vroeg onlangs al een kopie aan. Een nieuwe kan na %(moment)s.", moment=moment)
             )
         export = DataExport(user_id=user_id, token=secrets.token_hex(16), requested_at=now)
         session.add(export)

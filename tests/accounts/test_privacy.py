@@ -118,7 +118,7 @@ def test_a_double_click_makes_one_export_and_another_must_wait_a_day(
     refused = request_export(client)
     assert refused.status_code == 302
     page = client.get("/account").text
-    assert "één keer per dag" in page
+    assert "U vroeg onlangs al een kopie aan. Een nieuwe kan na dinsdag 3 november 2026" in page
     assert "U kunt opnieuw een kopie aanvragen na" in page
     assert len(exports_of(anna)) == 1
 
