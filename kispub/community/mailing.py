@@ -219,7 +219,7 @@ def reference_chain(session: Session, post: Post) -> list[int]:
     statement = select(Post.number, Post.id).where(
         Post.thread_id == post.thread_id, Post.number.in_(numbers)
     )
-    ids = {number: post_id for number, post_id in session.execute(statement)}
+    ids: dict[int, int] = dict(session.execute(statement).all())
     return [ids[number] for number in numbers if number in ids]
 
 
