@@ -176,6 +176,7 @@ class ForYou:
 
     kind: NotificationKind
     actor_name: str
+    thread_id: int
     thread_title: str
     url: str
 
@@ -279,7 +280,7 @@ def _send_batch(
     period: Period, threads: Sequence[DigestThread], batch: Sequence[tuple[int, str]]
 ) -> int:
     readers = _readers([user_id for user_id, _email in batch], [t.thread_id for t in threads])
-    for_you = _for_you([user_id for user_id, _email in batch], period)
+    for_you = _for_you(readers, period)
     sent = 0
     for user_id, email in batch:
         digest = digest_for(readers[user_id], threads, period)
@@ -311,14 +312,15 @@ def _readers(user_ids: Sequence[int], thread_ids: Sequence[int]) -> dict[int, Re
     return readers
 
 
-def _for_you(user_ids: Sequence[int], period: Period) -> dict[int, list[ForYou]]:
-    """Unread mentions, replies and accepted answers of the period, on posts still visible."""
+def _for_you(readers: dict[int, Reader], period: Period) -> dict[int, list[ForYou]]:
+    """Unread mentions, replies and accepted answers of the period, on posts still visible,
+    in threads the member did not leave."""
     statement = (
-        select(Notification, Thread.title)
+        select(Notification, Thread.id, Thread.title)
         .join(Post, Post.id == Notification.post_id)
         .join(Thread, Thread.id == Post.thread_id)
         .where(
-            Notification.user_id.in_(user_ids),
+            Notification.user_id.in_(list(readers)),
             Notification.kind.in_(IMMEDIATE_KINDS),
             Notification.read_at.is_(None),
             Notification.created_at >= period.start,
@@ -330,11 +332,11 @@ def _for_you(user_ids: Sequence[int], period: Period) -> dict[int, list[ForYou]]
         .order_by(Notification.created_at, Notification.id)
     )
     found: dict[int, list[ForYou]] = defaultdict(list)
-    for notification, title in db.session.execute(statement):
+    for notification, thread_id, title in db.session.execute(statement):
         items = found[notification.user_id]
-        if len(items) < FOR_YOU:
+        if len(items) < FOR_YOU and thread_id not in readers[notification.user_id].left_threads:
             url = absolute_url("community.post", post_id=notification.post_id)
-            items.append(ForYou(notification.kind, notification.actor_name, title, url))
+            items.append(ForYou(notification.kind, notification.actor_name, thread_id, title, url))
     return found
 
 
