@@ -14,7 +14,14 @@ from flask import Flask
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
-from kispub.community import admin, digest, directory, fulltext, mailing, views  # noqa: F401 - fulltext: DDL events
+from kispub.community import (  # noqa: F401 - fulltext: DDL events
+    admin,
+    digest,
+    directory,
+    fulltext,
+    mailing,
+    views,
+)
 from kispub.community.loader import load_community_members, load_community_threads
 from kispub.community.services.joining import remind_moderators
 from kispub.community.services.members import approve_staff_account
@@ -33,8 +40,8 @@ CHANNEL = Channel(
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, the hook that makes staff-made accounts members, the content
-    sections, the profile photos the media collector must keep, and the moderators' daily
-    reminder of pending requests."""
+    sections, the profile photos the media collector must keep, the moderators' daily
+    reminder of pending requests, and the members' notification mail and digests."""
     app.register_blueprint(views.bp)
     app.register_blueprint(views.join_bp)
     app.register_blueprint(views.mail_bp)
