@@ -37,6 +37,7 @@ from kispub.community.models import (
     Notification,
     NotificationKind,
     Post,
+    ReadState,
     Thread,
     ThreadWatch,
 )
@@ -55,6 +56,8 @@ IMMEDIATE_KINDS = frozenset(
 # Kinds mailed to every member whose mode is not NEVER.
 ALWAYS_KINDS = frozenset({NotificationKind.MODERATION})
 MAILED_KINDS = IMMEDIATE_KINDS | ALWAYS_KINDS
+# Kinds about someone else's post: reading it in the thread counts as reading the notification.
+READ_IN_THREAD_KINDS = frozenset({NotificationKind.REPLY, NotificationKind.MENTION})
 # RFC 5322 lets References be trimmed; mail clients need the root and the nearest parents.
 MAX_REFERENCES = 20
 EXCERPT_CHARACTERS = 3000
@@ -88,7 +91,8 @@ def notification_created(notification: Notification) -> None:
 def send_notification_mail(notification_id: int) -> bool:
     """The delayed job: queue the mail about one notification unless it is no longer wanted.
 
-    Skipped when the notification was read (or mailed) meanwhile, the member is no longer
+    Skipped when the notification (or the post, in its thread) was read meanwhile or it was
+    mailed already, the member is no longer
     approved or changed their mode, the thread's mail is stopped, or the post is gone or
     hidden. Run twice, it mails once (the outbox key, and ``emailed_at``).
     """
@@ -114,8 +118,20 @@ def _still_wanted(session: Session, notification: Notification) -> bool:
         return False
     if notification.kind in ALWAYS_KINDS or notification.thread_id is None:
         return True  # a decision about one's own post reaches them whatever the thread
-    watch = session.get(ThreadWatch, (notification.user_id, notification.thread_id))
-    return watch is None or not watch.mail_stopped
+    key = (notification.user_id, notification.thread_id)
+    watch = session.get(ThreadWatch, key)
+    if watch is not None and watch.mail_stopped:
+        return False
+    return not _read_in_thread(session, notification)
+
+
+def _read_in_thread(session: Session, notification: Notification) -> bool:
+    """Whether the member read past the post in the thread itself (without opening the
+    notification). Not for a chosen answer: that post is their own, read when written."""
+    if notification.kind not in READ_IN_THREAD_KINDS or notification.post_number is None:
+        return False
+    state = session.get(ReadState, (notification.user_id, notification.thread_id))
+    return state is not None and state.last_read_number >= notification.post_number
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from kispub.community.models import (
 )
 from kispub.community.services.email_settings import set_email_mode, set_thread_mail
 from kispub.community.services.posting import delete_post, reply
+from kispub.community.services.reading import record_read
 from kispub.core.database import write_transaction
 from kispub.core.mail import message_id
 from kispub.extensions import db
@@ -119,10 +120,14 @@ def test_each_email_mode_gets_the_kinds_it_chose(
     freeze(app, T0)
     anna, bram = make_member(name="Anna"), member_with_mode(mode, name="Bram")
     thread = make_thread(anna, question=True)
+    own = make_thread(bram, title="Bram vraagt", question=True)  # about his own posts
     notifications = {}
     for kind in NotificationKind:
         # A post of its own per kind: a reply that also mentions is one mail (tested below).
-        post = reply(bram if kind in (K.ANSWER_ACCEPTED, K.MODERATION) else anna, thread.id, kind)
+        if kind in (K.ANSWER_ACCEPTED, K.MODERATION):
+            post = reply(bram, own.id, f"Over {kind}")
+        else:
+            post = reply(anna, thread.id, f"Over {kind}")
         notifications[kind] = notify(bram, kind, post, anna)
     run_scheduled(app, T0 + DELAY)
     assert {kind for kind, n in notifications.items() if emailed(n)} == MAILED[mode]
@@ -169,6 +174,21 @@ def test_skipped_when_read_or_no_longer_wanted_meanwhile(app: Flask, outbox: Out
     assert emailed(kept)
     [mail] = outbox()
     assert mail["To"] == people[6].email
+
+
+def test_skipped_when_the_member_read_the_post_in_its_thread(app: Flask, outbox: Outbox) -> None:
+    """Reading the thread past the post counts as reading the notification (a chosen answer,
+    being one's own post, is always read: it still comes)."""
+    freeze(app, T0)
+    anna, bram = make_member(), member_with_mode(EmailMode.IMMEDIATE)
+    thread = make_thread(anna, question=True)
+    mine = reply(bram, thread.id, "Mijn antwoord.")
+    read, unread = (reply(anna, thread.id, f"Vraag {n} aan @bram.") for n in (1, 2))
+    notifications = [notify(bram, K.MENTION, post, anna) for post in (read, unread)]
+    notifications.append(notify(bram, K.ANSWER_ACCEPTED, mine, anna))
+    record_read(bram.id, thread.id, read.number)
+    run_scheduled(app, T0 + DELAY)
+    assert [emailed(n) for n in notifications] == [False, True, True]
 
 
 def test_a_post_that_replies_and_mentions_is_one_mail_and_a_rerun_mails_nothing(

@@ -3,7 +3,7 @@ stopped, and the signed links in every community mail that stop mail without log
 
 The links carry an itsdangerous token signed with SECRET_KEY (``kispub.core.mail``): it names
 the member and what to stop, so nothing else is needed to act on it — no session, no CSRF
-token (see ``views/email``). A token never expires: a link in last year's mail still stops
+token (see ``views/mail``). A token never expires: a link in last year's mail still stops
 mail, and stopping mail is all it can do. A forged or altered token is refused.
 """
 

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from kispub.community.access import current_member
 from kispub.community.email_pages import email_settings_page
-from kispub.community.forms.email import EmailSettingsForm, ResumeThreadForm
+from kispub.community.forms.mail import EmailSettingsForm, ResumeThreadForm
 from kispub.community.services import email_settings
 from kispub.community.services.email_settings import LinkRefused
 from kispub.community.views import bp, mail_bp
