@@ -145,6 +145,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Bulk invitations: the largest CSV file, and the most rows one file may invite.
         "COMMUNITY_BULK_MAX_BYTES": 1024 * 1024,
         "COMMUNITY_BULK_MAX_ROWS": 500,
+        # Community e-mail: minutes between a notification and its mail (skipped when the
+        # member read it meanwhile); the digests' weekday (0 = Monday) and hour, in the site's
+        # time zone (BABEL_DEFAULT_TIMEZONE); requests per IP to the unsubscribe links.
+        "COMMUNITY_MAIL_DELAY_MINUTES": 10,
+        "COMMUNITY_DIGEST_WEEKDAY": 0,
+        "COMMUNITY_DIGEST_HOUR": 8,
+        "COMMUNITY_UNSUBSCRIBE_RATE_LIMIT": "30 per minute;300 per hour",
     }
 
 

@@ -14,14 +14,21 @@ from flask import Flask
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
-from kispub.community import admin, directory, fulltext, views  # noqa: F401 - fulltext: DDL events
+from kispub.community import (  # noqa: F401 - fulltext: DDL events
+    admin,
+    digest,
+    directory,
+    fulltext,
+    mailing,
+    views,
+)
 from kispub.community import privacy as community_privacy
 from kispub.community.loader import load_community_members, load_community_threads
 from kispub.community.services.joining import remind_moderators
 from kispub.community.services.members import approve_staff_account
 from kispub.content import register_loader
 from kispub.core.storage import register_media_references
-from kispub.jobs import crontab, register_periodic
+from kispub.jobs import crontab, register_periodic, register_task
 
 CHANNEL = Channel(
     "community",
@@ -34,10 +41,12 @@ CHANNEL = Channel(
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, the hook that makes staff-made accounts members, the content
-    sections, the profile photos the media collector must keep, and the moderators' daily
-    reminder of pending requests, and its part of data exports and account erasure."""
+    sections, the profile photos the media collector must keep, the moderators' daily
+    reminder of pending requests, the members' notification mail and digests, and its part
+    of data exports and account erasure."""
     app.register_blueprint(views.bp)
     app.register_blueprint(views.join_bp)
+    app.register_blueprint(views.mail_bp)
     app.register_blueprint(admin.bp)
     register_new_account_hook(app, approve_staff_account)
     community_privacy.init_app(app)  # its export sections and erasure hook (AVG)
@@ -47,3 +56,6 @@ def init_app(app: Flask) -> None:
     register_periodic(
         app, "community-pending-reminder", crontab(minute="0", hour="7"), remind_moderators
     )
+    # Notification mail after its delay; the digests, checked hourly (each period sent once).
+    register_task(app, mailing.send_notification_mail)
+    register_periodic(app, "community-digest", crontab(minute="1"), digest.send_due_digests)

@@ -33,7 +33,9 @@ UNSUBSCRIBE_SALT = "kispub-unsubscribe"
 
 # CRLF line ends as on the wire, and 7-bit transfer encodings (quoted-printable or base64
 # for non-ASCII text) so that the stored bytes go through any SMTP server unchanged.
-MAIL_POLICY = policy.SMTP.clone(cte_type="7bit")
+# refold_source="none": a header set with ``set_raw`` is written as it is. Only
+# List-Unsubscribe is (see build_message); every other header is folded as usual.
+MAIL_POLICY = policy.SMTP.clone(cte_type="7bit", refold_source="none")
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,13 @@ def build_message(
     # RFC 3834: tells auto-responders (out-of-office) not to answer.
     message["Auto-Submitted"] = "auto-generated"
     if unsubscribe_url:
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        # On one line, as mail programs read it (RFC 2369, 8058). Set as a parsed header, a
+        # URL longer than a line (any with a signed token) would be folded into RFC 2047
+        # encoded words, which no mail program takes for a URL.
+        # set_raw checks nothing: a URL is printable ASCII without spaces, or it is refused.
+        if not all(0x21 <= ord(char) <= 0x7E for char in unsubscribe_url):
+            raise ValueError("an unsubscribe URL is printable ASCII without spaces")
+        message.set_raw("List-Unsubscribe", f"<{unsubscribe_url}>")
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     if html is not None:

@@ -22,7 +22,8 @@ from kispub.extensions import db
 from tests.factories import make_theme
 
 MEMBERS = "community."  # the members' blueprint: require_member before every view
-PUBLIC = "community_join."  # the only community pages outsiders reach
+PUBLIC = "community_join."  # the joining pages outsiders reach
+MAIL = "community_mail."  # the stop links in community mail: public, acting on a signed token
 STAFF = "community_admin."  # moderators' pages under /beheer/community
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

@@ -86,3 +86,15 @@ def test_html_alternative_and_attachments(app: Flask) -> None:
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "atelier.ics"
     assert attachment.get_content_type() == "text/calendar"
+
+
+def test_a_long_unsubscribe_url_stays_one_readable_line_on_the_wire(app: Flask) -> None:
+    """Folded as an ordinary header, a URL longer than a line became RFC 2047 encoded words
+    (=?utf-8?q?=3Chttps...), which mail programs do not read as a URL."""
+    url = unsubscribe_link("accounts.reset_password", {"uid": 3, "list": "x" * 120})
+    raw = build_message("a@example.org", "X", "x", key="n:2", unsubscribe_url=url).as_bytes()
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw
+    assert b"=?utf-8?" not in raw.split(b"\r\n\r\n", 1)[0]
+    assert parse(raw)["List-Unsubscribe"] == f"<{url}>"
+    with pytest.raises(ValueError, match="printable ASCII"):
+        build_message("a@example.org", "X", "x", unsubscribe_url="https://x.example/a\r\nBcc: b")

@@ -4,6 +4,8 @@
   its views and every answer is ``private, no-store``; nothing on it is reachable otherwise.
 - ``join_bp`` (``/community/lid-worden``): the only community pages outsiders reach: asking
   to join, accepting an invitation, confirming an address.
+- ``mail_bp`` (``/community/afmelden``): the stop links in community mail, which work
+  without logging in because their signed token names the member (``views/mail``).
 - the moderators' back office (``/beheer/community``: requests, invitations, trusted
   domains) is ``community_admin`` in ``community/admin.py``, guarded there.
 """
@@ -21,5 +23,8 @@ bp.after_request(no_store)
 join_bp = Blueprint("community_join", __name__, url_prefix="/community/lid-worden")
 join_bp.after_request(no_store)
 
+mail_bp = Blueprint("community_mail", __name__, url_prefix="/community/afmelden")
+mail_bp.after_request(no_store)
+
 # The view modules add their routes to the blueprints above when imported.
-from kispub.community.views import discussion, joining, profiles, search  # noqa: E402, F401
+from kispub.community.views import discussion, joining, mail, profiles, search  # noqa: E402, F401
