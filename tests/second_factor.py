@@ -87,10 +87,21 @@ def complete_second_step(client: FlaskClient, user: User) -> TestResponse:
     return client.post(CODE_PAGE, data={"code": next_code(user)})
 
 
-def log_in(client: FlaskClient, user: User, password: str, path: str = "/inloggen") -> TestResponse:
-    """Log in through the real forms, the second step too for staff; the last answer."""
-    response = client.post(path, data={"email": user.email, "password": password})
+def log_in(
+    client: FlaskClient,
+    user: User,
+    password: str,
+    path: str = "/inloggen",
+    csrf_token: str | None = None,
+) -> TestResponse:
+    """Log in through the real forms, the second step too for staff; the last answer.
+
+    With CSRF protection on, pass the token of the login page: the session keeps it for the
+    second step's form.
+    """
+    token = {"csrf_token": csrf_token} if csrf_token else {}
+    response = client.post(path, data={"email": user.email, "password": password, **token})
     if user.needs_second_factor and response.status_code == 302:
         assert response.headers["Location"] == CODE_PAGE, response.headers["Location"]
-        response = complete_second_step(client, user)
+        response = client.post(CODE_PAGE, data={"code": next_code(user), **token})
     return response

@@ -254,13 +254,13 @@ def _replace_recovery_codes(user: User) -> list[str]:
 
 
 # Reset by an admin.
-def reset_second_factor(user: User, actor: User) -> None:
+def reset_second_factor(user: User, actor: User | None) -> None:
     """Clear a lost second factor: the user enrols again at their next login.
 
     Their sessions end too, so nobody goes on without a second factor; the reset is logged
-    with the admin who did it.
+    with the admin who did it (``None``: from the command line).
     """
-    if user.id == actor.id:
+    if actor is not None and user.id == actor.id:
         raise AccountError(_("Uw eigen tweede stap laat u herstellen door een andere beheerder."))
     if _factor(user) is None:
         raise AccountError(_("%(name)s heeft geen tweede stap ingesteld.", name=user.name))
@@ -268,4 +268,11 @@ def reset_second_factor(user: User, actor: User) -> None:
         session.execute(delete(SecondFactor).where(SecondFactor.user_id == user.id))
         session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
         user.session_token = new_session_token()
-        session.add(AccountEvent(user_id=user.id, actor_id=actor.id, action="totp-reset"))
+        session.add(
+            AccountEvent(
+                user_id=user.id,
+                actor_id=actor.id if actor else None,
+                action="totp-reset",
+                detail="" if actor else "cli",
+            )
+        )

@@ -15,6 +15,7 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask import Response as FlaskResponse
@@ -45,9 +46,14 @@ def _code_limit() -> str:
 
 
 def _code_owner() -> str:
-    """Whose codes are being tried: one allowance per account, whatever the address or browser."""
-    if current_user.is_authenticated:
-        return f"second-step:{current_user.id}"
+    """Whose codes are being tried: one allowance per account, whatever the address or browser.
+
+    On the login's pages that is the account half-way through logging in, never the one the
+    browser may already be logged in to (whose allowance a guesser would otherwise spend).
+    """
+    if request.endpoint == "second_step.recovery_codes":
+        user_id = current_user.id if current_user.is_authenticated else "-"
+        return f"second-step:{user_id}"
     return f"second-step:{pending.pending_user_id() or '-'}"
 
 

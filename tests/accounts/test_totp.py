@@ -145,8 +145,10 @@ def test_the_code_step_is_throttled_per_account(app: Flask) -> None:
     secret, other_secret = enrol(editor), enrol(other)
     right = _code(secret)
     wrong = str((int(right) + 1) % 1_000_000).zfill(6)
-    # Guesses from two browsers at two addresses share the account's allowance.
+    # Guesses from two browsers at many addresses share the account's allowance, even from
+    # a browser already logged in to another account (a member's, say).
     browsers = [app.test_client(), app.test_client()]
+    _password(browsers[1], make_user())
     for browser in browsers:
         _password(browser, editor)
     statuses = [
@@ -321,3 +323,15 @@ def test_an_unreadable_secret_is_explained(app: Flask, client: FlaskClient) -> N
     answer = client.post(CODE_PAGE, data={"code": _code(secret, 1)})
     assert answer.status_code == 200 and "beheerder" in answer.text
     assert not _logged_in(client)
+
+
+def test_the_command_line_resets_the_last_admins_second_factor(runner) -> None:
+    admin = make_user(role=Role.ADMIN)
+    enrol(admin)
+    result = runner.invoke(args=["users", "reset-second-factor", admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert not second_factor.is_enrolled(admin)
+    (event,) = _events(admin, "totp-reset")
+    assert event.actor_id is None and event.detail == "cli"
+    again = runner.invoke(args=["users", "reset-second-factor", admin.email])
+    assert again.exit_code != 0 and "geen tweede stap" in again.output
