@@ -14,7 +14,8 @@ from flask_migrate import upgrade
 from kispub import content, jobs
 from kispub.accounts.models import Role
 from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
-from kispub.accounts.services import AccountError, NewUser, create_user
+from kispub.accounts.second_factor import reset_second_factor
+from kispub.accounts.services import AccountError, NewUser, create_user, find_user_by_email
 from kispub.core import backup
 from kispub.core.storage import StorageFull
 from kispub.themes.services import ensure_default_themes
@@ -65,6 +66,24 @@ def create_user_command(
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@users.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor_command(email: str) -> None:
+    """Clear a staff member's authenticator app and recovery codes; they enrol again at login.
+
+    For the last admin who lost both, or after SECRET_KEY changed (the secrets are encrypted
+    with a key derived from it). Logged as an account event without an actor.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with the address {email}.")
+    try:
+        reset_second_factor(user, actor=None)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Cleared the second factor of {user.email}; they set up a new one at login.")
 
 
 @click.command("load")

@@ -86,6 +86,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
         "PASSWORD_RESET_MAX_AGE": timedelta(hours=1),
+        # Staff's second factor (TOTP): the name authenticator apps show for the account, the
+        # minutes a right password waits for the second step, and the codes one account may
+        # get wrong (login, enrolment and the account page share the allowance).
+        "TOTP_ISSUER": "KIS",
+        "TOTP_PENDING_MINUTES": 10,
+        "TOTP_RATE_LIMIT": "5 per minute;20 per hour",
         # argon2id; argon2-cffi's RFC 9106 low-memory profile is above OWASP ASVS 5.0's minimum.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,

@@ -1,6 +1,6 @@
 """Every model module, imported in one place so that Alembic and tests see all tables."""
 
-from kispub.accounts.models import AccountEvent, User
+from kispub.accounts.models import AccountEvent, RecoveryCode, SecondFactor, User
 from kispub.ateliers.models import Atelier, AtelierFeed, AtelierPerson, Registration
 from kispub.community.models import (
     DigestRun,
@@ -32,3 +32,4 @@ __all__ += ["Invitation", "Member", "MembershipEvent", "Mention", "Post", "PostR
 __all__ += ["ReadState", "SearchEntry", "ThemeActivity", "Thread", "TrustedDomain"]
 __all__ += ["DigestRun", "Notification", "ThemeWatch", "ThreadWatch"]
 __all__ += ["AccountEvent"]
+__all__ += ["RecoveryCode", "SecondFactor"]

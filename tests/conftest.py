@@ -27,6 +27,7 @@ from kispub import create_app
 from kispub.accounts.models import Role, User
 from kispub.extensions import db as _db
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.second_factor import log_in
 
 POSTGRES = os.environ.get("KISPUB_TEST_DATABASE") == "postgresql"
 POSTGRES_URL = os.environ.get("KISPUB_TEST_DATABASE_URL", "")
@@ -214,11 +215,14 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def login_as(client: FlaskClient) -> Callable[..., User]:
-    """Log a user in through the real login form; creates the user when given overrides."""
+    """Log a user in through the real login form; creates the user when given overrides.
+
+    Staff pass the second step too, with a real code from their (directly enrolled) app.
+    """
 
     def login(user: User | None = None, password: str = DEFAULT_PASSWORD, **overrides: Any) -> User:
         user = user or make_user(**overrides)
-        response = client.post("/inloggen", data={"email": user.email, "password": password})
+        response = log_in(client, user, password)
         assert response.status_code == 302, response.get_data(as_text=True)
         return user
 

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
@@ -65,7 +65,8 @@ def remember_device(response: Response, email: str) -> None:
         COOKIE_NAME,
         _serializer().dumps(known[:MAX_ACCOUNTS]),
         max_age=int(MAX_AGE.total_seconds()),
-        path=request.path,  # only the login page ever needs it
+        # Only the login pages ever need it (the second step's too, under /inloggen/).
+        path=url_for("accounts.login"),
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
         httponly=True,
         samesite="Lax",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -137,3 +139,48 @@ class EraseAccountForm(BaseForm):
         validators=[DataRequired(REQUIRED), Length(max=200)],
     )
     posts = _posts_field()
+
+
+def _app_code_field(label: Any) -> StringField:
+    """Six digits from the authenticator app (spaces allowed, as some apps show them)."""
+    return StringField(
+        label,
+        description=_l("De zes cijfers die uw authenticator-app nu toont."),
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+        render_kw={"inputmode": "numeric", "spellcheck": "false"},
+    )
+
+
+class SecondStepForm(BaseForm):
+    """The login's second step: a code from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        description=_l(
+            "De zes cijfers die uw authenticator-app nu toont. Geen toegang tot de app? "
+            "Vul dan een van uw herstelcodes in."
+        ),
+        validators=[DataRequired(REQUIRED), Length(max=40)],
+        render_kw={"spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
+class EnrolForm(BaseForm):
+    """Confirm a newly added authenticator app with its first code."""
+
+    code = _app_code_field(_l("Code uit de app"))
+
+
+class NewRecoveryCodesForm(BaseForm):
+    """Replace the recovery codes; a code from the app confirms it is the owner asking."""
+
+    code = _app_code_field(_l("Code uit uw authenticator-app"))
+
+
+class ResetSecondFactorForm(BaseForm):
+    """An admin clears someone's lost second factor."""
+
+    confirm = BooleanField(
+        _l("Ik heb nagegaan dat dit verzoek van deze persoon zelf komt"),
+        validators=[DataRequired(_l("Bevestig dat u dit hebt nagegaan."))],
+    )

@@ -39,6 +39,10 @@ ROLE_LABELS = {
 }
 
 
+# The lowest role that logs in with a second factor (TOTP); every role above it does too.
+SECOND_FACTOR_ROLE = Role.MODERATOR
+
+
 def new_session_token() -> str:
     """A fresh random token; changing it ends every session of the user."""
     return secrets.token_urlsafe(24)
@@ -87,6 +91,11 @@ class User(Model):
     def has_role(self, role: Role) -> bool:
         return self.role.rank >= role.rank
 
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff (moderators and up) log in with a second factor; members with a password."""
+        return self.has_role(SECOND_FACTOR_ROLE)
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
@@ -132,3 +141,41 @@ class DataExport(Model):
     @property
     def file_name(self) -> str:
         return f"{self.token}.zip"
+
+
+class SecondFactor(Model):
+    """A staff member's authenticator app (TOTP, RFC 6238): its secret and what was used.
+
+    The secret is stored encrypted (see accounts/totp.py). Without ``enrolled_at`` the
+    enrolment was started but the first code was never confirmed: the login still asks for
+    enrolment, showing the same secret, so a QR code scanned before a reload keeps working.
+    """
+
+    __tablename__ = "second_factor"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The time step (Unix time // 30) of the last accepted code: a code of that step or an
+    # earlier one is refused, so an overheard code cannot be used again (RFC 6238, 5.2).
+    last_step: Mapped[int | None] = mapped_column()
+
+
+class RecoveryCode(Model):
+    """A single-use code for a staff member who cannot reach their authenticator app.
+
+    Only a keyed hash is stored; the code itself is shown once, when the set is made.
+    """
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -104,17 +104,28 @@ def update_profile(user: User, name: str, organisation: str | None) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; the same cost either way."""
+    """The active user with these credentials, or None; the same cost either way.
+
+    Records the login, except for staff: their login is only complete, and recorded, once
+    the second step has passed (kispub/accounts/second_factor.py).
+    """
     user = find_user_by_email(email)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
         return None
-    with write_transaction() as session:
-        user.last_login_at = clock.now()
-        session.add(AccountEvent(user_id=user.id, action="login"))
+    with write_transaction():
+        if not user.needs_second_factor:
+            record_login(user)
         if user.password_hash and needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
     return user
+
+
+def record_login(user: User, detail: str = "") -> None:
+    """Note a completed login: the time on the account and an event in its history."""
+    with write_transaction() as session:
+        user.last_login_at = clock.now()
+        session.add(AccountEvent(user_id=user.id, action="login", detail=detail))
 
 
 def set_password(user: User, password: str) -> None:

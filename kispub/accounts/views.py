@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from kispub.accounts import data_export, devices, services
+from kispub.accounts import data_export, devices, pending, second_factor, services
 from kispub.accounts.decorators import admin_required, login_required
 from kispub.accounts.forms import (
     ChangePasswordForm,
@@ -69,14 +69,27 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.needs_second_factor:
+            # Not logged in yet: the second step completes the login (accounts/second_step.py).
+            pending.begin(user, remember=form.remember.data, next_target=request.args.get("next"))
+            return redirect(url_for("second_step.code"))
         if user is not None:
-            start_session(user, remember=form.remember.data)
-            fallback = url_for("home.index")
-            response = redirect(safe_redirect_target(request.args.get("next"), fallback))
-            devices.remember_device(response, user.email)
-            return response
+            response = redirect(landing(request.args.get("next")))
+            return complete_login(user, form.remember.data, response)
         form.password.errors.append(_("Onbekend e-mailadres of onjuist wachtwoord."))
     return render_template("accounts/login.html", form=form)
+
+
+def landing(next_target: str | None) -> str:
+    """Where a completed login goes: the page asked for (if it is ours), else home."""
+    return safe_redirect_target(next_target, url_for("home.index"))
+
+
+def complete_login(user: User, remember: bool, response: Response) -> Response:
+    """Log the user in and mark this browser as one of theirs (see accounts/devices.py)."""
+    start_session(user, remember=remember)
+    devices.remember_device(response, user.email)
+    return response
 
 
 @bp.post("/uitloggen")
@@ -173,7 +186,8 @@ def users() -> str | Response:
                 flash(_("Uitnodiging verstuurd naar %(email)s.", email=new.email), "success")
             return redirect(outcome.result_url)
     accounts = db.session.scalars(select(User).order_by(User.name))
-    return render_template("accounts/users.html", form=form, users=accounts)
+    factors = second_factor.factor_states()
+    return render_template("accounts/users.html", form=form, users=accounts, factors=factors)
 
 
 def _invite(new: services.NewUser) -> str:

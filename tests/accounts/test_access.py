@@ -15,6 +15,7 @@ from kispub.accounts.decorators import role_required
 from kispub.accounts.models import Role, User
 from kispub.accounts.passwords import hash_password, verify_password
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.second_factor import CODE_PAGE, log_in, next_code
 
 
 @pytest.mark.parametrize(
@@ -30,7 +31,7 @@ def test_role_decorator_allows_the_role_and_above(app: Flask, role: Role, allowe
     client = app.test_client()
     assert client.get("/alleen-redactie").status_code == 302  # anonymous: to the login page
     user = make_user(role=role)
-    client.post("/inloggen", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert log_in(client, user, DEFAULT_PASSWORD).status_code == 302
     response = client.get("/alleen-redactie")
     assert response.status_code == (200 if allowed else 403)
 
@@ -49,15 +50,18 @@ CSRF_EXEMPT = {"community_mail.unsubscribe", "community_mail.stop_thread"}
 
 def test_every_form_route_rejects_a_post_without_csrf_token(make_app) -> None:
     app = make_app(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        email = make_user(role=Role.ADMIN).email
     client = app.test_client()
     # Over https Flask-WTF also wants a same-origin Referer, as a browser sends.
     client.environ_base["HTTP_REFERER"] = "https://localhost/"
     page = client.get("/inloggen").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    login = {"email": email, "password": DEFAULT_PASSWORD, "csrf_token": token}
-    assert client.post("/inloggen", data=login).status_code == 302
+    with app.app_context():
+        admin = make_user(role=Role.ADMIN)
+        email = admin.email
+        login = {"email": email, "password": DEFAULT_PASSWORD, "csrf_token": token}
+        assert client.post("/inloggen", data=login).headers["Location"] == CODE_PAGE
+        code = {"code": next_code(admin), "csrf_token": token}
+        assert client.post(CODE_PAGE, data=code).status_code == 302
     post_rules = [r for r in app.url_map.iter_rules() if "POST" in (r.methods or ())]
     assert len(post_rules) >= 5
     assert {r.endpoint for r in post_rules} >= CSRF_EXEMPT  # the list names real routes

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from kispub.accounts.models import User
 from tests.factories import DEFAULT_PASSWORD
+from tests.second_factor import next_code
 
 CHROMIUM = os.environ.get("KISPUB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -108,9 +109,18 @@ def assert_accessible(page: object) -> None:
 
 
 def log_in(page: Any, user: User, password: str = DEFAULT_PASSWORD) -> None:
-    """Log in through the real login form and wait for the home page."""
+    """Log in through the real login form and wait for the home page.
+
+    Staff then type a real code from their authenticator app (enrolled directly through the
+    service) on the second step's page.
+    """
+    code = next_code(user) if user.needs_second_factor else None  # enrols first if needed
     page.goto("/inloggen")
     page.get_by_label("E-mailadres").fill(user.email)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
+    if code is not None:
+        page.wait_for_url(re.compile(r"/inloggen/tweede-stap$"))
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Bevestigen").click()
     page.wait_for_url(re.compile(r"/$"))

@@ -16,6 +16,7 @@ from kispub.extensions import db
 from kispub.themes.services import ensure_default_themes
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.second_factor import next_code
 
 
 @pytest.mark.parametrize(
@@ -42,10 +43,14 @@ def test_keyboard_user_reaches_the_content_through_the_skip_link(page) -> None:
 
 def test_log_in_and_out_with_the_keyboard(page) -> None:
     user = make_user(role=Role.ADMIN, name="Anna Admin")
+    code = next_code(user)  # an admin: a real code from the app (enrolled here directly)
     page.goto("/inloggen")
     page.get_by_label("E-mailadres").fill(user.email)
     page.get_by_label("Wachtwoord").fill(DEFAULT_PASSWORD)
     page.get_by_label("Wachtwoord").press("Enter")
+    page.wait_for_url(re.compile(r"/inloggen/tweede-stap$"))
+    page.get_by_label("Code").fill(code)
+    page.get_by_label("Code").press("Enter")
     page.wait_for_url(re.compile(r"/$"))
     page.goto("/beheer/gebruikers")
     expect(page.get_by_role("heading", name="Gebruikers")).to_be_visible()

@@ -15,6 +15,7 @@ from kispub.community.services.posting import NewThread, reply, start_thread
 from kispub.extensions import db
 from kispub.themes.models import Theme
 from tests.factories import DEFAULT_PASSWORD, make_theme
+from tests.second_factor import log_in
 
 __all__ = ["client_for", "make_thread", "nonce", "post_numbered", "theme"]
 
@@ -48,9 +49,10 @@ def make_thread(
 
 
 def client_for(app: Flask, user: User) -> FlaskClient:
-    """A client of its own, logged in as ``user`` through the real login form."""
+    """A client of its own, logged in as ``user`` through the real login form (and, for staff,
+    the second step with a real code)."""
     client = app.test_client()
-    answer = client.post("/inloggen", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    answer = log_in(client, user, DEFAULT_PASSWORD)
     assert answer.status_code == 302, answer.get_data(as_text=True)
     return client
 

@@ -33,6 +33,7 @@ from kispub.themes.models import Theme
 from tests.community.helpers import make_member, make_person
 from tests.community.routes import MAIL, MEMBERS, PUBLIC, STAFF, Sample, calls, make_sample, rules
 from tests.factories import DEFAULT_PASSWORD
+from tests.second_factor import log_in as log_in_with_second_step
 
 # The skeleton's seven members' endpoints; the full community has many more. An empty or
 # shrunken URL map (a blueprint not registered) must not pass the matrix by testing nothing.
@@ -73,7 +74,8 @@ class Visitor:
 
 
 def log_in(client: FlaskClient, user: User) -> None:
-    response = client.post("/inloggen", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    """The login form, and the second step with a real code for staff."""
+    response = log_in_with_second_step(client, user, DEFAULT_PASSWORD)
     assert response.status_code == 302, response.text
 
 

@@ -15,10 +15,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kispub.accounts.models import Role
+from kispub.accounts.models import Role, User
 from tests.community.helpers import make_member
 from tests.community.routes import MEMBERS, PUBLIC, STAFF, calls, make_sample, table_counts
 from tests.factories import DEFAULT_PASSWORD
+from tests.second_factor import log_in
 
 REFUSED = "Het formulier is verlopen of ongeldig"  # kispub/core/errors.py, the CSRF page
 # Plausible values for the fields the community's forms have, so only the token is missing.
@@ -47,13 +48,12 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     return {**app_config, "WTF_CSRF_ENABLED": True}
 
 
-def log_in_with_token(client: FlaskClient, email: str) -> None:
-    """Log in through the real form, token and all."""
+def log_in_with_token(client: FlaskClient, user: User) -> None:
+    """Log in through the real form, token and all (and the second step for staff)."""
     page = client.get("/inloggen").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token is not None
-    form = {"email": email, "password": DEFAULT_PASSWORD, "csrf_token": token.group(1)}
-    assert client.post("/inloggen", data=form).status_code == 302
+    assert log_in(client, user, DEFAULT_PASSWORD, csrf_token=token.group(1)).status_code == 302
 
 
 def _client(app: Flask) -> FlaskClient:
@@ -71,7 +71,7 @@ def test_every_community_form_refuses_a_post_without_token(app: Flask) -> None:
     admin = make_member(role=Role.ADMIN)  # an approved member who may reach every page
     sample = make_sample(admin)
     staff, outsider = _client(app), _client(app)
-    log_in_with_token(staff, admin.email)
+    log_in_with_token(staff, admin)
     # The members' and moderators' forms as the admin, the joining forms as an outsider.
     posts = [(staff, rule) for rule, _ in calls(app, MEMBERS, ("POST",))]
     posts += [(staff, rule) for rule, _ in calls(app, STAFF, ("POST",))]

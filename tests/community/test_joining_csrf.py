@@ -17,6 +17,7 @@ from kispub.community.services.invitations import PersonalInvitation, invite_per
 from tests.community.helpers import make_member, make_person
 from tests.community.joining_helpers import link, request_form, verify_link
 from tests.factories import DEFAULT_PASSWORD
+from tests.second_factor import log_in
 
 # Over https Flask-WTF also wants a same-origin Referer, as a browser sends.
 REFERER = "https://localhost/"
@@ -36,8 +37,8 @@ def _token(client: FlaskClient, path: str) -> str:
 def _logged_in(app: Flask, user: User) -> FlaskClient:
     client = app.test_client()
     client.environ_base["HTTP_REFERER"] = REFERER
-    data = {"email": user.email, "password": DEFAULT_PASSWORD}
-    response = client.post("/inloggen", data={**data, "csrf_token": _token(client, "/inloggen")})
+    token = _token(client, "/inloggen")
+    response = log_in(client, user, DEFAULT_PASSWORD, csrf_token=token)  # staff: 2nd step too
     assert response.status_code == 302
     return client
 

@@ -22,6 +22,7 @@ from tests.clock import freeze
 from tests.community.helpers import make_member, make_person, membership
 from tests.community.joining_helpers import actions, events_of, mails_to, nonce, text
 from tests.factories import DEFAULT_PASSWORD
+from tests.second_factor import log_in
 
 ADMIN = "/beheer/community"
 DOMAINS = f"{ADMIN}/domeinen"
@@ -43,7 +44,7 @@ def _back_office_routes(app: Flask) -> list[tuple[str, str, str]]:
 
 def _client_of(app: Flask, user: User) -> FlaskClient:
     client = app.test_client()
-    response = client.post("/inloggen", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    response = log_in(client, user, DEFAULT_PASSWORD)  # and the second step for staff
     assert response.status_code == 302
     return client
 

@@ -26,12 +26,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from kispub.accounts.models import User
 from kispub.core.storage import parse_key
 from kispub.extensions import db
 from kispub.podcast import services
 from kispub.podcast.models import Episode, Series
 from kispub.podcast.services import EpisodeData, EpisodeFiles, SeriesData
 from tests.podcast.conftest import FIXTURES
+from tests.second_factor import next_code
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
@@ -190,11 +192,17 @@ def request(base_url: str, method: str, path: str, form: dict[str, str] | None =
             conn.close()
 
 
-def log_in(base_url: str, email: str, password: str) -> str:
-    """Log in through the real form; the session cookie to send."""
-    answer = request(base_url, "POST", "/inloggen", {"email": email, "password": password})
+def log_in(base_url: str, user: User, password: str) -> str:
+    """Log in through the real form (and the second step for staff); the session cookie."""
+    answer = request(base_url, "POST", "/inloggen", {"email": user.email, "password": password})
     assert answer.status == 302, answer.body[:500]
-    return answer.headers["set-cookie"].split(";")[0]
+    cookie = answer.headers["set-cookie"].split(";")[0]
+    if user.needs_second_factor:
+        code = {"code": next_code(user)}
+        answer = request(base_url, "POST", "/inloggen/tweede-stap", code, cookie)
+        assert answer.status == 302, answer.body[:500]
+        cookie = answer.headers["set-cookie"].split(";")[0]
+    return cookie
 
 
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[str, bytes]:

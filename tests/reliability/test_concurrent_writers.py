@@ -39,7 +39,7 @@ def atelier_form(n: int, capacity: int, title: str, nonce: str = "") -> dict[str
 def test_eight_writers_lose_nothing(app: Flask, make_server: Callable[..., Server]) -> None:
     server = make_server(workers=2, threads=4)
     editor = make_user(role=Role.EDITOR)
-    cookie = log_in(server.base_url, editor.email, DEFAULT_PASSWORD)
+    cookie = log_in(server.base_url, editor, DEFAULT_PASSWORD)
     slugs, ids = [], []
     for n in range(ATELIERS):
         form = atelier_form(n, START_CAPACITY, f"Belast {n}", nonce=f"nonce-belast-{n}-0123456789")

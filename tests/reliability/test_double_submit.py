@@ -56,7 +56,7 @@ def test_sixteen_identical_submits_make_one_row_each(
     atelier = make_atelier(capacity=5)
     server = make_server(workers=2, threads=8)
     editor = make_user(role=Role.EDITOR)
-    cookie = log_in(server.base_url, editor.email, DEFAULT_PASSWORD)
+    cookie = log_in(server.base_url, editor, DEFAULT_PASSWORD)
 
     # A registration (no nonce: the same address is the same registration).
     form = {"name": "Dubbel", "email": "dubbel@example.org", "organisation": "KIS"}

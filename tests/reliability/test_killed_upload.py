@@ -60,7 +60,7 @@ def test_sigkill_mid_upload_leaves_no_partial_file_and_no_orphan_row(
     series = new_series(app)
     editor = make_user(role=Role.EDITOR)
     server = make_server(preload=True, threads=2)
-    cookie = log_in(server.base_url, editor.email, DEFAULT_PASSWORD)
+    cookie = log_in(server.base_url, editor, DEFAULT_PASSWORD)
 
     # One upload that is not killed: how long a whole one takes, body and processing.
     content_type, body = upload_form(series.id, secrets.token_urlsafe(24), title="Heel")

@@ -1,7 +1,7 @@
 """data exports and erased accounts
 
 Revision ID: 0014privacy
-Revises: 0009accountevents
+Revises: 0013totp
 Create Date: 2026-12-07 04:22:42.067826
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014privacy'
-down_revision = '0009accountevents'
+down_revision = '0013totp'
 branch_labels = None
 depends_on = None
 
