@@ -140,6 +140,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Bulk invitations: the largest CSV file, and the most rows one file may invite.
         "COMMUNITY_BULK_MAX_BYTES": 1024 * 1024,
         "COMMUNITY_BULK_MAX_ROWS": 500,
+        # Notifications: per page of a member's list, and how long read ones are kept.
+        "COMMUNITY_NOTIFICATIONS_PER_PAGE": 30,
+        "COMMUNITY_NOTIFICATION_KEEP_DAYS": 90,
     }
 
 

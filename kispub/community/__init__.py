@@ -14,13 +14,14 @@ from flask import Flask
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
-from kispub.community import admin, directory, fulltext, views  # noqa: F401 - fulltext: DDL events
+from kispub.community import admin, directory, fulltext, notices, views  # noqa: F401 - fulltext: DDL events
 from kispub.community.loader import load_community_members, load_community_threads
 from kispub.community.services.joining import remind_moderators
 from kispub.community.services.members import approve_staff_account
+from kispub.community.services.notifying import fan_out_post, purge_read_notifications
 from kispub.content import register_loader
 from kispub.core.storage import register_media_references
-from kispub.jobs import crontab, register_periodic
+from kispub.jobs import crontab, register_periodic, register_task
 
 CHANNEL = Channel(
     "community",
@@ -45,3 +46,13 @@ def init_app(app: Flask) -> None:
     register_periodic(
         app, "community-pending-reminder", crontab(minute="0", hour="7"), remind_moderators
     )
+    # Notifications: the worker makes them after a post (fan-out), purges old read ones
+    # nightly, and the header shows a member's unread count.
+    register_task(app, fan_out_post)
+    register_periodic(
+        app,
+        "community-notification-purge",
+        crontab(minute="20", hour="3"),
+        purge_read_notifications,
+    )
+    app.context_processor(notices.header_context)
