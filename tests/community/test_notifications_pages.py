@@ -28,6 +28,12 @@ def header(page: str) -> str | None:
     return None if found is None else found.group(1)
 
 
+def counted(unread: int) -> str:
+    """The header link's text after "Meldingen": "(2)" to see, "(2 ongelezen)" to hear."""
+    hidden = '<span class="visually-hidden"> ongelezen)</span>'
+    return f' ({unread}{hidden}<span aria-hidden="true">)</span>'
+
+
 def replies_to(reader: User, count: int, *, title: str = "Taalcafés in de wijk") -> int:
     """A thread by ``reader`` with ``count`` replies to its first post; its id."""
     author = make_member(name="Ahmed Actor")
@@ -42,10 +48,7 @@ def test_the_header_counts_a_members_unread_notifications_everywhere(app: Flask)
     replies_to(reader, 2)
     client = client_for(app, reader)
     for url in ("/", "/community/", "/community/leden"):
-        assert (
-            header(client.get(url).text)
-            == ' (2<span class="visually-hidden"> ongelezen)</span><span aria-hidden="true">)</span>'
-        )
+        assert header(client.get(url).text) == counted(2)
 
 
 def test_the_header_names_no_count_when_all_is_read_and_no_link_for_others(
@@ -96,10 +99,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_post(app: Flask) -
     assert answer.headers["Location"] == f"/community/bericht/{first.post_id}"
     assert client.get(answer.headers["Location"]).status_code == 302  # the permalink works
     assert [n.read_at is not None for n in notifications_of(reader)] == [True, False]
-    assert (
-        header(client.get("/").text)
-        == ' (1<span class="visually-hidden"> ongelezen)</span><span aria-hidden="true">)</span>'
-    )
+    assert header(client.get("/").text) == counted(1)
 
 
 def test_only_the_owner_opens_or_marks_a_notification(app: Flask) -> None:
