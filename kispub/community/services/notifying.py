@@ -4,8 +4,8 @@ A new post reaches people in four ways, the most specific first: a mention, a re
 post it answers, or one it quotes), and for those who follow (Volgen) the thread a new post
 or the theme a new thread. Each member gets at most one notification per post: the first
 kind that reaches them. Posting only queues ``fan_out_post`` after its commit, so a reply
-to a thread a thousand members follow returns as fast as any other; the job finds the
-recipients with a few set-based statements and stores their rows in one bulk insert.
+to a thread a thousand members follow returns as fast as any other; the job stores each
+kind's rows with one ``INSERT ... SELECT`` that finds the recipients in the database itself.
 
 Never notified: the actor themself, anyone who is not an approved member with an active
 account, and anyone who muted the thread (or its theme) — except about a moderation
@@ -18,11 +18,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app, g
-from sqlalchemy import ColumnElement, Select, delete, exists, select, union, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    delete,
+    exists,
+    literal,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,7 +55,7 @@ from kispub.community.models import (
 )
 from kispub.community.services.watching import effective_level_column
 from kispub.core import clock
-from kispub.core.database import after_commit, write_transaction
+from kispub.core.database import UTCDateTime, after_commit, write_transaction
 
 Kind = NotificationKind
 # What a post makes; one per member per post, the first kind in this order that reaches them.
@@ -52,6 +64,7 @@ POST_KINDS = (Kind.MENTION, Kind.REPLY, Kind.WATCHED_THREAD, Kind.WATCHED_POST)
 QUOTED = re.compile(r"^> \*\*.*?\*\* schreef in bericht (\d+):", re.M)
 MOST_QUOTED = 20  # a post quoting more posts than this notifies the first ones only
 ACTOR_NAME_LENGTH = 120
+BATCH = 500  # notifications read back per SELECT (bound values in one IN)
 # Where the request keeps the member's unread count for the header (see ``notices``): a
 # change to what they have read drops it, so the page rendered next counts again.
 HEADER_COUNT = "community_unread_notifications"
@@ -80,22 +93,20 @@ def fan_out_post(post_id: int, mentions_only: bool = False) -> int:
         post, thread, actor_name = found
         if not post.is_visible or thread.hidden_at is not None:
             return 0  # deleted or hidden before the worker came to it
-        chosen: dict[int, Kind] = {}
+        made = _Made(post.author_id, actor_name, thread, post)
+        ids: list[int] = []
         for kind, candidates, wanted in _plans(post, thread, mentions_only):
-            for user_id in _recipients(
-                session, thread, post.id, post.author_id, candidates, wanted
-            ):
-                chosen.setdefault(user_id, kind)
-        stored = _store(session, chosen, post.author_id, actor_name, thread, post)
-    return len(stored)
+            ids += _insert_notifications(session, kind, made, candidates, wanted)
+        _tell_mailing(session, ids)
+    return len(ids)
 
 
 def notify_answer_accepted(session: Session, thread: Thread, post: Post, actor: User) -> None:
     """(Inside accept_answer's transaction.) Tell the answer's author it was accepted."""
     candidates = select(Post.author_id).where(Post.id == post.id)
-    found = _recipients(session, thread, post.id, actor.id, candidates, _not_muted())
-    chosen = dict.fromkeys(found, Kind.ANSWER_ACCEPTED)
-    _store(session, chosen, actor.id, actor.name, thread, post)
+    made = _Made(actor.id, actor.name, thread, post)
+    ids = _insert_notifications(session, Kind.ANSWER_ACCEPTED, made, candidates, _not_muted())
+    _tell_mailing(session, ids)
 
 
 def notify_moderation(
@@ -276,24 +287,27 @@ def _not_muted() -> ColumnElement[bool]:
     return effective_level_column() != WatchLevel.MUTED.value
 
 
-def _recipients(
+def _insert_notifications(
     session: Session,
-    thread: Thread,
-    post_id: int,
-    actor_id: int | None,
+    kind: Kind,
+    made: _Made,
     candidates: Select[Any],
     wanted: ColumnElement[bool],
 ) -> list[int]:
-    """Of the candidate user ids: the listed members other than the actor whose level for
-    the thread is ``wanted`` and who have no notification of the post yet — one statement,
-    however many there are."""
+    """Notify, in one INSERT ... SELECT, the candidates who are listed members other than
+    the actor, whose level for the thread is ``wanted`` and who have no notification of the
+    post yet (a more specific kind, stored first, or an earlier run); their new rows' ids.
+
+    The database does it all, however many there are: no row goes through Python.
+    """
+    thread, post = made.thread, made.post
     already = exists().where(
         Notification.user_id == Member.user_id,
-        Notification.post_id == post_id,
+        Notification.post_id == post.id,
         Notification.kind != Kind.MODERATION,
     )
-    statement = (
-        select(Member.user_id)
+    rows = (
+        select(Member.user_id, *made.columns(kind))
         .join(User, User.id == Member.user_id)
         .outerjoin(
             ThreadWatch,
@@ -304,10 +318,17 @@ def _recipients(
             (ThemeWatch.user_id == Member.user_id) & (ThemeWatch.theme_id == thread.theme_id),
         )
         .where(Member.user_id.in_(candidates), listed(), wanted, ~already)
-        .order_by(Member.user_id)
     )
-    if actor_id is not None:
-        statement = statement.where(Member.user_id != actor_id)
+    if made.actor_id is not None:
+        rows = rows.where(Member.user_id != made.actor_id)
+    statement = (
+        _insert(session)
+        .from_select(["user_id", *_Made.COLUMNS], rows)
+        .on_conflict_do_nothing(
+            index_elements=[Notification.user_id, Notification.kind, Notification.post_id]
+        )
+        .returning(Notification.id)
+    )
     return list(session.scalars(statement))
 
 
@@ -319,6 +340,52 @@ def _is_listed(session: Session, user_id: int) -> bool:
 # --- storing ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Made:
+    """Who did what where: the snapshot every notification of one event carries."""
+
+    actor_id: int | None
+    actor_name: str
+    thread: Thread
+    post: Post
+
+    COLUMNS = (
+        "kind",
+        "actor_id",
+        "actor_name",
+        "thread_id",
+        "thread_title",
+        "post_id",
+        "post_number",
+        "message",
+        "created_at",
+    )
+
+    def columns(self, kind: Kind) -> tuple[ColumnElement[Any], ...]:
+        """The snapshot as constant columns of an INSERT ... SELECT, in COLUMNS' order."""
+        return (
+            literal(kind.value, String()),
+            literal(self.actor_id, Integer()),
+            literal(self.actor_name[:ACTOR_NAME_LENGTH], String()),
+            literal(self.thread.id, Integer()),
+            literal(self.thread.title, String()),
+            literal(self.post.id, Integer()),
+            literal(self.post.number, Integer()),
+            literal("", String()),
+            literal(clock.now(), UTCDateTime()),
+        )
+
+
+def _tell_mailing(session: Session, ids: list[int]) -> None:
+    """Hand every notification just stored to ``mailing``, read back BATCH at a time."""
+    for start in range(0, len(ids), BATCH):
+        wanted = Notification.id.in_(ids[start : start + BATCH])
+        for notification in session.scalars(
+            select(Notification).where(wanted).order_by(Notification.id)
+        ):
+            mailing.notification_created(notification)
+
+
 def _snapshot(
     user_id: int,
     kind: Kind,
@@ -327,7 +394,7 @@ def _snapshot(
     thread: Thread | None,
     post: Post | None,
 ) -> dict[str, Any]:
-    """A notification's row: who, where, and the words that stay as they were."""
+    """A moderation notification's row: who, where, and the words that stay as they were."""
     return {
         "user_id": user_id,
         "kind": kind,
@@ -340,31 +407,6 @@ def _snapshot(
         "message": "",
         "created_at": clock.now(),
     }
-
-
-def _store(
-    session: Session,
-    chosen: dict[int, Kind],
-    actor_id: int | None,
-    actor_name: str,
-    thread: Thread,
-    post: Post,
-) -> list[Notification]:
-    """Insert the rows in one statement (a row that exists already is skipped) and tell
-    ``mailing`` of each one stored."""
-    if not chosen:
-        return []
-    rows = [
-        _snapshot(user_id, kind, actor_id, actor_name, thread, post)
-        for user_id, kind in sorted(chosen.items())
-    ]
-    statement = _insert(session).on_conflict_do_nothing(
-        index_elements=[Notification.user_id, Notification.kind, Notification.post_id]
-    )
-    stored = list(session.scalars(statement.returning(Notification), rows))
-    for notification in stored:
-        mailing.notification_created(notification)
-    return stored
 
 
 def _insert(session: Session) -> Any:
