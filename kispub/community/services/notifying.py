@@ -58,8 +58,6 @@ from kispub.core import clock
 from kispub.core.database import UTCDateTime, after_commit, write_transaction
 
 Kind = NotificationKind
-# What a post makes; one per member per post, the first kind in this order that reaches them.
-POST_KINDS = (Kind.MENTION, Kind.REPLY, Kind.WATCHED_THREAD, Kind.WATCHED_POST)
 # The heading pages.quotation writes above a quoted post: "> **Naam** schreef in bericht 3:".
 QUOTED = re.compile(r"^> \*\*.*?\*\* schreef in bericht (\d+):", re.M)
 MOST_QUOTED = 20  # a post quoting more posts than this notifies the first ones only
