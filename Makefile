@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app kispub
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve worker install test fuzz lint format bench bench-community messages clean
+.PHONY: run serve worker install test fuzz lint format bench bench-community bench-notifications messages clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: install
 # The community's thread and theme pages, logged in, on SQLite and PostgreSQL (see the script).
 bench-community: install
 	$(BIN)/python bench/community.py
+
+# A reply's POST to a thread 1,000 members follow against one nobody follows (the fan-out
+# of notifications runs in the worker); SQLite, and PostgreSQL when reachable.
+bench-notifications: install
+	$(BIN)/python bench/notifications.py
 
 # Dutch is the source language; this collects every marked string for translators.
 messages: install

@@ -158,6 +158,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "COMMUNITY_DIGEST_WEEKDAY": 0,
         "COMMUNITY_DIGEST_HOUR": 8,
         "COMMUNITY_UNSUBSCRIBE_RATE_LIMIT": "30 per minute;300 per hour",
+        # Notifications: per page of a member's list, and how long read ones are kept.
+        "COMMUNITY_NOTIFICATIONS_PER_PAGE": 30,
+        "COMMUNITY_NOTIFICATION_KEEP_DAYS": 90,
     }
 
 

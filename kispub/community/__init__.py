@@ -20,12 +20,14 @@ from kispub.community import (  # noqa: F401 - fulltext: DDL events
     directory,
     fulltext,
     mailing,
+    notices,
     views,
 )
 from kispub.community import privacy as community_privacy
 from kispub.community.loader import load_community_members, load_community_threads
 from kispub.community.services.joining import remind_moderators
 from kispub.community.services.members import approve_staff_account
+from kispub.community.services.notifying import fan_out_post, purge_read_notifications
 from kispub.content import register_loader
 from kispub.core.storage import register_media_references
 from kispub.jobs import crontab, register_periodic, register_task
@@ -59,3 +61,13 @@ def init_app(app: Flask) -> None:
     # Notification mail after its delay; the digests, checked hourly (each period sent once).
     register_task(app, mailing.send_notification_mail)
     register_periodic(app, "community-digest", crontab(minute="1"), digest.send_due_digests)
+    # Notifications: the worker makes them after a post (fan-out), purges old read ones
+    # nightly, and the header shows a member's unread count.
+    register_task(app, fan_out_post)
+    register_periodic(
+        app,
+        "community-notification-purge",
+        crontab(minute="20", hour="3"),
+        purge_read_notifications,
+    )
+    app.context_processor(notices.header_context)

@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from kispub.accounts.models import Role
+from kispub.community import notices
 from kispub.community.models import Member, MemberStatus
 from kispub.core.security import CONTENT_SECURITY_POLICY
 from kispub.extensions import db, login_manager
@@ -58,11 +59,12 @@ def require_member() -> ResponseReturnValue | None:
     """Before every members' view: let approved members through, stop everyone else."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    member = membership(current_user.id)
+    member, unread = notices.member_and_unread(current_user.id)  # the header's count too
     if member is None or member.status is not MemberStatus.APPROVED:
         page = render_template("community/closed.html", member=member, reason=refusal(member))
         return page, 403
     g.community_member = member
+    notices.remember_unread(unread)
     return None
 
 

@@ -15,7 +15,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from kispub.accounts.models import User
-from kispub.community import queries
+from kispub.community import queries, watches
 from kispub.community.models import Member, Post, Thread
 from kispub.community.permissions import may_be_answer, may_choose_answer, may_delete, may_edit
 from kispub.community.queries import Person
@@ -96,6 +96,7 @@ class ThreadSummary:
     has_unread: bool
     is_new: bool  # never opened, and begun after the unread floor
     unread: int | None  # posts to read; None when unknown (an old thread never opened)
+    muted: bool = False  # the member mutes it (or its theme): never unread
 
     @property
     def reply_count(self) -> int:
@@ -111,6 +112,7 @@ class ThemePage:
     description: str
     threads: tuple[ThreadSummary, ...]
     pagination: Pagination
+    watch: watches.WatchState | None = None  # the member's level for the theme
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class ThreadPage:
     read_up_to: int | None  # record this as read (None: nothing new was shown)
     quote: str  # the reply form's starting text (a quotation, from ?citeer=)
     reply_to: int | None
+    watch: watches.WatchState | None = None  # the member's level for the thread, and why
 
     def page_of(self, number: int) -> int:
         return (number - 1) // self.per_page + 1
@@ -240,9 +243,10 @@ def theme_page(member: Member, slug: str, page: int) -> ThemePage:
     activity = queries.theme_activity(theme.id)
     pagination = _pagination(page, activity.thread_count if activity else 0, per_page)
     floor = queries.unread_floor(member)
+    watch = watches.theme_watch_state(member.user_id, theme.id, theme.name)
     rows = queries.threads_in_theme(theme.id, member.user_id, (page - 1) * per_page, per_page)
     threads = tuple(_thread_summary(row, floor) for row in rows)
-    return ThemePage(theme.slug, theme.name, theme.description, threads, pagination)
+    return ThemePage(theme.slug, theme.name, theme.description, threads, pagination, watch)
 
 
 def thread_page(
@@ -278,6 +282,7 @@ def thread_page(
         read_up_to=_read_up_to(thread.id, first, shown, read_number or 0, floor),
         quote=quote,
         reply_to=reply_to,
+        watch=watches.thread_watch_state(member.user_id, thread.id, theme.name),
     )
 
 
@@ -389,7 +394,7 @@ def _has_unread(thread: Thread, read_number: int | None, floor: datetime) -> boo
 
 def _thread_summary(row: queries.ThreadRow, floor: datetime) -> ThreadSummary:
     thread, read = row.thread, row.last_read_number
-    has_unread = _has_unread(thread, read, floor)
+    has_unread = _has_unread(thread, read, floor) and not row.muted
     is_new = has_unread and read is None and thread.created_at > floor
     if not has_unread:
         unread = None
@@ -410,6 +415,7 @@ def _thread_summary(row: queries.ThreadRow, floor: datetime) -> ThreadSummary:
         has_unread=has_unread,
         is_new=is_new,
         unread=unread,
+        muted=row.muted,
     )
 
 

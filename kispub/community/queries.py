@@ -19,7 +19,18 @@ from sqlalchemy.orm import aliased
 from kispub.accounts.models import User
 from kispub.community.directory import listed
 from kispub.community.initials import initials, tone
-from kispub.community.models import Member, Post, PostRevision, ReadState, ThemeActivity, Thread
+from kispub.community.models import (
+    Member,
+    Post,
+    PostRevision,
+    ReadState,
+    ThemeActivity,
+    ThemeWatch,
+    Thread,
+    ThreadWatch,
+    WatchLevel,
+)
+from kispub.community.services.watching import effective_level_column
 from kispub.core import clock
 from kispub.extensions import db
 from kispub.themes.models import Theme
@@ -61,6 +72,7 @@ class ThreadRow:
     author: Person | None
     last_poster: Person | None
     last_read_number: int | None
+    muted: bool = False  # the member mutes the thread (or its theme): nothing counts as unread
 
 
 @dataclass(frozen=True)
@@ -93,11 +105,15 @@ def themes_with_activity() -> list[tuple[Theme, ThemeActivity | None, str | None
 
 
 def unread_threads_per_theme(user_id: int, floor: datetime) -> dict[int, int]:
-    """How many threads per theme have posts the member has not read (threads, not posts)."""
+    """How many threads per theme have posts the member has not read (threads, not posts);
+    threads the member mutes, or whose theme they mute, do not count."""
     statement = (
         select(Thread.theme_id, func.count())
         .outerjoin(ReadState, _read_state_of(user_id))
+        .outerjoin(ThreadWatch, _thread_watch_of(user_id))
+        .outerjoin(ThemeWatch, _theme_watch_of(user_id))
         .where(
+            effective_level_column() != WatchLevel.MUTED.value,
             Thread.hidden_at.is_(None),
             Thread.last_post_at > floor,
             or_(
@@ -118,12 +134,15 @@ def threads_in_theme(theme_id: int, user_id: int, offset: int, limit: int) -> li
             *_person_columns(author, author_member),
             *_person_columns(poster, poster_member),
             ReadState.last_read_number,
+            effective_level_column(),
         )
         .outerjoin(author, author.id == Thread.author_id)
         .outerjoin(author_member, author_member.user_id == Thread.author_id)
         .outerjoin(poster, poster.id == Thread.last_poster_id)
         .outerjoin(poster_member, poster_member.user_id == Thread.last_poster_id)
         .outerjoin(ReadState, _read_state_of(user_id))
+        .outerjoin(ThreadWatch, _thread_watch_of(user_id))
+        .outerjoin(ThemeWatch, _theme_watch_of(user_id))
         .where(Thread.theme_id == theme_id, Thread.hidden_at.is_(None))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .offset(offset)
@@ -132,7 +151,8 @@ def threads_in_theme(theme_id: int, user_id: int, offset: int, limit: int) -> li
     rows = []
     for row in db.session.execute(statement):
         thread = row[0]
-        rows.append(ThreadRow(thread, _person(row[1:5]), _person(row[5:9]), row[9]))
+        muted = row[10] == WatchLevel.MUTED.value
+        rows.append(ThreadRow(thread, _person(row[1:5]), _person(row[5:9]), row[9], muted))
     return rows
 
 
@@ -224,6 +244,14 @@ def revisions_of(post_id: int) -> list[PostRevision]:
 
 def _read_state_of(user_id: int) -> ColumnElement[bool]:
     return and_(ReadState.thread_id == Thread.id, ReadState.user_id == user_id)
+
+
+def _thread_watch_of(user_id: int) -> ColumnElement[bool]:
+    return and_(ThreadWatch.thread_id == Thread.id, ThreadWatch.user_id == user_id)
+
+
+def _theme_watch_of(user_id: int) -> ColumnElement[bool]:
+    return and_(ThemeWatch.theme_id == Thread.theme_id, ThemeWatch.user_id == user_id)
 
 
 def _person_columns(user: type[User], member: type[Member]) -> tuple[Any, ...]:

@@ -29,9 +29,10 @@ from kispub.community.models import (
     PostRevision,
     ThemeActivity,
     Thread,
+    WatchReason,
 )
 from kispub.community.permissions import may_be_answer, may_choose_answer, may_edit
-from kispub.community.services import reading
+from kispub.community.services import notifying, reading, watching
 from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.themes.models import Theme
@@ -92,6 +93,8 @@ def start_thread(
         _count_in_theme(session, thread, when, new_thread=True)
         reading.read_own_post(author.id, thread.id, 1)
         search.index_post(post, thread)
+        watching.watch_after_posting(session, author.id, thread, WatchReason.CREATED)
+        notifying.queue_fan_out(post.id)
     return thread
 
 
@@ -123,6 +126,8 @@ def reply(
         _count_in_theme(session, thread, when, new_thread=False)
         reading.read_own_post(author.id, thread.id, number)
         search.index_post(post, thread)
+        watching.watch_after_posting(session, author.id, thread, WatchReason.POSTED)
+        notifying.queue_fan_out(post.id)
     return post
 
 
@@ -156,6 +161,7 @@ def edit_post(editor: User, post_id: int, body: str, *, title: str | None = None
             post.body = body
             post.edited_at = now
             _render(session, post, replace_mentions=True)
+            notifying.queue_fan_out(post.id, mentions_only=True)  # whoever is newly mentioned
         search.index_post(post, thread)
     return post
 
@@ -197,6 +203,7 @@ def accept_answer(user: User, thread_id: int, number: int | None) -> Thread:
             ).first()
             if post is None or not may_be_answer(post):
                 raise PostingError("Dit bericht kan niet het antwoord zijn.")
+            notifying.notify_answer_accepted(session, thread, post, user)
         thread.accepted_number = number
     return thread
 

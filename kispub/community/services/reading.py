@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kispub.community.models import ReadState, Thread
+from kispub.community.services import notifying
 from kispub.core import clock
 from kispub.core.database import UTCDateTime, write_transaction
 
@@ -24,6 +25,7 @@ def record_read(user_id: int, thread_id: int, number: int) -> None:
             user_id=user_id, thread_id=thread_id, last_read_number=number, updated_at=clock.now()
         )
         session.execute(_raise_only(statement))
+        notifying.mark_read_in_thread(session, user_id, thread_id, number)
 
 
 def read_own_post(user_id: int, thread_id: int, number: int) -> None:
@@ -55,6 +57,7 @@ def mark_theme_read(user_id: int, theme_id: int) -> None:
             ["user_id", "thread_id", "last_read_number", "updated_at"], rows
         )
         session.execute(_raise_only(statement))
+        notifying.mark_read_in_theme(session, user_id, theme_id)
 
 
 def _insert(session: Session) -> Any:

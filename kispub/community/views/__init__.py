@@ -27,4 +27,11 @@ mail_bp = Blueprint("community_mail", __name__, url_prefix="/community/afmelden"
 mail_bp.after_request(no_store)
 
 # The view modules add their routes to the blueprints above when imported.
-from kispub.community.views import discussion, joining, mail, profiles, search  # noqa: E402, F401
+from kispub.community.views import (  # noqa: E402, F401
+    discussion,
+    joining,
+    mail,
+    notifications,
+    profiles,
+    search,
+)
