@@ -79,7 +79,7 @@ def give_data(member: User, other: User, *, marker: str, other_marker: str) -> S
     with write_transaction() as session:
         session.get(Member, member.id).email_mode = EmailMode.IMMEDIATE  # type: ignore[union-attr]
         session.add(ThemeWatch(user_id=member.id, theme_id=place.id, level=WatchLevel.WATCHING))
-        session.add(
+        session.merge(  # posting already watches the thread for its author (reason POSTED)
             ThreadWatch(
                 user_id=member.id,
                 thread_id=thread.id,

@@ -5,18 +5,34 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from kispub.accounts.models import User
 from kispub.community.mailing import notification_created
 from kispub.community.models import EmailMode, Notification, NotificationKind, Post, Thread
+from kispub.community.services import notifying
 from kispub.community.services.email_settings import set_email_mode
 from kispub.core.database import write_transaction
 from kispub.extensions import db
 from kispub.jobs import huey_of
 from tests.community.helpers import make_member
 
-__all__ = ["member_with_mode", "notify", "run_scheduled", "scheduled_count"]
+__all__ = [
+    "member_with_mode",
+    "notifications_by_hand",
+    "notify",
+    "run_scheduled",
+    "scheduled_count",
+]
+
+
+@pytest.fixture
+def notifications_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests make each notification themselves (``notify``), so that one mail rule at a
+    time is under test: the worker's fan-out after a post stays out of the way.
+    tests/community/test_mailing.py has one test through the real fan-out."""
+    monkeypatch.setattr(notifying, "queue_fan_out", lambda *args, **kwargs: None)
 
 
 def member_with_mode(mode: EmailMode, **overrides: Any) -> User:

@@ -37,7 +37,10 @@ from kispub.themes.models import Theme
 from tests.clock import Clock, freeze
 from tests.community.discussion_helpers import make_thread, theme
 from tests.community.helpers import make_member
-from tests.community.mail_helpers import member_with_mode, notify
+from tests.community.mail_helpers import member_with_mode, notifications_by_hand, notify
+
+# Each test makes its notifications itself (the fan-out stays out; see mail_helpers).
+pytestmark = pytest.mark.usefixtures(notifications_by_hand.__name__)
 
 Outbox = Callable[[], list[EmailMessage]]
 # Monday 14 December 2026, 08:00 in Amsterdam (CET, UTC+1): the weekly digest's moment.

@@ -18,9 +18,12 @@ from kispub.core.mail import message_id
 from kispub.extensions import db
 from tests.community.discussion_helpers import make_thread
 from tests.community.helpers import make_member
-from tests.community.mail_helpers import member_with_mode, notify
+from tests.community.mail_helpers import member_with_mode, notifications_by_hand, notify
 from tests.jobs.conftest import SMTPServer, Worker, wait_for
 from tests.jobs.helpers import parse
+
+# Each test makes its notifications itself (the fan-out stays out; see mail_helpers).
+pytestmark = pytest.mark.usefixtures(notifications_by_hand.__name__)
 
 pytestmark = pytest.mark.slow
 

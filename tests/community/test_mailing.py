@@ -33,9 +33,18 @@ from kispub.extensions import db
 from tests.clock import freeze
 from tests.community.discussion_helpers import make_thread
 from tests.community.helpers import make_member
-from tests.community.mail_helpers import member_with_mode, notify, run_scheduled, scheduled_count
+from tests.community.mail_helpers import (
+    member_with_mode,
+    notifications_by_hand,
+    notify,
+    run_scheduled,
+    scheduled_count,
+)
 from tests.jobs.conftest import SMTPServer, allow_smtp_to
 from tests.jobs.helpers import parse
+
+# Each test makes its notifications itself (the fan-out stays out; see mail_helpers).
+pytestmark = pytest.mark.usefixtures(notifications_by_hand.__name__)
 
 T0 = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 DELAY = timedelta(minutes=10)

@@ -208,13 +208,14 @@ def mark_read_in_theme(session: Session, user_id: int, theme_id: int) -> None:
 
 
 def _mark_read_where(session: Session, user_id: int, *where: ColumnElement[bool]) -> None:
-    # A moderator's decision has words of its own to read: reading the thread is not enough.
+    # A moderator's decision has words of its own to read, and an accepted answer is news
+    # about one's own (long read) post: reading the thread is not enough for either.
     result = session.execute(
         update(Notification)
         .where(
             Notification.user_id == user_id,
             Notification.read_at.is_(None),
-            Notification.kind != Kind.MODERATION,
+            Notification.kind.not_in((Kind.MODERATION, Kind.ANSWER_ACCEPTED)),
             *where,
         )
         .values(read_at=clock.now())
