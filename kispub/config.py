@@ -140,6 +140,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Bulk invitations: the largest CSV file, and the most rows one file may invite.
         "COMMUNITY_BULK_MAX_BYTES": 1024 * 1024,
         "COMMUNITY_BULK_MAX_ROWS": 500,
+        # Moderation: reports by this many different members hide a post until a moderator
+        # decides; a new member's posts wait for a moderator until this many are published
+        # (0: no pre-moderation); entries per page of the moderation log.
+        "COMMUNITY_FLAG_HIDE_THRESHOLD": 3,
+        "COMMUNITY_PREMODERATE_FIRST_POSTS": 2,
+        "COMMUNITY_MODERATION_LOG_PAGE_SIZE": 50,
     }
 
 

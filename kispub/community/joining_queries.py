@@ -46,6 +46,7 @@ def event_label(action: str) -> str:
         MemberStatus.APPROVED.value: _("Goedgekeurd"),
         MemberStatus.DECLINED.value: _("Afgewezen"),
         MemberStatus.SUSPENDED.value: _("Geschorst"),
+        "reinstated": _("Schorsing opgeheven"),  # by a moderator (services/sanctions.py)
     }
     return labels.get(action, action)
 

@@ -3,6 +3,7 @@ the daily reminder, trusted domains (admins only), the log, and staff-made accou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -29,13 +30,15 @@ DOMAINS = f"{ADMIN}/domeinen"
 
 def _back_office_routes(app: Flask) -> list[tuple[str, str, str]]:
     """Every route of the back office, filled in: (endpoint, method, path)."""
-    values = {"user_id": "1", "invitation_id": "1", "domain_id": "1"}
+    values = {"user_id": "1", "invitation_id": "1", "domain_id": "1", "post_id": "1",
+              "thread_id": "1", "review_id": "1"}  # fmt: skip
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("community_admin."):
             path = rule.rule
             for name, value in values.items():
                 path = path.replace(f"<int:{name}>", value)
+            path = re.sub(r"<any\(([^,)]+)[^>]*>", r"\1", path)  # the first of the choices
             method = "GET" if "GET" in (rule.methods or ()) else "POST"
             routes.append((rule.endpoint, method, path))
     return sorted(routes)

@@ -22,4 +22,4 @@ join_bp = Blueprint("community_join", __name__, url_prefix="/community/lid-worde
 join_bp.after_request(no_store)
 
 # The view modules add their routes to the blueprints above when imported.
-from kispub.community.views import discussion, joining, profiles, search  # noqa: E402, F401
+from kispub.community.views import discussion, flags, joining, profiles, search  # noqa: E402, F401
