@@ -6,7 +6,6 @@ shown to others until approved, and a rejected one leaves its number unused.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -152,12 +151,12 @@ def test_a_rejected_thread_is_hidden(app: Flask) -> None:
     assert client_for(app, new).get(f"/community/onderwerp/{thread.id}").status_code == 404
 
 
-def test_who_is_not_held(app: Flask, make_app: Callable[..., Flask]) -> None:
+def test_who_is_not_held(app: Flask) -> None:
     thread = make_thread(make_member())
     assert reply(make_member(), thread.id, "Door staf aangemaakt").held_at is None
     assert reply(newcomer(role="moderator"), thread.id, "Moderator").held_at is None
-    with make_app(COMMUNITY_PREMODERATE_FIRST_POSTS=0).app_context():
-        assert reply(newcomer(), thread.id, "Uitgeschakeld").held_at is None
+    app.config["COMMUNITY_PREMODERATE_FIRST_POSTS"] = 0  # read at every post: 0 is off
+    assert reply(newcomer(), thread.id, "Uitgeschakeld").held_at is None
 
 
 def test_the_queue_pages(app: Flask) -> None:
