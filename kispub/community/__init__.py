@@ -14,7 +14,15 @@ from flask import Flask
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
-from kispub.community import admin, admin_moderation, appendonly, directory, fulltext, views  # noqa: F401 - fulltext: DDL events  # noqa: F401 - routes, DDL events
+from kispub.community import (  # noqa: F401 - routes, DDL events (full text, append-only log)
+    admin,
+    admin_moderation,
+    admin_sanctions,
+    appendonly,
+    directory,
+    fulltext,
+    views,
+)
 from kispub.community.loader import load_community_members, load_community_threads
 from kispub.community.services.joining import remind_moderators
 from kispub.community.services.members import approve_staff_account

@@ -1,8 +1,9 @@
 """The moderators' moderation pages under /beheer/community, on the ``community_admin``
 blueprint (whose ``require_staff`` lets in moderators, editors and admins only).
 
-Reports (``meldingen-van-leden``), held posts (``ter-goedkeuring``), a page per thread,
-post and member with its actions, and the moderation log (also as CSV). Each action is a
+Reports (``meldingen-van-leden``), held posts (``ter-goedkeuring``), a page per thread
+and post with its actions, and the moderation log (also as CSV); members' restrictions are
+in ``admin_sanctions``. Each action is a
 plain form with a reason; each view calls one service and redirects, or shows the page
 again with the form's errors.
 """
@@ -26,12 +27,11 @@ from kispub.community.forms.moderation import (
     MoveForm,
     OptionalReasonForm,
     ReasonForm,
-    SilenceForm,
 )
 from kispub.community.models import ModerationAction, ReviewStatus
 from kispub.community.moderation_export import moderation_log_csv
 from kispub.community.pages import NotFound
-from kispub.community.services import flagging, moderating, premoderation, sanctions
+from kispub.community.services import flagging, moderating, premoderation
 from kispub.community.services.moderating import PostAction, ThreadAction
 from kispub.community.services.modlog import ModerationError
 from kispub.core.bounds import clamped_int
@@ -51,7 +51,8 @@ THREAD_FORM = {
 ALL = "alle"
 
 
-def _moderator() -> User:
+def current_moderator() -> User:
+    """The logged-in moderator (the blueprint's guard let them in)."""
     user: User = current_user._get_current_object()
     return user
 
@@ -60,7 +61,7 @@ def _page_number() -> int:
     return request.args.get("pagina", 1, clamped_int)
 
 
-def _refused(form: BaseForm, error: ModerationError) -> bool:
+def show_refusal(form: BaseForm, error: ModerationError) -> bool:
     """Put the error on its field and say so (the page is shown again), or flash it."""
     if error.field and error.field in form:
         field = form[error.field]
@@ -70,7 +71,8 @@ def _refused(form: BaseForm, error: ModerationError) -> bool:
     return False
 
 
-def _fresh(form_class: type[BaseForm], prefix: str) -> Any:
+def fresh_form(form_class: type[BaseForm], prefix: str) -> Any:
+    """A form shown empty next to one that was submitted (not filled from its POST)."""
     return form_class(prefix=prefix, formdata=None)
 
 
@@ -105,9 +107,9 @@ def review(review_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         decision = ReviewStatus(form.decision.data)
         try:
-            flagging.decide_review(_moderator(), review_id, decision, form.reason.data)
+            flagging.decide_review(current_moderator(), review_id, decision, form.reason.data)
         except ModerationError as error:
-            if not _refused(form, error):
+            if not show_refusal(form, error):
                 return redirect(url_for("community_admin.review", review_id=review_id))
         else:
             flash(_("Beslist: %(status)s.", status=decision.label), "success")
@@ -139,8 +141,8 @@ def _held_page(
     return render_template(
         "community/admin/held_post.html",
         post=post,
-        approve=approve or _fresh(OptionalReasonForm, "approve"),
-        reject=reject or _fresh(ReasonForm, "reject"),
+        approve=approve or fresh_form(OptionalReasonForm, "approve"),
+        reject=reject or fresh_form(ReasonForm, "reject"),
     ), (400 if (approve and approve.errors) or (reject and reject.errors) else 200)
 
 
@@ -156,9 +158,9 @@ def approve_post(post_id: int) -> ResponseReturnValue:
     form = OptionalReasonForm(prefix="approve")
     if form.validate_on_submit():
         try:
-            premoderation.approve_post(_moderator(), post_id, form.reason.data or "")
+            premoderation.approve_post(current_moderator(), post_id, form.reason.data or "")
         except ModerationError as error:
-            if _refused(form, error):
+            if show_refusal(form, error):
                 return _held_page(post_id, approve=form)
         else:
             flash(_("Het bericht is goedgekeurd en voor iedereen zichtbaar."), "success")
@@ -172,9 +174,9 @@ def reject_post(post_id: int) -> ResponseReturnValue:
     form = ReasonForm(prefix="reject")
     if form.validate_on_submit():
         try:
-            premoderation.reject_post(_moderator(), post_id, form.reason.data)
+            premoderation.reject_post(current_moderator(), post_id, form.reason.data)
         except ModerationError as error:
-            if _refused(form, error):
+            if show_refusal(form, error):
                 return _held_page(post_id, reject=form)
         else:
             flash(_("Het bericht is afgewezen; de auteur krijgt de reden te zien."), "success")
@@ -191,9 +193,10 @@ def _thread_page(thread_id: int, **submitted: BaseForm) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     forms = {
-        name: submitted.get(name) or _fresh(ReasonForm, name) for name in ("pin", "lock", "hide")
+        name: submitted.get(name) or fresh_form(ReasonForm, name)
+        for name in ("pin", "lock", "hide")
     }
-    move = submitted.get("move") or _fresh(MoveForm, "move")
+    move = submitted.get("move") or fresh_form(MoveForm, "move")
     move.theme.choices = [SelectChoice(theme.id, theme.name) for theme in page.themes]
     status = 400 if any(form.errors for form in submitted.values()) else 200
     return render_template("community/admin/thread.html", page=page, forms=forms, move=move), status
@@ -213,9 +216,9 @@ def thread_action(thread_id: int, action: str) -> ResponseReturnValue:
     form = ReasonForm(prefix=name)
     if form.validate_on_submit():
         try:
-            moderating.thread_action(_moderator(), thread_id, chosen, form.reason.data)
+            moderating.thread_action(current_moderator(), thread_id, chosen, form.reason.data)
         except ModerationError as error:
-            if _refused(form, error):
+            if show_refusal(form, error):
                 return _thread_page(thread_id, **{name: form})
         else:
             flash(_("Gedaan: %(what)s.", what=_done(chosen)), "success")
@@ -241,9 +244,11 @@ def move_thread(thread_id: int) -> ResponseReturnValue:
     form.theme.choices = _theme_choices(thread_id)
     if form.validate_on_submit():
         try:
-            moderating.move_thread(_moderator(), thread_id, form.theme.data, form.reason.data)
+            moderating.move_thread(
+                current_moderator(), thread_id, form.theme.data, form.reason.data
+            )
         except ModerationError as error:
-            if _refused(form, error):
+            if show_refusal(form, error):
                 return _thread_page(thread_id, move=form)
         else:
             flash(_("Het onderwerp is verplaatst."), "success")
@@ -267,7 +272,7 @@ def _post_page(post_id: int, form: BaseForm | None = None) -> ResponseReturnValu
         page = moderation_pages.post_moderation(post_id)
     except NotFound:
         abort(404)
-    shown = form or _fresh(ReasonForm, "post")
+    shown = form or fresh_form(ReasonForm, "post")
     status = 400 if form is not None and form.errors else 200
     return render_template("community/admin/post.html", page=page, form=shown), status
 
@@ -285,118 +290,15 @@ def post_action(post_id: int, action: str) -> ResponseReturnValue:
     form = ReasonForm(prefix="post")
     if form.validate_on_submit():
         try:
-            moderating.post_action(_moderator(), post_id, chosen, form.reason.data)
+            moderating.post_action(current_moderator(), post_id, chosen, form.reason.data)
         except ModerationError as error:
-            if _refused(form, error):
+            if show_refusal(form, error):
                 return _post_page(post_id, form)
         else:
             done = _("verborgen") if chosen is PostAction.HIDE else _("teruggezet")
             flash(_("Het bericht is %(done)s.", done=done), "success")
         return redirect(url_for("community_admin.moderate_post", post_id=post_id))
     return _post_page(post_id, form)
-
-
-# -- members ---------------------------------------------------------------------------------
-
-
-@bp.get("/leden")
-def members() -> str:
-    """Members who are silenced or suspended, and a search for any member."""
-    page = moderation_pages.members_page(request.args.get("q", ""))
-    return render_template("community/admin/members.html", page=page)
-
-
-MEMBER_FORMS = {
-    "silence": SilenceForm,
-    "unsilence": ReasonForm,
-    "suspend": ReasonForm,
-    "unsuspend": ReasonForm,
-}
-
-
-def _member_page(user_id: int, **submitted: BaseForm) -> ResponseReturnValue:
-    try:
-        page = moderation_pages.member_moderation(user_id)
-    except NotFound:
-        abort(404)
-    forms = {
-        name: submitted.get(name) or _fresh(form_class, name)
-        for name, form_class in MEMBER_FORMS.items()
-    }
-    status = 400 if any(form.errors for form in submitted.values()) else 200
-    return render_template("community/admin/member.html", page=page, forms=forms), status
-
-
-@bp.get("/leden/<int:user_id>")
-def member(user_id: int) -> ResponseReturnValue:
-    """A member's restrictions, the actions, and every moderation decision about them."""
-    return _member_page(user_id)
-
-
-@bp.post("/leden/<int:user_id>/schrijfverbod")
-def silence(user_id: int) -> ResponseReturnValue:
-    """Let a member read but not write until a date."""
-    form = SilenceForm(prefix="silence")
-    if not form.validate_on_submit():
-        return _member_page(user_id, silence=form)
-    try:
-        sanctions.silence_member(_moderator(), user_id, form.until.data, form.reason.data)
-    except ModerationError as error:
-        return _member_refused(user_id, "silence", form, error)
-    return _member_done(user_id, _("Het lid heeft een schrijfverbod."))
-
-
-@bp.post("/leden/<int:user_id>/schrijfverbod-opheffen")
-def lift_silence(user_id: int) -> ResponseReturnValue:
-    """End a member's silence."""
-    form = ReasonForm(prefix="unsilence")
-    if not form.validate_on_submit():
-        return _member_page(user_id, unsilence=form)
-    try:
-        sanctions.lift_silence(_moderator(), user_id, form.reason.data)
-    except ModerationError as error:
-        return _member_refused(user_id, "unsilence", form, error)
-    return _member_done(user_id, _("Het schrijfverbod is opgeheven."))
-
-
-@bp.post("/leden/<int:user_id>/schorsen")
-def suspend(user_id: int) -> ResponseReturnValue:
-    """Suspend a member: logged out everywhere, and no way back in until it is lifted."""
-    form = ReasonForm(prefix="suspend")
-    if not form.validate_on_submit():
-        return _member_page(user_id, suspend=form)
-    try:
-        sanctions.suspend_member(_moderator(), user_id, form.reason.data)
-    except ModerationError as error:
-        return _member_refused(user_id, "suspend", form, error)
-    return _member_done(user_id, _("Het lid is geschorst en overal uitgelogd."))
-
-
-@bp.post("/leden/<int:user_id>/schorsing-opheffen")
-def lift_suspension(user_id: int) -> ResponseReturnValue:
-    """Reinstate a suspended member."""
-    form = ReasonForm(prefix="unsuspend")
-    if not form.validate_on_submit():
-        return _member_page(user_id, unsuspend=form)
-    try:
-        sanctions.lift_suspension(_moderator(), user_id, form.reason.data)
-    except ModerationError as error:
-        return _member_refused(user_id, "unsuspend", form, error)
-    return _member_done(user_id, _("De schorsing is opgeheven."))
-
-
-def _member_refused(
-    user_id: int, name: str, form: BaseForm, error: ModerationError
-) -> ResponseReturnValue:
-    if _refused(form, error):
-        return _member_page(user_id, **{name: form})
-    return redirect(url_for("community_admin.member", user_id=user_id))
-
-
-def _member_done(user_id: int, done: str) -> Response:
-    flash(done, "success")
-    flash(_("Het lid heeft een e-mail gekregen."), "info")
-    return redirect(url_for("community_admin.member", user_id=user_id))
 
 
 # -- the moderation log ----------------------------------------------------------------------

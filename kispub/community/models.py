@@ -261,7 +261,8 @@ class Thread(Model):
     title: Mapped[str] = mapped_column(String(200))
     is_question: Mapped[bool] = mapped_column(default=False)
     accepted_number: Mapped[int | None] = mapped_column()  # the accepted answer's post number
-    # Posts are numbered 1, 2, ... in the thread; post_count is also the last number.
+    # Posts are numbered 1, 2, ... in the thread; post_count is also the last number readers
+    # see (a held post, pre-moderation, may have taken a higher one: services/restrictions).
     post_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_poster_id: Mapped[int | None] = mapped_column(
