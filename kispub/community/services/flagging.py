@@ -114,10 +114,13 @@ def flaggable(post: Post, user: User) -> bool:
 
 
 def _open_review(session: Session, post_id: int) -> FlagReview:
+    """The post's open round, locked (a decision taken meanwhile closes it: PostgreSQL reads
+    the decided row again and leaves it out, so the report opens a new round)."""
     review = session.scalars(
-        select(FlagReview).where(
-            FlagReview.post_id == post_id, FlagReview.status == ReviewStatus.OPEN
-        )
+        select(FlagReview)
+        .where(FlagReview.post_id == post_id, FlagReview.status == ReviewStatus.OPEN)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if review is None:
         review = FlagReview(post_id=post_id, opened_at=clock.now(), flag_count=0)
