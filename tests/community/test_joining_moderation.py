@@ -3,7 +3,6 @@ the daily reminder, trusted domains (admins only), the log, and staff-made accou
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -38,7 +37,6 @@ def _back_office_routes(app: Flask) -> list[tuple[str, str, str]]:
             path = rule.rule
             for name, value in values.items():
                 path = path.replace(f"<int:{name}>", value)
-            path = re.sub(r"<any\(([^,)]+)[^>]*>", r"\1", path)  # the first of the choices
             method = "GET" if "GET" in (rule.methods or ()) else "POST"
             routes.append((rule.endpoint, method, path))
     return sorted(routes)
