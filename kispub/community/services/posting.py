@@ -4,7 +4,8 @@ Posts are numbered 1, 2, ... per thread. A reply locks its thread's row before i
 next number (PostgreSQL: ``SELECT ... FOR NO KEY UPDATE``; SQLite: the write transaction
 already holds the database's write lock), so concurrent replies never share a number or
 lose a post. The thread's and the theme's counters change in the same transaction, which
-is what keeps lists and unread counts cheap (see ``queries``).
+is what keeps lists and unread counts cheap (see ``queries``). What moderation adds (locked
+threads, silenced members, new members' posts held for a moderator) is in ``restrictions``.
 """
 
 from __future__ import annotations
