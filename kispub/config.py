@@ -161,6 +161,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Notifications: per page of a member's list, and how long read ones are kept.
         "COMMUNITY_NOTIFICATIONS_PER_PAGE": 30,
         "COMMUNITY_NOTIFICATION_KEEP_DAYS": 90,
+        # Moderation: reports by this many different members hide a post until a moderator
+        # decides; a new member's posts wait for a moderator until this many are published
+        # (0: no pre-moderation); entries per page of the moderation log.
+        "COMMUNITY_FLAG_HIDE_THRESHOLD": 3,
+        "COMMUNITY_PREMODERATE_FIRST_POSTS": 2,
+        "COMMUNITY_MODERATION_LOG_PAGE_SIZE": 50,
     }
 
 

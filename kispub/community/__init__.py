@@ -14,8 +14,11 @@ from flask import Flask
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
-from kispub.community import (  # noqa: F401 - fulltext: DDL events
+from kispub.community import (  # noqa: F401 - routes, DDL events (full text, append-only log)
     admin,
+    admin_moderation,
+    admin_sanctions,
+    appendonly,
     digest,
     directory,
     fulltext,

@@ -163,6 +163,7 @@ def visible_post_count(user_id: int) -> int:
             Post.author_id == user_id,
             Post.deleted_at.is_(None),
             Post.hidden_at.is_(None),
+            Post.held_at.is_(None),
             Thread.hidden_at.is_(None),
         )
     )

@@ -47,6 +47,7 @@ def event_label(action: str) -> str:
         MemberStatus.DECLINED.value: _("Afgewezen"),
         MemberStatus.SUSPENDED.value: _("Geschorst"),
         MemberStatus.ERASED.value: _("Account verwijderd"),
+        "reinstated": _("Schorsing opgeheven"),  # by a moderator (services/sanctions.py)
     }
     return labels.get(action, action)
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
 from markupsafe import Markup
 
-from kispub.accounts.models import User
+from kispub.accounts.models import Role, User
 from kispub.community import queries, watches
 from kispub.community.models import Member, Post, Thread
 from kispub.community.permissions import may_be_answer, may_choose_answer, may_delete, may_edit
 from kispub.community.queries import Person
+from kispub.community.services import restrictions
+from kispub.core import clock
 from kispub.core.markdown import render_markdown
 from kispub.themes.models import Theme
 from kispub.themes.services import theme_by_slug
@@ -97,6 +99,9 @@ class ThreadSummary:
     is_new: bool  # never opened, and begun after the unread floor
     unread: int | None  # posts to read; None when unknown (an old thread never opened)
     muted: bool = False  # the member mutes it (or its theme): never unread
+    pinned: bool = False  # moderation: shown first in its theme
+    locked: bool = False  # moderation: no replies
+    held: bool = False  # pre-moderation: only its author sees it, until a moderator decides
 
     @property
     def reply_count(self) -> int:
@@ -133,6 +138,9 @@ class PostView:
     can_edit: bool
     can_delete: bool
     can_accept: bool  # mark as the answer, or take that back when it is
+    held: bool = False  # the reader's own post, waiting for a moderator (or refused)
+    can_flag: bool = False  # report it to the moderators
+    can_moderate: bool = False  # the reader moderates: a link to the post's moderation page
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,12 @@ class ThreadPage:
     quote: str  # the reply form's starting text (a quotation, from ?citeer=)
     reply_to: int | None
     watch: watches.WatchState | None = None  # the member's level for the thread, and why
+    pinned: bool = False
+    locked: bool = False
+    lock_reason: str = ""
+    can_moderate: bool = False
+    # Why the reader cannot reply here (a locked thread, a silence); None: the form shows.
+    reply_refusal: str | None = None
 
     def page_of(self, number: int) -> int:
         return (number - 1) // self.per_page + 1
@@ -188,6 +202,7 @@ class PostForm:
     html: Markup
     deleted: bool
     thread: ThreadHeading
+    moderated: bool = False  # a moderator edits someone else's post: a reason is asked
 
 
 @dataclass(frozen=True)
@@ -197,6 +212,8 @@ class RevisionView:
     html: Markup
     written_at: datetime
     replaced_at: datetime
+    by_moderator: bool = False  # replaced by a moderator (not the author), with a reason
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -257,11 +274,12 @@ def thread_page(
     found = queries.thread_for_reader(thread_id, member.user_id)
     if found is None:
         raise NotFound(thread_id)
-    thread, theme, read_number = found
+    thread, theme, read_number, own_held = found
     per_page = int(current_app.config["COMMUNITY_POSTS_PER_PAGE"])
-    pagination = _pagination(page, thread.post_count, per_page)
+    # The author's held posts may lie past the last published one: their pages exist too.
+    pagination = _pagination(page, max(thread.post_count, own_held or 0), per_page)
     first = (page - 1) * per_page + 1
-    rows = queries.posts_numbered(thread.id, first, first + per_page - 1)
+    rows = queries.posts_numbered(thread.id, first, first + per_page - 1, user.id)
     floor = queries.unread_floor(member)
     posts = tuple(_post_view(row, thread, user, read_number or 0, floor) for row in rows)
     shown = max((p.number for p in posts), default=0)
@@ -283,6 +301,12 @@ def thread_page(
         quote=quote,
         reply_to=reply_to,
         watch=watches.thread_watch_state(member.user_id, thread.id, theme.name),
+        pinned=thread.pinned_at is not None,
+        locked=thread.locked_at is not None,
+        lock_reason=thread.lock_reason,
+        can_moderate=user.has_role(Role.MODERATOR),
+        reply_refusal=restrictions.reply_refusal(thread, user)
+        or restrictions.writing_refusal(member, clock.now()),
     )
 
 
@@ -303,7 +327,7 @@ def first_unread_location(member: Member, thread_id: int) -> tuple[int, int]:
     found = queries.thread_for_reader(thread_id, member.user_id)
     if found is None:
         raise NotFound(thread_id)
-    thread, _theme, read_number = found
+    thread, _theme, read_number, _own_held = found
     floor = queries.unread_floor(member)
     number = queries.first_unread_number(thread.id, read_number or 0, floor) or thread.post_count
     return page_of(number), number
@@ -325,7 +349,13 @@ def revisions_page(post_id: int) -> RevisionsPage:
         raise NotFound(post_id)
     post, thread = found
     revisions = tuple(
-        RevisionView(render_markdown(r.body), r.created_at, r.replaced_at)
+        RevisionView(
+            render_markdown(r.body),
+            r.created_at,
+            r.replaced_at,
+            by_moderator=r.edited_by_id is not None and r.edited_by_id != post.author_id,
+            reason=r.edit_reason,
+        )
         for r in queries.revisions_of(post.id)
     )
     return RevisionsPage(
@@ -353,7 +383,8 @@ def editable_post(user: User, post_id: int) -> PostForm:
     found = queries.post_in_visible_thread(post_id)
     if found is None or not may_edit(user, found[0]):
         raise NotFound(post_id)
-    return _post_form(*found)
+    form = _post_form(*found)
+    return replace(form, moderated=found[0].author_id != user.id)
 
 
 def own_post(user: User, post_id: int) -> PostForm:
@@ -416,6 +447,9 @@ def _thread_summary(row: queries.ThreadRow, floor: datetime) -> ThreadSummary:
         is_new=is_new,
         unread=unread,
         muted=row.muted,
+        pinned=thread.pinned_at is not None,
+        locked=thread.locked_at is not None,
+        held=thread.held_at is not None,
     )
 
 
@@ -424,11 +458,15 @@ def _post_view(
 ) -> PostView:
     post = row.post
     visible = post.is_visible
+    # Only its author gets a held post (see queries.posts_numbered), with its text until
+    # a moderator refuses it.
+    held = post.held_at is not None
+    shown = visible or (held and post.hidden_at is None and post.deleted_at is None)
     return PostView(
         id=post.id,
         number=post.number,
         author=row.author,
-        html=Markup(post.html) if visible else Markup(""),  # noqa: S704 - sanitised when written
+        html=Markup(post.html) if shown else Markup(""),  # noqa: S704 - sanitised when written
         created_at=post.created_at,
         edited_at=post.edited_at,
         deleted=post.deleted_at is not None,
@@ -439,6 +477,9 @@ def _post_view(
         can_edit=may_edit(user, post),
         can_delete=may_delete(user, post),
         can_accept=may_be_answer(post) and may_choose_answer(user, thread),
+        held=held,
+        can_flag=visible and post.author_id != user.id,
+        can_moderate=user.has_role(Role.MODERATOR) and not held,
     )
 
 

@@ -115,6 +115,7 @@ def unread_threads_per_theme(user_id: int, floor: datetime) -> dict[int, int]:
         .where(
             effective_level_column() != WatchLevel.MUTED.value,
             Thread.hidden_at.is_(None),
+            Thread.held_at.is_(None),
             Thread.last_post_at > floor,
             or_(
                 ReadState.last_read_number.is_(None), ReadState.last_read_number < Thread.post_count
@@ -126,7 +127,8 @@ def unread_threads_per_theme(user_id: int, floor: datetime) -> dict[int, int]:
 
 
 def threads_in_theme(theme_id: int, user_id: int, offset: int, limit: int) -> list[ThreadRow]:
-    """One page of a theme's threads, latest activity first, with authors and read state."""
+    """One page of a theme's threads, pinned ones first, then by latest activity, with
+    authors and read state. A held thread shows to its author only."""
     author, author_member, poster, poster_member = _AUTHOR, _AUTHOR_MEMBER, _POSTER, _POSTER_MEMBER
     statement = (
         select(
@@ -143,8 +145,8 @@ def threads_in_theme(theme_id: int, user_id: int, offset: int, limit: int) -> li
         .outerjoin(ReadState, _read_state_of(user_id))
         .outerjoin(ThreadWatch, _thread_watch_of(user_id))
         .outerjoin(ThemeWatch, _theme_watch_of(user_id))
-        .where(Thread.theme_id == theme_id, Thread.hidden_at.is_(None))
-        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        .where(Thread.theme_id == theme_id, Thread.hidden_at.is_(None), _published(user_id))
+        .order_by(Thread.pinned_at.is_(None), Thread.last_post_at.desc(), Thread.id.desc())
         .offset(offset)
         .limit(limit)
     )
@@ -161,16 +163,24 @@ def theme_activity(theme_id: int) -> ThemeActivity | None:
     return db.session.get(ThemeActivity, theme_id)
 
 
-def thread_for_reader(thread_id: int, user_id: int) -> tuple[Thread, Theme, int | None] | None:
-    """A visible thread, its theme, and how far the member has read it."""
+def thread_for_reader(
+    thread_id: int, user_id: int
+) -> tuple[Thread, Theme, int | None, int | None] | None:
+    """A visible thread, its theme, how far the member has read it, and the highest number
+    of the member's own held posts in it (held posts may lie beyond ``post_count``)."""
+    own_held = (
+        select(func.max(Post.number))
+        .where(Post.thread_id == Thread.id, Post.author_id == user_id, Post.held_at.is_not(None))
+        .scalar_subquery()
+    )
     statement = (
-        select(Thread, Theme, ReadState.last_read_number)
+        select(Thread, Theme, ReadState.last_read_number, own_held)
         .join(Theme, Theme.id == Thread.theme_id)
         .outerjoin(ReadState, _read_state_of(user_id))
-        .where(Thread.id == thread_id, Thread.hidden_at.is_(None))
+        .where(Thread.id == thread_id, Thread.hidden_at.is_(None), _published(user_id))
     )
     row = db.session.execute(statement).first()
-    return None if row is None else (row[0], row[1], row[2])
+    return None if row is None else (row[0], row[1], row[2], row[3])
 
 
 def thread_with_theme(thread_id: int) -> tuple[Thread, Theme] | None:
@@ -184,13 +194,19 @@ def thread_with_theme(thread_id: int) -> tuple[Thread, Theme] | None:
     return None if row is None else (row[0], row[1])
 
 
-def posts_numbered(thread_id: int, first: int, last: int) -> list[PostRow]:
-    """The thread's posts numbered ``first`` to ``last``, with their authors, in order."""
+def posts_numbered(
+    thread_id: int, first: int, last: int, viewer_id: int | None = None
+) -> list[PostRow]:
+    """The thread's posts numbered ``first`` to ``last``, with their authors, in order.
+
+    Held posts (pre-moderation) are left out, except the viewer's own.
+    """
+    held_shown = or_(Post.held_at.is_(None), Post.author_id == viewer_id)
     statement = (
         select(Post, *_person_columns(User, Member))
         .outerjoin(User, User.id == Post.author_id)
         .outerjoin(Member, Member.user_id == Post.author_id)
-        .where(Post.thread_id == thread_id, Post.number.between(first, last))
+        .where(Post.thread_id == thread_id, Post.number.between(first, last), held_shown)
         .order_by(Post.number)
     )
     return [PostRow(row[0], _person(row[1:5])) for row in db.session.execute(statement)]
@@ -227,7 +243,10 @@ def post_in_visible_thread(post_id: int) -> tuple[Post, Thread] | None:
 def first_unread_number(thread_id: int, read_number: int, floor: datetime) -> int | None:
     """The first post after ``read_number`` that is newer than the unread floor."""
     statement = select(func.min(Post.number)).where(
-        Post.thread_id == thread_id, Post.number > read_number, Post.created_at > floor
+        Post.thread_id == thread_id,
+        Post.number > read_number,
+        Post.created_at > floor,
+        Post.held_at.is_(None),
     )
     return db.session.scalar(statement)
 
@@ -240,6 +259,11 @@ def revisions_of(post_id: int) -> list[PostRevision]:
         .order_by(PostRevision.replaced_at.desc(), PostRevision.id.desc())
     )
     return list(db.session.scalars(statement))
+
+
+def _published(user_id: int) -> ColumnElement[bool]:
+    """A thread others may see: not held for a moderator (its author sees it anyway)."""
+    return or_(Thread.held_at.is_(None), Thread.author_id == user_id)
 
 
 def _read_state_of(user_id: int) -> ColumnElement[bool]:

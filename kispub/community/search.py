@@ -161,7 +161,12 @@ def highlighted(snippet: str) -> Markup:
 
 
 def _visible() -> Any:
-    return and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None), Thread.hidden_at.is_(None))
+    return and_(
+        Post.deleted_at.is_(None),
+        Post.hidden_at.is_(None),
+        Post.held_at.is_(None),  # never indexed while held; this keeps a stale row out too
+        Thread.hidden_at.is_(None),
+    )
 
 
 def _shown(statement: Select[Any]) -> Select[Any]:

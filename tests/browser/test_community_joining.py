@@ -96,7 +96,10 @@ def test_the_back_office_pages_are_accessible(page: Any, outbox, tmp_path) -> No
         assert_accessible(page)
 
 
-def test_invite_join_post_and_reply_with_the_keyboard_alone(page: Any, outbox) -> None:
+def test_invite_join_post_and_reply_with_the_keyboard_alone(page: Any, app: Any, outbox) -> None:
+    # A new member's first posts wait for a moderator (tests/community/test_moderation_
+    # premoderation.py); here the newcomer's thread and reply appear at once.
+    app.config["COMMUNITY_PREMODERATE_FIRST_POSTS"] = 0
     invite_person(make_member(role=Role.MODERATOR), PersonalInvitation("sem@example.org", "Sem"))
     page.goto(link(mails_to(outbox(), "sem@example.org")[0], "/community/lid-worden/uitnodiging/"))
     assert_accessible(page)

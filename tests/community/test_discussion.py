@@ -155,7 +155,9 @@ def test_members_edit_only_their_own_posts_and_moderators_any(app: Flask) -> Non
     post = post_numbered(make_thread(author).id, 1)
     with pytest.raises(PostingError):
         edit_post(other, post.id, "Overgenomen!")
-    edit_post(moderator, post.id, "Persoonsgegevens verwijderd door de moderator.")
+    with pytest.raises(PostingError, match="reden"):  # a moderator says why (moderation log)
+        edit_post(moderator, post.id, "Persoonsgegevens verwijderd door de moderator.")
+    edit_post(moderator, post.id, "Persoonsgegevens verwijderd.", reason="Privacy")
     assert post_numbered(post.thread_id, 1).body.startswith("Persoonsgegevens")
 
 

@@ -255,7 +255,8 @@ def test_a_moderator_may_edit_any_post(app: Flask) -> None:
     post = post_numbered(make_thread(make_member()).id, 1)
     client = client_for(app, make_member(role=Role.MODERATOR))
     answer = client.post(
-        f"/community/bericht/{post.id}/bewerken", data={"title": "Titel", "body": "Aangepast"}
+        f"/community/bericht/{post.id}/bewerken",
+        data={"title": "Titel", "body": "Aangepast", "reason": "Taalfout"},
     )
     assert answer.status_code == 302
     assert post_numbered(post.thread_id, 1).body == "Aangepast"

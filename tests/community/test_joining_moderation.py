@@ -30,7 +30,8 @@ DOMAINS = f"{ADMIN}/domeinen"
 
 def _back_office_routes(app: Flask) -> list[tuple[str, str, str]]:
     """Every route of the back office, filled in: (endpoint, method, path)."""
-    values = {"user_id": "1", "invitation_id": "1", "domain_id": "1"}
+    values = {"user_id": "1", "invitation_id": "1", "domain_id": "1", "post_id": "1",
+              "thread_id": "1", "review_id": "1"}  # fmt: skip
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("community_admin."):

@@ -11,8 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kispub.accounts.models import Role, User
-from kispub.community.models import MemberStatus
+from kispub.community.models import FlagReason, MemberStatus
 from kispub.community.services.domains import add_trusted_domain
+from kispub.community.services.flagging import flag_post
 from kispub.community.services.invitations import InviteLink, create_invite_link
 from kispub.core.outbox import OutboxMessage
 from kispub.extensions import db
@@ -21,6 +22,7 @@ from kispub.podcast.models import EpisodeStatus
 from kispub.podcast.services import EpisodeData, EpisodeFiles
 from tests.ateliers.helpers import make_atelier
 from tests.clock import freeze
+from tests.community.discussion_helpers import make_thread, post_numbered
 from tests.community.helpers import make_person
 from tests.factories import make_user
 from tests.jobs.helpers import queue
@@ -96,7 +98,16 @@ def back_office(app: Flask) -> dict[str, Any]:
         "user_id": make_person(MemberStatus.PENDING).id,
         "invitation_id": invitation.id,
         "domain_id": add_trusted_domain(staff, "gemeente.nl").id,
+        **_moderation_ids(),
     }
+
+
+def _moderation_ids() -> dict[str, Any]:
+    """A thread with a reported post, for the moderation pages' URLs."""
+    thread = make_thread(make_user(), posts=2)
+    post = post_numbered(thread.id, 2)
+    review_id = flag_post(make_user(), post.id, FlagReason.SPAM).review_id
+    return {"thread_id": thread.id, "post_id": post.id, "review_id": review_id, "action": "x"}
 
 
 def _back_office_requests(app: Flask, ids: dict[str, Any]) -> list[tuple[str, str]]:

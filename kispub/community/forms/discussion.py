@@ -47,13 +47,22 @@ class ReplyForm(OnceForm):
 
 
 class EditForm(BaseForm):
-    """A post's new text; the title too when it is the thread's first post."""
+    """A post's new text; the title too when it is the thread's first post; the reason
+    when a moderator changes someone else's post."""
 
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=1000)])
     body = TextAreaField(
         _l("Bericht"),
         description=MARKDOWN_HINT,
         validators=[DataRequired(REQUIRED), Length(max=ABSURD)],
+    )
+    reason = StringField(
+        _l("Reden van de bewerking"),
+        description=_l(
+            "U bewerkt als moderator het bericht van een ander. De reden komt in "
+            "het moderatielog en de auteur krijgt hem te zien."
+        ),
+        validators=[Optional(), Length(max=ABSURD)],
     )
 
 

@@ -4,7 +4,8 @@ Posts are numbered 1, 2, ... per thread. A reply locks its thread's row before i
 next number (PostgreSQL: ``SELECT ... FOR NO KEY UPDATE``; SQLite: the write transaction
 already holds the database's write lock), so concurrent replies never share a number or
 lose a post. The thread's and the theme's counters change in the same transaction, which
-is what keeps lists and unread counts cheap (see ``queries``).
+is what keeps lists and unread counts cheap (see ``queries``). What moderation adds (locked
+threads, silenced members, new members' posts held for a moderator) is in ``restrictions``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from kispub.community.models import (
     WatchReason,
 )
 from kispub.community.permissions import may_be_answer, may_choose_answer, may_edit
-from kispub.community.services import notifying, reading, watching
+from kispub.community.services import notifying, reading, restrictions, watching
 from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.themes.models import Theme
@@ -75,8 +76,10 @@ def start_thread(
         if session.get(Theme, new.theme_id) is None:
             raise PostingError("Dit thema bestaat niet (meer).")
         when = at or clock.now()
+        _refuse(restrictions.writing_refusal(member, when))
         if limits:
             _check_links(member, body, when)
+        held = limits and restrictions.must_hold(session, member)  # pre-moderation
         thread = Thread(
             theme_id=new.theme_id,
             author_id=author.id,
@@ -86,11 +89,15 @@ def start_thread(
             last_post_at=when,
             last_poster_id=author.id,
             created_at=when,
+            held_at=when if held else None,
         )
         session.add(thread)
         session.flush()
         post = _add_post(session, thread, 1, author.id, body, when, None)
-        _count_in_theme(session, thread, when, new_thread=True)
+        if held:  # counted and announced once a moderator approves it
+            post.held_at = when
+        else:
+            _count_in_theme(session, thread, when, new_thread=True)
         reading.read_own_post(author.id, thread.id, 1)
         search.index_post(post, thread)
         watching.watch_after_posting(session, author.id, thread, WatchReason.CREATED)
@@ -112,18 +119,25 @@ def reply(
     with write_transaction() as session:
         member = _posting_member(session, author.id)
         thread = _locked_thread(session, thread_id)
+        _refuse(restrictions.reply_refusal(thread, author))
         if reply_to_number is not None and not 1 <= reply_to_number <= thread.post_count:
             raise PostingError("Het bericht waarop u reageert bestaat niet.")
         when = at or clock.now()  # read under the lock: numbers and times rise together
+        _refuse(restrictions.writing_refusal(member, when))
         if limits:
             _check_links(member, body, when)
-        number = thread.post_count + 1
-        thread.post_count = number
-        if thread.last_post_at is None or when >= thread.last_post_at:
-            thread.last_post_at = when
-            thread.last_poster_id = author.id
+        held = limits and restrictions.must_hold(session, member)  # pre-moderation
+        number = restrictions.next_number(session, thread)  # after any held post too
+        if not held:  # a held post counts once a moderator approves it
+            thread.post_count = number
+            if thread.last_post_at is None or when >= thread.last_post_at:
+                thread.last_post_at = when
+                thread.last_poster_id = author.id
         post = _add_post(session, thread, number, author.id, body, when, reply_to_number)
-        _count_in_theme(session, thread, when, new_thread=False)
+        if held:
+            post.held_at = when
+        else:
+            _count_in_theme(session, thread, when, new_thread=False)
         reading.read_own_post(author.id, thread.id, number)
         search.index_post(post, thread)
         watching.watch_after_posting(session, author.id, thread, WatchReason.POSTED)
@@ -131,10 +145,13 @@ def reply(
     return post
 
 
-def edit_post(editor: User, post_id: int, body: str, *, title: str | None = None) -> Post:
+def edit_post(
+    editor: User, post_id: int, body: str, *, title: str | None = None, reason: str = ""
+) -> Post:
     """Change a post (the author, or a moderator); the earlier text is kept as a revision.
 
-    ``title`` renames the thread, for its first post only.
+    ``title`` renames the thread, for its first post only. A moderator changing someone
+    else's post gives a ``reason``: kept with the revision and in the moderation log.
     """
     body = checked_body(body)
     new_title = checked_title(title) if title is not None else None
@@ -144,8 +161,18 @@ def edit_post(editor: User, post_id: int, body: str, *, title: str | None = None
         if not may_edit(editor, post):
             raise PostingError("U kunt alleen uw eigen berichten bewerken.")
         now = clock.now()
+        _refuse(restrictions.writing_refusal(member, now))
+        moderated = post.author_id != editor.id
+        reason = " ".join(reason.split())
+        if moderated and not reason:
+            raise PostingError(
+                "Geef de reden van deze bewerking (de auteur krijgt die te zien).", "reason"
+            )
         if not editor.has_role(Role.MODERATOR):
             _check_links(member, body, now)
+        changed = body != post.body or (
+            new_title is not None and post.number == 1 and new_title != thread.title
+        )
         if new_title is not None and post.number == 1 and new_title != thread.title:
             thread.title = new_title
             search.reindex_thread_title(thread)
@@ -156,6 +183,8 @@ def edit_post(editor: User, post_id: int, body: str, *, title: str | None = None
                     body=post.body,
                     created_at=post.edited_at or post.created_at,
                     replaced_at=now,
+                    edited_by_id=editor.id,
+                    edit_reason=reason,
                 )
             )
             post.body = body
@@ -163,6 +192,8 @@ def edit_post(editor: User, post_id: int, body: str, *, title: str | None = None
             _render(session, post, replace_mentions=True)
             notifying.queue_fan_out(post.id, mentions_only=True)  # whoever is newly mentioned
         search.index_post(post, thread)
+        if moderated and changed:
+            restrictions.record_moderator_edit(session, editor, post, thread, reason)
     return post
 
 
@@ -252,6 +283,12 @@ def _check_links(member: Member, body: str, when: datetime) -> None:
     found = len(LINK.findall(body))
     if found > allowed:
         raise PostingError(f"{why}; dit bericht heeft er {found}.", "body")
+
+
+def _refuse(refusal: str | None) -> None:
+    """PostingError with a moderation rule's refusal (see ``restrictions``), if any."""
+    if refusal is not None:
+        raise PostingError(refusal)
 
 
 def _posting_member(session: Session, user_id: int) -> Member:
@@ -352,3 +389,23 @@ def _count_in_theme(session: Session, thread: Thread, when: datetime, *, new_thr
         },
     )
     session.execute(statement)
+
+
+def publish_held_post(session: Session, thread: Thread, post: Post) -> None:
+    """A held post a moderator approved: counted and indexed as if written just now (inside
+    the moderator's transaction, the thread's row locked). It keeps its number and time.
+
+    Whatever a newly written post sets off (the notification fan-out) belongs here too.
+    """
+    new_thread = post.number == 1
+    post.held_at = None
+    if new_thread:
+        thread.held_at = None
+    if post.number > thread.post_count:
+        thread.post_count = post.number
+    if thread.last_post_at is None or post.created_at >= thread.last_post_at:
+        thread.last_post_at = post.created_at
+        thread.last_poster_id = post.author_id
+    _count_in_theme(session, thread, post.created_at, new_thread=new_thread)
+    search.index_post(post, thread)
+    notifying.queue_fan_out(post.id)  # now that others may see it

@@ -29,6 +29,7 @@ mail_bp.after_request(no_store)
 # The view modules add their routes to the blueprints above when imported.
 from kispub.community.views import (  # noqa: E402, F401
     discussion,
+    flags,
     joining,
     mail,
     notifications,

@@ -234,7 +234,8 @@ def edit_post(post_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         title = form.title.data if first else None
         try:
-            posting.edit_post(_user(), post_id, form.body.data, title=title)
+            reason = form.reason.data or ""
+            posting.edit_post(_user(), post_id, form.body.data, title=title, reason=reason)
         except posting.PostingError as error:
             _field_error(form, error)
         else:

@@ -1,7 +1,7 @@
 """second factor for staff
 
 Revision ID: 0013totp
-Revises: 0009accountevents
+Revises: 0012moderation
 Create Date: 2026-12-07 04:20:30.451475
 
 Also ends every session and remember-me cookie of existing staff accounts, so that each
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013totp'
-down_revision = '0009accountevents'
+down_revision = '0012moderation'
 branch_labels = None
 depends_on = None
 
