@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Table, select
+from sqlalchemy import select
 
 from kispub.accounts.models import User
 from kispub.accounts.privacy import (
@@ -24,6 +24,7 @@ from kispub.community.joining_queries import event_label
 from kispub.community.models import (
     Member,
     MembershipEvent,
+    ModerationLogEntry,
     Notification,
     Post,
     PostRevision,
@@ -239,30 +240,29 @@ def membership_section(user: User) -> list[dict[str, Any]]:
 
 
 # --- moderation decisions -------------------------------------------------------------------
-# TODO(lead): the moderation work adds ModerationLogEntry with ``subject_user_id``; its table
-# does not exist in this branch. Once merged, check MODERATION_LOG_TABLE against its
-# __tablename__ (and the columns below): the section is registered only when the table is
-# in the metadata, so nothing breaks before.
-MODERATION_LOG_TABLE = "community_moderation_log"
-MODERATION_COLUMNS = ("action", "reason", "created_at", "target_type", "until")
-
-
 def _register_moderation_section(app: Flask) -> None:
-    table = db.metadata.tables.get(MODERATION_LOG_TABLE)
-    if table is None or "subject_user_id" not in table.c:
-        return
     register_export_section(
         app,
         "moderatie",
-        lambda user: moderation_section(table, user),
+        moderation_section,
         "Besluiten van moderatoren over u of uw berichten, met de reden.",
     )
 
 
-def moderation_section(table: Table, user: User) -> list[dict[str, Any]]:
+def moderation_section(user: User) -> list[dict[str, Any]]:
     """The moderation log's entries about the member (the moderator is not named)."""
-    columns = [table.c[name] for name in MODERATION_COLUMNS if name in table.c]
-    statement = select(*columns).where(table.c.subject_user_id == user.id)
-    if "created_at" in table.c:
-        statement = statement.order_by(table.c.created_at)
-    return [dict(row._mapping) for row in db.session.execute(statement)]
+    statement = (
+        select(ModerationLogEntry)
+        .where(ModerationLogEntry.subject_id == user.id)
+        .order_by(ModerationLogEntry.created_at, ModerationLogEntry.id)
+    )
+    return [
+        {
+            "actie": entry.action.value,
+            "betreft": entry.target_kind.value,
+            "omschrijving": entry.target_label,
+            "reden": entry.reason,
+            "tijdstip": entry.created_at.isoformat(),
+        }
+        for entry in db.session.scalars(statement)
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -28,8 +29,11 @@ from kispub.community.models import (
     Thread,
     ThreadWatch,
 )
+from kispub.community.privacy import moderation_section
 from kispub.community.search import search_posts
 from kispub.community.services.posting import reply
+from kispub.community.services.sanctions import lift_silence, silence_member
+from kispub.core import clock
 from kispub.core.outbox import OutboxMessage
 from kispub.extensions import db
 from tests.accounts.privacy_helpers import exports_of, give_data, request_export
@@ -230,3 +234,18 @@ def test_erasure_removes_the_persons_exports_and_frees_their_atelier_seat(
     assert any(
         "vrijgekomen" in str(m["Subject"]) and m["To"] == "wachtend@example.org" for m in outbox()
     )
+
+
+def test_the_export_holds_the_moderation_decisions_about_the_member_only(app: Flask) -> None:
+    moderator = make_member(role=Role.MODERATOR)
+    member, other = make_member(), make_member()
+    silence_member(moderator, member.id, (clock.now() + timedelta(days=3)).date(), "Scheldwoorden")
+    lift_silence(moderator, member.id, "Excuses aangeboden")
+    silence_member(moderator, other.id, (clock.now() + timedelta(days=3)).date(), "Iemand anders")
+
+    entries = moderation_section(member)
+
+    reasons = [entry["reden"] for entry in entries]
+    assert len(reasons) == 2 and reasons[0].endswith(": Scheldwoorden")
+    assert reasons[1] == "Excuses aangeboden"
+    assert all(moderator.name not in str(entry) for entry in entries)  # the moderator unnamed

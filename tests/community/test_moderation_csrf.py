@@ -37,8 +37,8 @@ def test_every_moderation_form_carries_its_token(app: Flask) -> None:
     held = reply(newcomer(), thread.id, "Wacht op goedkeuring")
     review_id = db.session.scalar(select(FlagReview.id))
     staff, member = _client(app), _client(app)
-    log_in_with_token(staff, moderator().email)
-    log_in_with_token(member, reader.email)
+    log_in_with_token(staff, moderator())
+    log_in_with_token(member, reader)
     pages = [
         (member, f"/community/bericht/{second.id}/melden", 1),
         (staff, f"/beheer/community/meldingen-van-leden/{review_id}", 1),
