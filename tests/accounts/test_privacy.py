@@ -60,7 +60,7 @@ def test_the_zip_holds_every_section_of_the_members_data_and_nobody_elses(
     assert names[0] == "README.txt"
     expected = {
         "account", "inloggeschiedenis", "profiel", "berichten", "meldingen", "voorkeuren",
-        "lidmaatschap", "kennisateliers",
+        "lidmaatschap", "kennisateliers", "moderatie",
     }  # fmt: skip
     assert set(files) == expected
     readme = archive.read("README.txt").decode("utf-8")
