@@ -37,6 +37,7 @@ from kispub.core.database import after_commit, write_transaction
 from kispub.core.dates import long_datetime
 from kispub.core.mail import build_message
 from kispub.core.outbox import queue_mail
+from kispub.core.tokens import timed_serializer
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
 
@@ -151,7 +152,7 @@ def data_section(user_id: int) -> DataSection:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EXPORT_SALT)
+    return timed_serializer(EXPORT_SALT)
 
 
 def _lifetime() -> timedelta:

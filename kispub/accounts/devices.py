@@ -15,13 +15,13 @@ login page and says nothing to whoever reads it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import timedelta
 
 from flask import current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
+
+from kispub.core.tokens import fingerprint, serializer
 
 COOKIE_NAME = "kispub_device"
 COOKIE_SALT = "kispub-device-cookie"
@@ -30,12 +30,11 @@ MAX_AGE = timedelta(days=365)
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=COOKIE_SALT)
+    return serializer(COOKIE_SALT)
 
 
 def _fingerprint(email: str) -> str:
-    key = f"{COOKIE_SALT}:{current_app.config['SECRET_KEY']}".encode()
-    return hmac.new(key, email.encode(), hashlib.sha256).hexdigest()[:32]
+    return fingerprint(COOKIE_SALT, email)
 
 
 def _known() -> list[str]:

@@ -9,7 +9,6 @@ that token and so voids every half-finished login of the account.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from kispub.accounts.models import User
 from kispub.core import clock
+from kispub.core.tokens import fingerprint, serializer
 from kispub.extensions import db
 
 SESSION_KEY = "second_step"
@@ -35,12 +35,11 @@ class PendingLogin:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return serializer(SALT)
 
 
 def _fingerprint(user: User) -> str:
-    key = f"{SALT}:{current_app.config['SECRET_KEY']}".encode()
-    return hmac.new(key, user.session_token.encode(), hashlib.sha256).hexdigest()[:32]
+    return fingerprint(SALT, user.session_token)
 
 
 def begin(user: User, *, remember: bool, next_target: str | None) -> None:

@@ -20,6 +20,7 @@ from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.core.mail import build_message
 from kispub.core.outbox import queue_mail
+from kispub.core.tokens import fingerprint, timed_serializer
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
 
@@ -172,13 +173,11 @@ def load_user_for_session(user_id: str) -> User | None:
 # fingerprint is an HMAC of the hash keyed by SECRET_KEY, so no part of the hash (salt or
 # digest) ever leaves the server in a link.
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+    return timed_serializer(RESET_SALT)
 
 
 def _fingerprint(user: User) -> str:
-    key = f"{RESET_SALT}:{current_app.config['SECRET_KEY']}".encode()
-    message = (user.password_hash or "unset").encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    return fingerprint(RESET_SALT, user.password_hash or "unset")
 
 
 def make_reset_token(user: User) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -11,6 +11,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from kispub.accounts.services import RESET_SALT, set_password
 from kispub.jobs import huey_of
+from tests.clock import freeze
 from tests.factories import make_user
 from tests.queries import count_queries
 
@@ -138,3 +139,17 @@ def test_known_and_unknown_addresses_cost_the_request_the_same_work(make_app) ->
     known, unknown = work["anna@example.org"], work["niemand@example.org"]
     assert known == unknown
     assert known[2] == ["send_password_reset"]
+
+
+def test_the_link_ages_by_the_apps_clock(app: Flask, client: FlaskClient, outbox) -> None:
+    """Reset links, like every timed token (core/tokens.py), are dated by kispub's clock."""
+    clock = freeze(app, datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    make_user(email="anna@example.org")
+    client.post("/wachtwoord-vergeten", data={"email": "anna@example.org"})
+    link = _reset_link(outbox)
+    assert client.get(link).status_code == 200
+
+    clock.advance(seconds=app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() + 1)
+
+    response = client.get(link)
+    assert response.status_code == 400 and "verlopen" in response.text

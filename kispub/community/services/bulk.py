@@ -31,11 +31,11 @@ from kispub.community.services.invitations import (
 from kispub.community.services.rules import (
     JoiningError,
     require_staff,
-    timed_serializer,
     valid_address,
 )
 from kispub.core.database import write_transaction
 from kispub.core.text import clean_line
+from kispub.core.tokens import timed_serializer
 
 BULK_SALT = "kispub-community-bulk"
 PREVIEW_MAX_AGE = 3600  # seconds between the preview and the confirmation

@@ -19,7 +19,6 @@ moves an unverified membership on, and a decision is only taken on a pending one
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,10 +45,10 @@ from kispub.community.services.rules import (
     email_domain,
     require_new_password,
     require_staff,
-    timed_serializer,
 )
 from kispub.core import clock
 from kispub.core.database import write_transaction
+from kispub.core.tokens import fingerprint, timed_serializer
 from kispub.extensions import db
 
 VERIFY_SALT = "kispub-community-verify"
@@ -144,8 +143,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(email: str) -> str:
-    key = f"{VERIFY_SALT}:{current_app.config['SECRET_KEY']}".encode()
-    return hmac.new(key, email.lower().encode(), hashlib.sha256).hexdigest()[:32]
+    return fingerprint(VERIFY_SALT, email.lower())
 
 
 def verification_token(user: User) -> str:

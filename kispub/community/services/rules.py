@@ -6,13 +6,10 @@ from __future__ import annotations
 import re
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from kispub.accounts.models import Role, User
 from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
-from kispub.core import clock
 
 # One DNS label in its ASCII (IDNA) form: letters, digits and inner hyphens, at most 63.
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
@@ -102,15 +99,3 @@ def valid_address(text: str) -> str | None:
     except EmailNotValidError:
         return None
     return address.lower()
-
-
-class _ClockSigner(TimestampSigner):
-    """Dates signatures by the app's clock, so a frozen or moved clock ages links too."""
-
-    def get_timestamp(self) -> int:
-        return int(clock.now().timestamp())
-
-
-def timed_serializer(salt: str) -> URLSafeTimedSerializer:
-    """A serializer for signed, expiring tokens in links and forms, keyed by SECRET_KEY."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt, signer=_ClockSigner)
