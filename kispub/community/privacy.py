@@ -262,7 +262,7 @@ def moderation_section(user: User) -> list[dict[str, Any]]:
             "betreft": entry.target_kind.value,
             "omschrijving": entry.target_label,
             "reden": entry.reason,
-            "tijdstip": entry.created_at.isoformat(),
+            "op": entry.created_at,
         }
         for entry in db.session.scalars(statement)
     ]
