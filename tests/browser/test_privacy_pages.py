@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from kispub.accounts.models import Role
 from tests.accounts.privacy_helpers import give_data
@@ -44,7 +45,8 @@ def test_the_data_section_export_and_delete_pages_are_accessible(page: Any, widt
     check(page)
     page.get_by_label("Uw wachtwoord").fill("niet het goede wachtwoord")
     page.get_by_role("button", name="Mijn account definitief verwijderen").click()
-    assert page.get_by_text("Het wachtwoord klopt niet.").first.is_visible()
+    # expect() waits for the answer to the POST; a bare is_visible() raced it
+    expect(page.get_by_text("Het wachtwoord klopt niet.").first).to_be_visible()
     check(page)
 
 
@@ -59,5 +61,5 @@ def test_the_admins_delete_page_is_accessible(page: Any, width: int) -> None:
     page.goto(f"/beheer/gebruikers/{person.id}/verwijderen")
     check(page)
     page.get_by_role("button", name="Account definitief verwijderen").click()
-    assert page.get_by_text("Dit veld is verplicht.").first.is_visible()
+    expect(page.get_by_text("Dit veld is verplicht.").first).to_be_visible()
     check(page)
