@@ -22,6 +22,17 @@ from kispub.community.models import (
 from kispub.core.links import ContentLink
 from kispub.core.nonce import FormSubmission
 from kispub.core.outbox import OutboxMessage
+from kispub.dossier.models import (
+    Dossier,
+    DossierChange,
+    DossierCountDay,
+    DossierCountKey,
+    DossierFile,
+    DossierGroup,
+    DossierItem,
+    DossierSeen,
+    DossierSubscription,
+)
 from kispub.podcast.models import Download, DownloadDay, Episode, Guest, ListenerSalt, Series
 from kispub.themes.models import Theme
 
@@ -33,3 +44,5 @@ __all__ += ["ReadState", "SearchEntry", "ThemeActivity", "Thread", "TrustedDomai
 __all__ += ["DigestRun", "Notification", "ThemeWatch", "ThreadWatch"]
 __all__ += ["AccountEvent"]
 __all__ += ["RecoveryCode", "SecondFactor"]
+__all__ += ["Dossier", "DossierChange", "DossierCountDay", "DossierCountKey", "DossierFile"]
+__all__ += ["DossierGroup", "DossierItem", "DossierSeen", "DossierSubscription"]

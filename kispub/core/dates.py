@@ -18,6 +18,7 @@ from flask_babel import get_locale, to_user_timezone
 def init_app(app: Flask) -> None:
     """Register the date filters."""
     app.add_template_filter(long_date)
+    app.add_template_filter(day_date)
     app.add_template_filter(long_datetime)
     app.add_template_filter(short_time)
 
@@ -25,7 +26,13 @@ def init_app(app: Flask) -> None:
 def long_date(value: datetime | date) -> str:
     """ "dinsdag 24 november 2020", in the site's time zone."""
     day = to_user_timezone(value).date() if isinstance(value, datetime) else value
-    return _formatted_date(day, str(get_locale()))
+    return _formatted_date(day, str(get_locale()), "EEEE d MMMM y")
+
+
+def day_date(value: datetime | date) -> str:
+    """ "24 november 2020" (lists of documents, as GOV.UK dates them)."""
+    day = to_user_timezone(value).date() if isinstance(value, datetime) else value
+    return _formatted_date(day, str(get_locale()), "d MMMM y")
 
 
 def long_datetime(value: datetime) -> str:
@@ -40,8 +47,8 @@ def short_time(value: datetime) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _formatted_date(day: date, locale: str) -> str:
-    return babel_dates.format_date(day, "EEEE d MMMM y", locale=locale)
+def _formatted_date(day: date, locale: str, pattern: str) -> str:
+    return babel_dates.format_date(day, pattern, locale=locale)
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,2 @@
+"""Dossiers: curated, themed collections of articles, publications, infographics, episodes
+and ateliers (the coronadossier first)."""

@@ -1,0 +1,12 @@
+"""Every write of the dossier channel, as plain functions; nothing else writes.
+
+Each public function is one unit of work: it checks everything first, then changes the
+database inside one ``write_transaction()``. Views, the back office and the content loader
+call exactly one of them per request or item.
+
+- ``editing``: dossiers, groups and items, with the rules each kind of item keeps, their
+  order, featuring, publication and the public change history;
+- ``files`` (``kispub.dossier.files``): checking, storing and thumbnailing attachments;
+- ``counting`` (``kispub.dossier.counting``): the private daily view and download totals;
+- ``alerts`` (``kispub.dossier.alerts``): e-mail subscriptions and their mail.
+"""
