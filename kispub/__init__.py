@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kispub import ateliers, channels, cli, community, jobs, models, podcast  # noqa: F401 - models
+from kispub import ateliers, channels, cli, community, dossier, jobs, models, podcast  # noqa: F401 - models
 from kispub.accounts import data_export, passwords, privacy, sessions
 from kispub.accounts import services as account_services
 from kispub.config import (
@@ -35,7 +35,7 @@ from kispub.extensions import babel, csrf, db, limiter, migrate
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every channel is a package with the same layout, a ``CHANNEL`` entry for the home page and
 # navigation, and ``init_app(app)`` registering its blueprints, loaders, links and commands.
-CHANNELS = (podcast, community, ateliers)
+CHANNELS = (podcast, community, ateliers, dossier)
 
 
 def _template_folder() -> Path:

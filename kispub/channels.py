@@ -32,14 +32,7 @@ class Channel:
 
 # Channels whose package has not landed yet, shown on the home page as coming. A channel
 # that exists declares its own ``CHANNEL`` in its package and is not listed here.
-PLANNED = (
-    Channel(
-        "dossier",
-        "Coronadossier",
-        "Wat KIS publiceerde over de gevolgen van corona.",
-        None,
-    ),
-)
+PLANNED: tuple[Channel, ...] = ()
 
 
 def register_channel(app: Flask, channel: Channel) -> None:

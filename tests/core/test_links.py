@@ -33,7 +33,7 @@ def test_links_resolve_in_order_and_skip_what_is_not_public(app: Flask) -> None:
 
 
 def test_set_links_replaces_and_unknown_kinds_resolve_to_nothing(app: Flask) -> None:
-    set_links("atelier", 7, "dossier", [1, 2])
-    set_links("atelier", 7, "dossier", [2])
-    assert linked_ids("atelier", 7, "dossier") == [2]
-    assert linked_items("atelier", 7, "dossier") == []  # no dossier channel installed yet
+    set_links("atelier", 7, "elders", [1, 2])
+    set_links("atelier", 7, "elders", [2])
+    assert linked_ids("atelier", 7, "elders") == [2]
+    assert linked_items("atelier", 7, "elders") == []  # no channel offers that kind

@@ -1,0 +1,296 @@
+"""What the dossier pages show, gathered in a few queries per page into frozen objects.
+
+Templates get one of these and show it; they do not query or decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import format_decimal, to_user_timezone
+
+from kispub.core import clock
+from kispub.core.links import content_kinds
+from kispub.dossier import queries
+from kispub.dossier.links import dossier_path, item_url
+from kispub.dossier.models import CountKind, Dossier, DossierFile, DossierItem, ItemKind
+from kispub.dossier.queries import Filters
+from kispub.themes.services import all_themes
+
+HISTORY_SHOWN = 50
+
+
+class UnknownFilter(LookupError):
+    """A filter names a theme or type that does not exist."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An item as a list shows it."""
+
+    item: DossierItem
+    url: str
+    external: bool  # the link leaves the site
+    count_label: str | None  # "bekijken artikel: 2.734", as the annual report puts it
+
+
+@dataclass(frozen=True)
+class GroupSection:
+    """A group of the dossier with its items in the editors' order."""
+
+    anchor: str
+    title: str
+    description: str
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value of a filter, with how many items it leaves."""
+
+    label: str
+    count: int
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """A line of "Wijzigingen op deze pagina"."""
+
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class DossierPage:
+    """A dossier: introduction, featured cards, groups or a filtered list, filters, history."""
+
+    dossier: Dossier
+    url: str
+    archived: bool
+    preview: bool  # an editor looking at unpublished content
+    featured: list[Entry]
+    groups: list[GroupSection]
+    filtered: list[Entry] | None  # the flat, newest-first list when a filter is on
+    filters: Filters
+    filter_label: str  # "Artikelen over Participatie", for headings and the feed title
+    theme_choices: list[Choice]
+    kind_choices: list[Choice]
+    history: list[HistoryLine]
+    views_label: str | None  # the dossier page's own count
+    total: int
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """An item with a page of its own (article, publication, guide, infographic)."""
+
+    dossier: Dossier
+    dossier_url: str
+    item: DossierItem
+    file: DossierFile | None
+    count_label: str | None
+    preview: bool
+
+
+def dossier_url(dossier: Dossier, **filters: str | None) -> str:
+    """The dossier's page with filters (the coronadossier at its short address)."""
+    return dossier_path(dossier.slug, **filters)
+
+
+def parse_filters(theme: str | None, kind: str | None) -> Filters:
+    """The page's query values as filters; UnknownFilter for a value that names nothing."""
+    known_themes = {t.slug for t in all_themes()}
+    if theme and theme not in known_themes:
+        raise UnknownFilter(theme)
+    try:
+        chosen = ItemKind(kind) if kind else None
+    except ValueError as error:
+        raise UnknownFilter(kind) from error
+    return Filters(theme=theme or None, kind=chosen)
+
+
+def dossier_page(slug: str, filters: Filters, *, preview: bool = False) -> DossierPage | None:
+    """The dossier's page; with ``preview``, drafts and scheduled items are shown too."""
+    now = clock.now()
+    dossier = queries.dossier_by_slug(slug, None if preview else now)
+    if dossier is None:
+        return None
+    everything = queries.dossier_items(dossier.id, None if preview else now)
+    targets = _linked_urls(everything)
+    items = [i for i in everything if preview or i.kind.link_kind is None or i.id in targets]
+    totals = queries.count_totals(dossier.id)
+    entries = {item.id: _entry(item, totals, targets.get(item.id)) for item in items}
+    return DossierPage(
+        dossier=dossier,
+        url=dossier_url(dossier),
+        archived=dossier.is_archived(to_user_timezone(now).date()),  # Amsterdam's day
+        preview=preview,
+        featured=_featured(items, entries),
+        groups=_groups(dossier, items, entries),
+        filtered=[entries[i.id] for i in queries.newest_first(items) if queries.matches(i, filters)]
+        if filters.active
+        else None,
+        filters=filters,
+        filter_label=filter_label(filters),
+        theme_choices=_theme_choices(dossier, items, filters),
+        kind_choices=_kind_choices(dossier, items, filters),
+        history=_history(dossier, items, now),
+        views_label=_count_label("themapagina", totals.get((None, CountKind.VIEW))),
+        total=len(items),
+    )
+
+
+def item_page(slug: str, item_slug: str, *, preview: bool = False) -> ItemPage | None:
+    """An item's own page, when it has one."""
+    now = clock.now()
+    dossier = queries.dossier_by_slug(slug, None if preview else now)
+    if dossier is None:
+        return None
+    item = queries.item_by_slug(dossier.id, item_slug, None if preview else now)
+    if item is None or not has_page(item):
+        return None
+    totals = queries.count_totals(dossier.id)
+    return ItemPage(
+        dossier=dossier,
+        dossier_url=dossier_url(dossier),
+        item=item,
+        file=item.file,
+        count_label=_entry(item, totals).count_label,
+        preview=preview,
+    )
+
+
+def has_page(item: DossierItem) -> bool:
+    """HTML items and infographics (image and text alternative) have a page of their own."""
+    return item.kind.has_body or item.kind is ItemKind.INFOGRAPHIC
+
+
+def filter_label(filters: Filters) -> str:
+    """ "Infographics over Participatie", "Alle items"."""
+    what = filters.kind.plural if filters.kind else "Alle items"
+    if filters.theme is None:
+        return what
+    names = {t.slug: t.name for t in all_themes()}
+    return f"{what} over {names.get(filters.theme, filters.theme)}"
+
+
+# -- building blocks ---------------------------------------------------------------------
+
+
+def _linked_urls(items: Sequence[DossierItem]) -> dict[int, str]:
+    """Per item that stands for an episode or atelier its channel shows, that page's
+    address: one call per kind, whatever the number of items."""
+    kinds = content_kinds()
+    urls: dict[int, str] = {}
+    for kind in (ItemKind.EPISODE, ItemKind.ATELIER):
+        linked = [i for i in items if i.kind is kind and i.link_id is not None]
+        entry = kinds.get(kind.link_kind or "")
+        if not linked or entry is None:
+            continue
+        found = {
+            target.id: target.url for target in entry.resolve([i.link_id or 0 for i in linked])
+        }
+        urls.update((i.id, found[i.link_id]) for i in linked if i.link_id in found)
+    return urls
+
+
+def _entry(
+    item: DossierItem, totals: dict[tuple[int | None, CountKind], int], url: str | None = None
+) -> Entry:
+    counted = CountKind.DOWNLOAD if item.file is not None else CountKind.VIEW
+    shown = item.kind.link_kind is None and item.kind is not ItemKind.EXTERNAL
+    prefix = "download" if counted is CountKind.DOWNLOAD else "bekijken"
+    label = f"{prefix} {item.kind.label.lower()}"
+    return Entry(
+        item=item,
+        url=url or item_url(item),
+        external=item.kind is ItemKind.EXTERNAL,
+        count_label=_count_label(label, totals.get((item.id, counted))) if shown else None,
+    )
+
+
+def _count_label(what: str, count: int | None) -> str | None:
+    return f"{what}: {format_decimal(count or 0)}"
+
+
+def _featured(items: list[DossierItem], entries: dict[int, Entry]) -> list[Entry]:
+    featured = sorted(
+        (i for i in items if i.featured_position), key=lambda i: i.featured_position or 0
+    )
+    return [entries[i.id] for i in featured]
+
+
+def _groups(
+    dossier: Dossier, items: list[DossierItem], entries: dict[int, Entry]
+) -> list[GroupSection]:
+    sections = [
+        GroupSection(
+            anchor=group.slug,
+            title=group.title,
+            description=group.description,
+            entries=[entries[i.id] for i in items if i.group_id == group.id],
+        )
+        for group in dossier.groups
+    ]
+    loose = [entries[i.id] for i in items if i.group_id is None]
+    if loose:
+        sections.append(GroupSection("overig", "Overig", "", loose))
+    return [section for section in sections if section.entries]
+
+
+def _theme_choices(dossier: Dossier, items: list[DossierItem], filters: Filters) -> list[Choice]:
+    counts = queries.theme_counts(items, filters.kind)
+    kind = filters.kind.value if filters.kind else None
+    everything = sum(1 for i in items if kind is None or i.kind is filters.kind)
+    choices = [
+        Choice("Alle thema's", everything, dossier_url(dossier, type=kind), not filters.theme)
+    ]
+    choices += [
+        Choice(
+            theme.name,
+            counts[theme.slug],
+            dossier_url(dossier, thema=theme.slug, type=kind),
+            filters.theme == theme.slug,
+        )
+        for theme in all_themes()
+        if counts[theme.slug] or filters.theme == theme.slug
+    ]
+    return choices
+
+
+def _kind_choices(dossier: Dossier, items: list[DossierItem], filters: Filters) -> list[Choice]:
+    counts = queries.kind_counts(items, filters.theme)
+    everything = sum(counts.values())
+    choices = [
+        Choice(
+            "Alle soorten", everything, dossier_url(dossier, thema=filters.theme), not filters.kind
+        )
+    ]
+    choices += [
+        Choice(
+            kind.plural,
+            counts[kind],
+            dossier_url(dossier, thema=filters.theme, type=kind.value),
+            filters.kind is kind,
+        )
+        for kind in ItemKind
+        if counts[kind] or filters.kind is kind
+    ]
+    return choices
+
+
+def _history(dossier: Dossier, items: list[DossierItem], now: datetime) -> list[HistoryLine]:
+    """Editors' notes and every item's first publication, newest first."""
+    lines = [HistoryLine(change.changed_at, change.note) for change in queries.changes(dossier.id)]
+    lines += [
+        HistoryLine(item.published_at, f"{item.kind.label} toegevoegd: {item.title}")
+        for item in items
+        if item.published_at is not None and item.published_at <= now
+    ]
+    if dossier.published_at is not None and dossier.published_at <= now:
+        lines.append(HistoryLine(dossier.published_at, "Eerste publicatie."))
+    return sorted(lines, key=lambda line: line.at, reverse=True)[:HISTORY_SHOWN]

@@ -1,0 +1,55 @@
+"""Public pages: the dossiers, a dossier with its filters, and an item's own page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from kispub.core import clock
+from kispub.dossier import pages, queries
+
+bp = Blueprint("dossier", __name__)
+CORONADOSSIER = "coronadossier"
+
+
+@bp.get("/dossiers/")
+def index() -> str:
+    """Every published dossier."""
+    return render_template("dossier/index.html", dossiers=queries.public_dossiers(clock.now()))
+
+
+@bp.get("/coronadossier")
+def coronadossier() -> str:
+    """The coronadossier at its short address."""
+    return _dossier(CORONADOSSIER)
+
+
+@bp.get("/dossiers/<slug>")
+def show(slug: str) -> str | Response:
+    """A dossier; the coronadossier lives at its short address."""
+    if slug == CORONADOSSIER:
+        args: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("dossier.coronadossier", **args), 301)
+    return _dossier(slug)
+
+
+def _dossier(slug: str) -> str:
+    try:
+        filters = pages.parse_filters(request.args.get("thema"), request.args.get("type"))
+    except pages.UnknownFilter:
+        abort(404)
+    page = pages.dossier_page(slug, filters)
+    if page is None:
+        abort(404)
+    return render_template("dossier/dossier.html", page=page)
+
+
+@bp.get("/dossiers/<slug>/<item_slug>")
+def item(slug: str, item_slug: str) -> str:
+    """An article, publication, guide or infographic on a page of its own."""
+    page = pages.item_page(slug, item_slug)
+    if page is None:
+        abort(404)
+    return render_template("dossier/item.html", page=page)

@@ -1,0 +1,72 @@
+"""The public dossier page: groups, featured cards, filters with their counts, item pages."""
+
+from __future__ import annotations
+
+import re
+
+from kispub.dossier.models import ItemKind
+from kispub.dossier.services.editing import feature_item
+from tests.dossier.helpers import make_dossier, make_group, make_item
+from tests.factories import make_theme
+
+
+def test_the_coronadossier_lives_at_its_short_address(app, client) -> None:
+    dossier = make_dossier(slug="coronadossier", title="Coronadossier")
+    make_item(dossier, title="Corona helpdesk voor statushouders gestart")
+    page = client.get("/coronadossier")
+    assert page.status_code == 200
+    assert "Corona helpdesk voor statushouders gestart" in page.text
+    moved = client.get("/dossiers/coronadossier?type=artikel")
+    assert moved.status_code == 301
+    assert moved.headers["Location"].endswith("/coronadossier?type=artikel")
+
+
+def test_groups_featured_and_filters_with_counts(app, client) -> None:
+    migration = make_theme("Nieuwe migratie")
+    participation = make_theme("Participatie")
+    dossier = make_dossier()
+    group = make_group(dossier, "Nieuwe migratie")
+    article = make_item(dossier, title="Helpdesk", group_id=group.id, theme_slugs=(migration.slug,))
+    make_item(
+        dossier,
+        ItemKind.INFOGRAPHIC,
+        title="Inclusieve communicatie",
+        theme_slugs=(migration.slug, participation.slug),
+    )
+    make_item(dossier, ItemKind.EXTERNAL, title="Elders", theme_slugs=(participation.slug,))
+    feature_item(article.id, 1)
+
+    page = client.get(f"/dossiers/{dossier.slug}").text
+    assert re.search(r'id="groep-nieuwe-migratie"', page)
+    assert re.search(r"Uitgelicht.*Helpdesk", page, re.S)
+    assert "Overig" in page  # the items without a group
+    assert re.search(r"Nieuwe migratie <span[^>]*>\(2\)", page)
+    assert re.search(r"Participatie <span[^>]*>\(2\)", page)
+    assert re.search(r"Infographics <span[^>]*>\(1\)", page)
+
+    filtered = client.get(f"/dossiers/{dossier.slug}?thema=participatie&type=infographic").text
+    results = filtered.split('id="resultaten"')[1].split("</section>")[0]
+    assert "Inclusieve communicatie" in results and "Elders" not in results
+    assert "1 item, nieuwste eerst." in filtered
+    # The other filter's counts follow the chosen one: one infographic on Participatie.
+    assert re.search(r"Alle soorten <span[^>]*>\(2\)", filtered)
+
+
+def test_unknown_filters_and_unpublished_things_are_not_found(app, client) -> None:
+    dossier = make_dossier()
+    draft = make_item(dossier, published_at=None)
+    assert client.get(f"/dossiers/{dossier.slug}?thema=bestaat-niet").status_code == 404
+    assert client.get(f"/dossiers/{dossier.slug}?type=podcast").status_code == 404
+    assert client.get(f"/dossiers/{dossier.slug}/{draft.slug}").status_code == 404
+    unpublished = make_dossier(published_at=None)
+    assert client.get(f"/dossiers/{unpublished.slug}").status_code == 404
+
+
+def test_an_item_page_shows_the_html_version(app, client) -> None:
+    dossier = make_dossier()
+    item = make_item(dossier, ItemKind.PUBLICATION, body="De **HTML**-versie.")
+    page = client.get(f"/dossiers/{dossier.slug}/{item.slug}")
+    assert page.status_code == 200
+    assert "<strong>HTML</strong>" in page.text
+    external = make_item(dossier, ItemKind.EXTERNAL)
+    assert client.get(f"/dossiers/{dossier.slug}/{external.slug}").status_code == 404
