@@ -18,7 +18,7 @@ from kispub.ateliers import admin, views
 from kispub.ateliers import privacy as ateliers_privacy
 from kispub.ateliers.calendar.localtime import amsterdam_iso
 from kispub.ateliers.cli import ateliers_cli
-from kispub.ateliers.links import KIND, resolve_ateliers, theme_section
+from kispub.ateliers.links import KIND, atelier_choices, resolve_ateliers, theme_section
 from kispub.ateliers.loader import load_ateliers
 from kispub.ateliers.services.registration import purge_attendee_data
 from kispub.channels import Channel, FeedLink
@@ -42,7 +42,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     register_loader(app, "ateliers", load_ateliers)
     register_theme_section(app, theme_section)
-    register_content_kind(app, KIND, resolve_ateliers, label="Kennisateliers")
+    register_content_kind(
+        app, KIND, resolve_ateliers, label="Kennisateliers", choices=atelier_choices
+    )
     app.cli.add_command(ateliers_cli)
     register_periodic(app, "ateliers-purge", crontab(minute="30", hour="2"), purge_attendee_data)
     app.add_template_filter(amsterdam_iso)

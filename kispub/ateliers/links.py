@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from flask import url_for
 
 from kispub.ateliers.models import Atelier, AtelierStatus
-from kispub.ateliers.queries import ateliers_by_ids, past_ateliers, upcoming_ateliers
+from kispub.ateliers.queries import (
+    all_ateliers,
+    ateliers_by_ids,
+    past_ateliers,
+    upcoming_ateliers,
+)
 from kispub.core.dates import long_date
 from kispub.core.links import (
     ContentKind,
@@ -60,6 +65,14 @@ def resolve_ateliers(ids: Sequence[int]) -> list[LinkedItem]:
     return [
         LinkedItem(KIND, a.id, a.title, absolute_url("ateliers.show", slug=a.slug), _meta(a))
         for a in ateliers_by_ids(ids)
+    ]
+
+
+def atelier_choices() -> list[LinkedItem]:
+    """Every atelier an editor can link to (a dossier item), latest first."""
+    return [
+        LinkedItem(KIND, a.id, a.title, absolute_url("ateliers.show", slug=a.slug), _meta(a))
+        for a in all_ateliers()
     ]
 
 

@@ -16,7 +16,7 @@ from kispub.ateliers.calendar.feeds import theme_feed_url
 from kispub.ateliers.calendar.links import CalendarLinks, calendar_links, webcal_url
 from kispub.ateliers.calendar.personal import feed_url
 from kispub.ateliers.jsonld import event_jsonld
-from kispub.ateliers.links import related_items
+from kispub.ateliers.links import KIND, related_items
 from kispub.ateliers.models import Atelier, Registration
 from kispub.ateliers.seats import (
     RegistrationState,
@@ -24,7 +24,7 @@ from kispub.ateliers.seats import (
     registered_counts,
     registration_state,
 )
-from kispub.core.links import LinkedItem, content_kinds
+from kispub.core.links import LinkedItem, content_kinds, linking_items, unique_by_url
 from kispub.core.urls import absolute_url
 from kispub.themes.models import Theme
 from kispub.themes.services import all_themes, theme_by_slug
@@ -73,6 +73,7 @@ class AtelierPage:
     links: CalendarLinks
     jsonld: dict[str, Any]
     related: tuple[RelatedSection, ...]
+    dossiers: list[LinkedItem]  # the dossiers that include the atelier
     own_registration: Registration | None
 
 
@@ -127,6 +128,7 @@ def atelier_page(slug: str) -> AtelierPage | None:
         links=calendar_links(atelier),
         jsonld=event_jsonld(atelier, places),
         related=_related(atelier),
+        dossiers=unique_by_url(linking_items(KIND, atelier.id, "dossier")),
         own_registration=own,
     )
 

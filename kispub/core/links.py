@@ -129,6 +129,14 @@ def linking_items(target_kind: str, target_id: int, source_kind: str) -> list[Li
     return _resolve(source_kind, list(db.session.scalars(statement.order_by(ContentLink.id))))
 
 
+def unique_by_url(items: Iterable[LinkedItem]) -> list[LinkedItem]:
+    """The items without repeats of the same page (two items of one dossier name it once)."""
+    first: dict[str, LinkedItem] = {}
+    for item in items:
+        first.setdefault(item.url, item)
+    return list(first.values())
+
+
 def _resolve(kind: str, ids: list[int]) -> list[LinkedItem]:
     entry = content_kinds().get(kind)
     if entry is None or not ids:

@@ -45,20 +45,26 @@ def item_url(item: DossierItem) -> str:
 
 
 def resolve_items(ids: Sequence[int]) -> list[LinkedItem]:
-    """Public dossier items as other channels show them: under their dossier's title, so an
-    episode page can say "Onderdeel van het Coronadossier"."""
+    """Public dossier items as other channels show them. An item that stands for an episode
+    or atelier resolves to its dossier, so that page can say "Opgenomen in: Coronadossier"."""
     return [
         LinkedItem(
             kind=KIND,
             id=item.id,
-            title=item.title,
-            url=absolute_url("dossier.show", slug=item.dossier.slug)
+            title=item.dossier.title if item.kind.link_kind else item.title,
+            url=_absolute_dossier_url(item.dossier.slug)
             if item.kind.link_kind
             else _absolute_item_url(item),
-            meta=f"{item.dossier.title} · {item.kind.label}",
+            meta="" if item.kind.link_kind else f"{item.dossier.title} · {item.kind.label}",
         )
         for item in queries.public_items_by_ids(ids, clock.now())
     ]
+
+
+def _absolute_dossier_url(slug: str) -> str:
+    if slug == "coronadossier":
+        return absolute_url("dossier.coronadossier")
+    return absolute_url("dossier.show", slug=slug)
 
 
 def _absolute_item_url(item: DossierItem) -> str:
@@ -74,7 +80,7 @@ def item_choices() -> list[LinkedItem]:
             kind=KIND,
             id=item.id,
             title=item.title,
-            url=url_for("dossier.show", slug=item.dossier.slug),
+            url=_absolute_dossier_url(item.dossier.slug),
             meta=f"{item.dossier.title} · {item.kind.label}",
         )
         for item in queries.every_item()

@@ -96,7 +96,7 @@ def episode_choices() -> list[LinkedItem]:
             kind=EPISODE_KIND,
             id=episode.id,
             title=episode.title,
-            url=url_for("podcast_admin.edit_episode", episode_id=episode.id),
+            url=absolute_url("podcast_admin.edit_episode", episode_id=episode.id),
             meta=f"{episode.series.title} · {episode.state_label(now)}",
         )
         for episode in queries.every_episode()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
-from kispub.core.links import LinkedItem, linking_items
+from kispub.core.links import LinkedItem, linking_items, unique_by_url
 from kispub.core.markdown import markdown_to_text
 from kispub.core.storage import get_storage
 from kispub.podcast import queries
@@ -61,6 +61,7 @@ class EpisodePage:
     chapters: list[ChapterLink]
     transcript: list[Paragraph]
     ateliers: list[LinkedItem]
+    dossiers: list[LinkedItem]  # the dossiers that include the episode
     roles: dict[str, str]
     open_graph: list[tuple[str, str]]
     metadata: dict[str, Any]
@@ -108,6 +109,7 @@ def episode_page(series_slug: str, episode_slug: str) -> EpisodePage | None:
         chapters=chapter_links(episode),
         transcript=transcript(episode),
         ateliers=linking_items(EPISODE_KIND, episode.id, "atelier"),
+        dossiers=unique_by_url(linking_items(EPISODE_KIND, episode.id, "dossier")),
         roles=PERSON_ROLES,
         open_graph=episode_open_graph(episode),
         metadata=episode_metadata(episode),

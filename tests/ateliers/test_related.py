@@ -106,7 +106,8 @@ def test_the_form_offers_the_podcasts_episodes_by_title(
             fieldset,
         )
         assert checkbox and checkbox[1] == checkbox[2], title
-    assert "Dossier" not in page  # no dossier channel installed: no field
+    dossier = page.split("<legend>Dossieritems</legend>", 1)[1].split("</fieldset>")[0]
+    assert "Er is nog niets om naar te verwijzen." in dossier  # no dossier items yet
     assert "<legend>Kennisateliers</legend>" not in page  # an atelier does not link to ateliers
     assert 'type="text" name="related' not in page  # never typing database ids
 
@@ -197,11 +198,11 @@ def test_the_service_refuses_what_is_not_offered_and_writes_nothing(app: Flask) 
     with pytest.raises(AtelierError, match="Podcastafleveringen: 7 bestaat niet") as raised:
         update_atelier(atelier.id, replace(data, related={"episode": (2, 7)}))
     assert raised.value.field == "episode"
-    with pytest.raises(AtelierError, match="niet naar 'dossier' verwijzen"):
-        update_atelier(atelier.id, replace(data, related={"dossier": (1,)}))
+    with pytest.raises(AtelierError, match="niet naar 'elders' verwijzen"):
+        update_atelier(atelier.id, replace(data, related={"elders": (1,)}))
     db.session.rollback()
     assert db.session.get(Atelier, atelier.id).title == atelier.title
-    assert related_ids(atelier) == {"episode": []}
+    assert related_ids(atelier) == {"episode": [], "dossier": []}
 
 
 def test_one_save_is_one_transaction(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:

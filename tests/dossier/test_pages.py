@@ -8,6 +8,7 @@ from kispub.dossier.models import ItemKind
 from kispub.dossier.services.editing import feature_item
 from tests.dossier.helpers import make_dossier, make_group, make_item
 from tests.factories import make_theme
+from tests.queries import count_queries
 
 
 def test_the_coronadossier_lives_at_its_short_address(app, client) -> None:
@@ -70,3 +71,28 @@ def test_an_item_page_shows_the_html_version(app, client) -> None:
     assert "<strong>HTML</strong>" in page.text
     external = make_item(dossier, ItemKind.EXTERNAL)
     assert client.get(f"/dossiers/{dossier.slug}/{external.slug}").status_code == 404
+
+
+def fill(dossier, count: int, themes) -> None:
+    group = make_group(dossier, f"Groep {count}")
+    kinds = [ItemKind.ARTICLE, ItemKind.INFOGRAPHIC, ItemKind.EXTERNAL, ItemKind.PUBLICATION]
+    for n in range(count):
+        make_item(
+            dossier,
+            kinds[n % len(kinds)],
+            group_id=group.id if n % 2 else None,
+            theme_slugs=tuple(t.slug for t in themes[: 1 + n % len(themes)]),
+        )
+
+
+def test_the_page_sends_as_many_queries_for_40_items_as_for_4(app, client) -> None:
+    themes = [make_theme("Nieuwe migratie"), make_theme("Participatie"), make_theme("Onderwijs")]
+    few_dossier, many_dossier = make_dossier(), make_dossier()
+    fill(few_dossier, 4, themes)
+    fill(many_dossier, 40, themes)
+    for query in ("", "?thema=participatie", "?type=artikel"):
+        with count_queries() as few:
+            assert client.get(f"/dossiers/{few_dossier.slug}{query}").status_code == 200
+        with count_queries() as many:
+            assert client.get(f"/dossiers/{many_dossier.slug}{query}").status_code == 200
+        assert len(many) == len(few) <= 12, many
