@@ -12,8 +12,10 @@ from __future__ import annotations
 from flask import Flask
 
 from kispub.channels import Channel
+from kispub.content import register_loader
 from kispub.core.links import register_content_kind
 from kispub.dossier import links, views
+from kispub.dossier.loader import load_dossiers
 from kispub.dossier.services.editing import KIND
 from kispub.themes.registry import register_theme_section
 
@@ -28,6 +30,7 @@ CHANNEL = Channel(
 def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section and links."""
     app.register_blueprint(views.bp)
+    register_loader(app, "dossiers", load_dossiers)
     register_theme_section(app, links.theme_section)
     register_content_kind(
         app, KIND, links.resolve_items, label="Dossieritems", choices=links.item_choices

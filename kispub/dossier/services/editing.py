@@ -91,12 +91,14 @@ def save_dossier(dossier_id: int | None, data: DossierData) -> Dossier:
     with write_transaction() as session:
         _require_free_dossier_slug(slug, dossier_id)
         dossier = _dossier(dossier_id) if dossier_id else Dossier(created_at=clock.now())
+        before = item_state(dossier)
         dossier.title, dossier.slug = title, slug
         dossier.summary = clean_line(data.summary)[:300]
         dossier.introduction = clean_text(data.introduction).strip()
         dossier.lead_image_alt = clean_line(data.lead_image_alt)[:300]
         dossier.published_at, dossier.ends_on = data.published_at, data.ends_on
-        dossier.updated_at = clock.now()
+        if item_state(dossier) != before:
+            dossier.updated_at = clock.now()
         session.add(dossier)
         session.flush()
         _note_change(dossier.id, data.change_note)
@@ -123,6 +125,7 @@ def save_group(dossier_id: int, group_id: int | None, data: GroupData) -> Dossie
         group.title, group.slug = title, slug
         group.description = clean_text(data.description).strip()
         session.add(group)
+        session.flush()  # the id, also when an outer transaction (a content file) holds on
     return group
 
 
@@ -136,8 +139,11 @@ def save_item(dossier_id: int, item_id: int | None, data: ItemData) -> DossierIt
             _group(dossier_id, data.group_id)
         themes = _themes(data.theme_slugs)
         item = _item(dossier_id, item_id) if item_id else _new_item(dossier_id, data.group_id)
+        before = item_state(item)
         _apply(item, data, slug)
         item.themes = themes
+        if item_state(item) != before:  # a feed's <updated> moves only on a real change
+            item.updated_at = clock.now()
         session.add(item)
         session.flush()
         link_kind = data.kind.link_kind
@@ -146,6 +152,14 @@ def save_item(dossier_id: int, item_id: int | None, data: ItemData) -> DossierIt
             set_links(KIND, item.id, kind, targets)
         _note_change(dossier_id, data.change_note)
     return item
+
+
+def item_state(thing: Dossier | DossierGroup | DossierItem) -> tuple[object, ...]:
+    """What an editor can change of a dossier, group or item (its column values and
+    themes), to tell a real change from a save that changed nothing."""
+    columns = [c.key for c in thing.__table__.columns if c.key not in ("created_at", "updated_at")]
+    themes = tuple(sorted(t.id for t in getattr(thing, "themes", ())))
+    return (*(getattr(thing, name) for name in columns), themes)
 
 
 def check_item_data(data: ItemData) -> None:
@@ -203,7 +217,6 @@ def _apply(item: DossierItem, data: ItemData, slug: str) -> None:
     item.external_url = clean_line(data.external_url or "") if external else None
     item.link_id = data.link_id if data.kind.link_kind else None
     item.published_at = data.published_at
-    item.updated_at = clock.now()
 
 
 def feature_item(item_id: int, position: int | None) -> None:

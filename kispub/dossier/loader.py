@@ -1,0 +1,139 @@
+"""The [[dossiers]] section of content files: dossiers with their groups and items, upserted
+by slug.
+
+An item that stands for an episode or atelier names it by title (``links_to``), as the
+editors' picker shows it: a content file cannot know database ids, and the dossier may not
+import the channel that owns the title.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from kispub.core.links import link_choices
+from kispub.dossier import queries
+from kispub.dossier.models import DossierGroup, ItemKind
+from kispub.dossier.services.editing import (
+    DossierData,
+    GroupData,
+    ItemData,
+    feature_item,
+    item_state,
+    save_dossier,
+    save_group,
+    save_item,
+)
+from kispub.extensions import db
+
+
+def load_dossiers(items: list[dict[str, Any]], base: Path) -> int:
+    """Create or update each dossier, its groups and items; returns how many things changed.
+
+    Saving is idempotent, so loading a file twice changes nothing the second time; the count
+    is of what the file names.
+    """
+    changed = 0
+    for entry in items:
+        existing = queries.dossier_by_slug(entry["slug"], None)
+        before = item_state(existing) if existing else None
+        dossier = save_dossier(existing.id if existing else None, dossier_data(entry))
+        changed += item_state(dossier) != before
+        groups: dict[str, int] = {}
+        for group in entry.get("groups", ()):
+            groups[group["slug"]], group_changed = _save_group(dossier.id, group)
+            changed += group_changed
+        changed += sum(_save_item(dossier.id, item, groups) for item in entry.get("items", ()))
+    return changed
+
+
+def dossier_data(entry: dict[str, Any]) -> DossierData:
+    """One [[dossiers]] table as the service's data."""
+    return DossierData(
+        title=entry["title"],
+        slug=entry["slug"],
+        summary=entry.get("summary", ""),
+        introduction=entry.get("introduction", ""),
+        lead_image_alt=entry.get("lead_image_alt", ""),
+        published_at=_moment(entry.get("published_at")),
+        ends_on=_day(entry, "ends_on") if "ends_on" in entry else None,
+    )
+
+
+def _save_group(dossier_id: int, group: dict[str, Any]) -> tuple[int, bool]:
+    """The group's id, and whether saving it changed anything."""
+    existing = db.session.scalars(
+        select(DossierGroup).where(
+            DossierGroup.dossier_id == dossier_id, DossierGroup.slug == group["slug"]
+        )
+    ).first()
+    before = item_state(existing) if existing else None
+    data = GroupData(
+        title=group["title"], slug=group["slug"], description=group.get("description", "")
+    )
+    saved = save_group(dossier_id, existing.id if existing else None, data)
+    return saved.id, item_state(saved) != before
+
+
+def _save_item(dossier_id: int, entry: dict[str, Any], groups: dict[str, int]) -> bool:
+    """Save one item (and its place among the featured); whether anything changed."""
+    existing = queries.item_by_slug(dossier_id, entry["slug"], None)
+    before = item_state(existing) if existing else None
+    group = entry.get("group")
+    if group is not None and group not in groups:
+        raise ValueError(f"{entry['slug']}: onbekende groep {group!r}")
+    kind = ItemKind(entry["kind"])
+    data = ItemData(
+        kind=kind,
+        title=entry["title"],
+        slug=entry["slug"],
+        dated_on=_day(entry, "dated_on"),
+        summary=entry.get("summary", ""),
+        group_id=groups[group] if group is not None else None,
+        theme_slugs=tuple(entry.get("themes", ())),
+        body=entry.get("body", ""),
+        text_alternative=entry.get("text_alternative", ""),
+        external_url=entry.get("url"),
+        link_id=_link_id(kind, entry.get("links_to")),
+        published_at=_moment(entry.get("published_at", entry["dated_on"])),
+    )
+    item = save_item(dossier_id, existing.id if existing else None, data)
+    if entry.get("featured") != item.featured_position:
+        feature_item(item.id, entry.get("featured"))
+    return item_state(item) != before
+
+
+def _link_id(kind: ItemKind, title: str | None) -> int | None:
+    if kind.link_kind is None or title is None:
+        return None
+    for choice in link_choices(kind.link_kind):
+        if choice.title == title:
+            return choice.id
+    raise ValueError(f"links_to: geen {kind.label.lower()} met de titel {title!r}")
+
+
+def _day(entry: dict[str, Any], key: str) -> date:
+    value = entry[key]
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValueError(f"{key} = {value!r}: verwacht een datum, zoals 2020-04-15")
+    return value
+
+
+def _moment(value: Any) -> datetime | None:
+    """A TOML local date-time (Amsterdam), or a date (09:00 Amsterdam that day), or None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        local = value
+    elif isinstance(value, date):
+        local = datetime(value.year, value.month, value.day, 9, 0)
+    else:
+        raise ValueError(f"published_at = {value!r}: verwacht een datum met tijd")
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return local.astimezone(UTC)
