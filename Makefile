@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app kispub
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve worker install test fuzz lint format bench bench-community bench-notifications messages clean
+.PHONY: run serve worker install test fuzz lint format bench bench-community bench-notifications bench-dossier messages clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ bench-community: install
 # of notifications runs in the worker); SQLite, and PostgreSQL when reachable.
 bench-notifications: install
 	$(BIN)/python bench/notifications.py
+
+# The dossier page with 500 items, whole and filtered, as a ratio to /healthz (goal ≥ 0.5).
+bench-dossier: install
+	$(BIN)/python bench/dossier.py
 
 # Dutch is the source language; this collects every marked string for translators.
 messages: install

@@ -18,29 +18,33 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
-import os
-import platform
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from loadgen import LoadResult, python_load, wrk_load  # noqa: E402
-from servers import free_port, gunicorn_server  # noqa: E402
+from servers import gunicorn_server  # noqa: E402
+from sites import (  # noqa: E402
+    Row,
+    app_config,
+    median,
+    render,
+    require_redis,
+    scratch_site,
+    write_results,
+)
 
 THREADS_IN_THEME = 1000
 REPLIES = 100
@@ -50,10 +54,6 @@ WORKERS, THREADS = 2, 4  # as bench/run.py: threads per worker below the pool si
 GOAL = 0.4
 USER_AGENT = "kispub-bench/1.0 (community member)"
 EMAIL, PASSWORD = "lid@bench.example", "een lang genoeg benchmarkwachtwoord"
-RATE_LIMITS = os.environ.get("KISPUB_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
-POSTGRES_ADMIN = os.environ.get(
-    "KISPUB_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 BODY = (
     "Wij zien in de **praktijk** dat de brede intake langer duurt dan gepland. Hoe doen "
     "jullie dat? Zie ook [het rapport](https://www.kis.nl) en de ervaringen van collega's "
@@ -79,32 +79,20 @@ def main() -> None:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if not gunicorn.exists():
         sys.exit("The benchmark needs gunicorn (make install).")
-    if not reachable(RATE_LIMITS):
-        sys.exit(f"The benchmark needs Redis for the workers' shared rate limits: {RATE_LIMITS} "
-                 "cannot be reached (set KISPUB_RATELIMIT_STORAGE_URI).")  # fmt: skip
+    require_redis()
     wrk = shutil.which("wrk")
     print(f"load generator: {'wrk' if wrk else 'Python (wrk not installed: apt-get install wrk)'}")
-    rows: list[tuple[str, str, LoadResult, LoadResult | None]] = []
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="kispub-bench-community-") as folder:
         for database in ("SQLite", "PostgreSQL"):
             with site(database, Path(folder)) as prepared:
                 if prepared is None:
                     continue
                 rows += measure(prepared, gunicorn, wrk, args.seconds)
-    table = render(rows, wrk)
+    table = render(rows, wrk, GOAL, WORKERS, THREADS)
     print(table)
     if args.write:
-        write_results(table)
-
-
-def reachable(url: str) -> bool:
-    """Whether something accepts connections at the URL's host and port."""
-    parts = urllib.parse.urlsplit(url)
-    try:
-        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 2).close()
-    except OSError:
-        return False
-    return True
+        write_results(table, "community", "Community pages (`make bench-community`)")
 
 
 # --- preparing a site ---------------------------------------------------------------------
@@ -113,66 +101,17 @@ def reachable(url: str) -> bool:
 @contextmanager
 def site(database: str, folder: Path) -> Iterator[Site | None]:
     """A migrated database with the benchmark's community; PostgreSQL's is dropped after."""
-    port = free_port()
-    tmp = folder / database.lower()
-    tmp.mkdir()
-    if database == "SQLite":
-        url, drop = f"sqlite:///{tmp / 'bench.sqlite3'}", None
-    else:
-        created = create_postgres_database()
-        if created is None:
+    with scratch_site(database, folder) as env:
+        if env is None:
             yield None
             return
-        url, drop = created
-    env = {
-        "KISPUB_SQLALCHEMY_DATABASE_URI": url,
-        "KISPUB_MEDIA_ROOT": str(tmp / "media"),
-        "KISPUB_OUTBOX_DIR": str(tmp / "outbox"),
-        "KISPUB_SECRET_KEY": uuid.uuid4().hex,
-        "KISPUB_BASE_URL": f"http://127.0.0.1:{port}",
-        "KISPUB_RATELIMIT_STORAGE_URI": RATE_LIMITS,
-        "KISPUB_RATELIMIT_KEY_PREFIX": f"kispub-bench-{uuid.uuid4().hex}",
-    }
-    try:
         print(
             f"{database}: building {THREADS_IN_THEME:,} threads and a thread of {REPLIES} replies"
         )
-        flask = Path(sys.executable).with_name("flask")
-        subprocess.run([flask, "--app", "kispub", "init-db"], check=True, cwd=ROOT,
-                       env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)  # fmt: skip
-        thread_id, theme_slug = fill({key.removeprefix("KISPUB_"): v for key, v in env.items()})
+        thread_id, theme_slug = fill(app_config(env))
         yield Site(
             database, env, f"/community/onderwerp/{thread_id}", f"/community/thema/{theme_slug}"
         )
-    finally:
-        if drop is not None:
-            drop()
-
-
-def create_postgres_database() -> tuple[str, Callable[[], None]] | None:
-    """A scratch database and the function that drops it; None (with a message) if unreachable."""
-    try:
-        import psycopg
-    except ImportError:
-        print("PostgreSQL skipped: psycopg is not installed (make install)")
-        return None
-    name = f"kispub_bench_{os.getpid()}"
-    admin = POSTGRES_ADMIN.replace("postgresql+psycopg://", "postgresql://")
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as error:
-        print(f"PostgreSQL skipped: {admin} cannot be reached ({str(error).strip()})")
-        return None
-
-    def drop() -> None:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    parts = urllib.parse.urlsplit(admin)
-    url = urllib.parse.urlunsplit(("postgresql+psycopg", parts.netloc, f"/{name}", parts.query, ""))
-    return url, drop
 
 
 def fill(config: dict[str, str]) -> tuple[int, str]:
@@ -270,9 +209,7 @@ def load(wrk: str | None, url: str, seconds: float, headers: dict[str, str]) -> 
     return python_load(url, seconds, user_agent=USER_AGENT, headers=headers)
 
 
-def measure(
-    site: Site, gunicorn: Path, wrk: str | None, seconds: float
-) -> list[tuple[str, str, LoadResult, LoadResult | None]]:
+def measure(site: Site, gunicorn: Path, wrk: str | None, seconds: float) -> list[Row]:
     """/healthz, the thread page and the theme page, ROUNDS times interleaved; the medians."""
     with gunicorn_server(gunicorn, site.env, WORKERS, THREADS) as (port, _):
         base = f"http://127.0.0.1:{port}"
@@ -291,8 +228,7 @@ def measure(
             for name, (url, headers) in plan.items():
                 time.sleep(SETTLE)
                 results[name].append(load(wrk, url, seconds, headers))
-    middle = {name: sorted(runs, key=lambda r: r.rps)[ROUNDS // 2] for name, runs in
-              results.items()}  # fmt: skip
+    middle = {name: median(runs) for name, runs in results.items()}
     health = middle["health"]
     return [
         (site.name, "GET /healthz", health, None),
@@ -304,45 +240,6 @@ def measure(
             health,
         ),
     ]
-
-
-# --- output --------------------------------------------------------------------------------
-
-
-def render(rows: list[tuple[str, str, LoadResult, LoadResult | None]], wrk: str | None) -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())  # fmt: skip
-    lines = [
-        f"Machine: {os.cpu_count()} × {cpu}, Python {platform.python_version()}, "
-        f"gunicorn {WORKERS} workers × {THREADS} threads (gthread), "
-        f"load by {'wrk' if wrk else 'Python threads'}, {datetime.now(UTC):%Y-%m-%d}, "
-        f"load average at the end {Path('/proc/loadavg').read_text().split()[0]}.",
-        "",
-        f"| database | page | requests/s | ratio (goal ≥ {GOAL} × /healthz) |",
-        "|---|---|---:|---:|",
-    ]
-    for database, name, result, reference in rows:
-        ratio = ""
-        if reference is not None:
-            value = result.rps / reference.rps
-            ratio = f"{value:.2f} ×{'' if value >= GOAL else ' (below the goal)'}"
-        errors = f" ({result.errors} errors)" if result.errors else ""
-        lines.append(f"| {database} | {name} | {result.rps:,.0f}{errors} | {ratio} |")
-    return "\n".join(lines)
-
-
-def write_results(table: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    start, end = "<!-- community -->", "<!-- /community -->"
-    block = f"{start}\n{table}\n{end}"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip() + "\n\n## Community pages (`make bench-community`)\n\n" + block + "\n"
-    path.write_text(text)
-    print(f"updated {path}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from kispub.core import (
     dates,
     errors,
     formatting,
+    fragments,
     i18n,
     media_gc,
     outbox,
@@ -86,6 +87,7 @@ def _init_extensions(app: Flask) -> None:
     errors.init_app(app)
     dates.init_app(app)
     formatting.init_app(app)
+    fragments.init_app(app)
     channels.init_app(app)
     jobs.init_app(app)  # before anything registers tasks on the queue
     outbox.init_app(app)

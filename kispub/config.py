@@ -96,6 +96,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
         "ARGON2_PARALLELISM": 4,
+        # Seconds a rendered fragment of a public page (a dossier's list) may be reused.
+        "FRAGMENT_CACHE_SECONDS": 60,
         "PROXY_FIX": False,
         "X_ACCEL_REDIRECT": None,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -127,6 +127,9 @@ class Dossier(Model):
     # None: a draft (editors only, with a preview); a future moment: scheduled.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ends_on: Mapped[date | None] = mapped_column(Date)  # after this day: an archive
+    # Raised by every change to the dossier, its groups, items or files: the cached public
+    # list (kispub.core.fragments) is keyed on it.
+    revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 

@@ -9,15 +9,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_decimal, to_user_timezone
+from flask import url_for
+from flask_babel import to_user_timezone
 
 from kispub.core import clock
+from kispub.core.formatting import whole_number
 from kispub.core.links import content_kinds
 from kispub.dossier import queries
-from kispub.dossier.links import dossier_path, item_url
+from kispub.dossier.links import dossier_path
 from kispub.dossier.models import CountKind, Dossier, DossierFile, DossierItem, ItemKind
 from kispub.dossier.queries import Filters
-from kispub.themes.services import all_themes
+from kispub.themes.services import all_themes, theme_by_slug
 
 HISTORY_SHOWN = 50
 
@@ -85,6 +87,25 @@ class DossierPage:
 
 
 @dataclass(frozen=True)
+class DossierHead:
+    """What a public dossier page shows around its list (the list is a cached fragment)."""
+
+    dossier: Dossier
+    url: str
+    archived: bool
+    preview: bool
+    filters: Filters
+    filter_label: str
+    # What the list depends on besides the filters, read from the database on each request:
+    # the list is rebuilt when it changes (see kispub.core.fragments).
+    version: tuple[object, ...]
+
+    @property
+    def listing_key(self) -> tuple[object, ...]:
+        return ("dossier", self.dossier.id, self.filters, *self.version)
+
+
+@dataclass(frozen=True)
 class ItemPage:
     """An item with a page of its own (article, publication, guide, infographic)."""
 
@@ -103,14 +124,33 @@ def dossier_url(dossier: Dossier, **filters: str | None) -> str:
 
 def parse_filters(theme: str | None, kind: str | None) -> Filters:
     """The page's query values as filters; UnknownFilter for a value that names nothing."""
-    known_themes = {t.slug for t in all_themes()}
-    if theme and theme not in known_themes:
+    found = theme_by_slug(theme) if theme else None
+    if theme and found is None:
         raise UnknownFilter(theme)
     try:
         chosen = ItemKind(kind) if kind else None
     except ValueError as error:
         raise UnknownFilter(kind) from error
-    return Filters(theme=theme or None, kind=chosen)
+    if found is None:
+        return Filters(kind=chosen)
+    return Filters(theme=found.slug, kind=chosen, theme_name=found.name)
+
+
+def dossier_head(slug: str, filters: Filters) -> DossierHead | None:
+    """A public dossier without its list: two small queries."""
+    now = clock.now()
+    dossier = queries.dossier_by_slug(slug, now, with_groups=False)
+    if dossier is None:
+        return None
+    return DossierHead(
+        dossier=dossier,
+        url=dossier_url(dossier),
+        archived=dossier.is_archived(to_user_timezone(now).date()),  # Amsterdam's day
+        preview=False,
+        filters=filters,
+        filter_label=filter_label(filters),
+        version=(dossier.revision, queries.public_item_count(dossier.id, now)),
+    )
 
 
 def dossier_page(slug: str, filters: Filters, *, preview: bool = False) -> DossierPage | None:
@@ -122,24 +162,24 @@ def dossier_page(slug: str, filters: Filters, *, preview: bool = False) -> Dossi
     everything = queries.dossier_items(dossier.id, None if preview else now)
     targets = _linked_urls(everything)
     items = [i for i in everything if preview or i.kind.link_kind is None or i.id in targets]
-    totals = queries.count_totals(dossier.id)
-    entries = {item.id: _entry(item, totals, targets.get(item.id)) for item in items}
+    entry = _Entries(dossier, queries.count_totals(dossier.id), targets)
+    listed = [i for i in queries.newest_first(items) if queries.matches(i, filters)]
     return DossierPage(
         dossier=dossier,
         url=dossier_url(dossier),
         archived=dossier.is_archived(to_user_timezone(now).date()),  # Amsterdam's day
         preview=preview,
-        featured=_featured(items, entries),
-        groups=_groups(dossier, items, entries),
-        filtered=[entries[i.id] for i in queries.newest_first(items) if queries.matches(i, filters)]
-        if filters.active
-        else None,
+        # The whole page, or only the list the filters choose: entries are built for what
+        # is shown (500 items, one theme: a few dozen entries).
+        featured=[] if filters.active else _featured(items, entry),
+        groups=[] if filters.active else _groups(dossier, items, entry),
+        filtered=[entry(i) for i in listed] if filters.active else None,
         filters=filters,
         filter_label=filter_label(filters),
         theme_choices=_theme_choices(dossier, items, filters),
         kind_choices=_kind_choices(dossier, items, filters),
         history=_history(dossier, items, now),
-        views_label=_count_label("themapagina", totals.get((None, CountKind.VIEW))),
+        views_label=_count_label("themapagina", entry.totals.get((None, CountKind.VIEW))),
         total=len(items),
     )
 
@@ -153,13 +193,13 @@ def item_page(slug: str, item_slug: str, *, preview: bool = False) -> ItemPage |
     item = queries.item_by_slug(dossier.id, item_slug, None if preview else now)
     if item is None or not has_page(item):
         return None
-    totals = queries.count_totals(dossier.id)
+    entry = _Entries(dossier, queries.count_totals(dossier.id), {})
     return ItemPage(
         dossier=dossier,
         dossier_url=dossier_url(dossier),
         item=item,
         file=item.file,
-        count_label=_entry(item, totals).count_label,
+        count_label=entry(item).count_label,
         preview=preview,
     )
 
@@ -174,8 +214,7 @@ def filter_label(filters: Filters) -> str:
     what = filters.kind.plural if filters.kind else "Alle items"
     if filters.theme is None:
         return what
-    names = {t.slug: t.name for t in all_themes()}
-    return f"{what} over {names.get(filters.theme, filters.theme)}"
+    return f"{what} over {filters.theme_name or filters.theme}"
 
 
 # -- building blocks ---------------------------------------------------------------------
@@ -198,45 +237,72 @@ def _linked_urls(items: Sequence[DossierItem]) -> dict[int, str]:
     return urls
 
 
-def _entry(
-    item: DossierItem, totals: dict[tuple[int | None, CountKind], int], url: str | None = None
-) -> Entry:
-    counted = CountKind.DOWNLOAD if item.file is not None else CountKind.VIEW
-    shown = item.kind.link_kind is None and item.kind is not ItemKind.EXTERNAL
-    prefix = "download" if counted is CountKind.DOWNLOAD else "bekijken"
-    label = f"{prefix} {item.kind.label.lower()}"
-    return Entry(
-        item=item,
-        url=url or item_url(item),
-        external=item.kind is ItemKind.EXTERNAL,
-        count_label=_count_label(label, totals.get((item.id, counted))) if shown else None,
-    )
+class _Entries:
+    """Builds each item's Entry once, with the addresses the page needs built once too."""
+
+    def __init__(
+        self,
+        dossier: Dossier,
+        totals: dict[tuple[int | None, CountKind], int],
+        linked_urls: dict[int, str],
+    ) -> None:
+        self.totals = totals
+        self._linked = linked_urls
+        # An item's page is the dossier's item address with its slug (a slug needs no
+        # quoting): one url_for per page instead of one per item.
+        self._item_base = url_for("dossier.item", slug=dossier.slug, item_slug="x")[:-1]
+        self._dossier_url = dossier_url(dossier)
+        self._built: dict[int, Entry] = {}
+
+    def __call__(self, item: DossierItem) -> Entry:
+        if item.id not in self._built:
+            self._built[item.id] = self._build(item)
+        return self._built[item.id]
+
+    def _build(self, item: DossierItem) -> Entry:
+        external = item.kind is ItemKind.EXTERNAL
+        if external:
+            url = item.external_url or self._dossier_url
+        elif item.kind.link_kind is not None:
+            url = self._linked.get(item.id, self._dossier_url)
+        else:
+            url = self._item_base + item.slug
+        return Entry(item, url, external, self._count(item))
+
+    def _count(self, item: DossierItem) -> str | None:
+        """ "bekijken artikel: 2.734" or "download infographic: 1.822"; None for what is
+        counted elsewhere (episodes, ateliers) or not at all (outside links)."""
+        if item.kind.link_kind is not None or item.kind is ItemKind.EXTERNAL:
+            return None
+        counted = CountKind.DOWNLOAD if item.file is not None else CountKind.VIEW
+        prefix = "download" if counted is CountKind.DOWNLOAD else "bekijken"
+        return _count_label(
+            f"{prefix} {item.kind.label.lower()}", self.totals.get((item.id, counted))
+        )
 
 
-def _count_label(what: str, count: int | None) -> str | None:
-    return f"{what}: {format_decimal(count or 0)}"
+def _count_label(what: str, count: int | None) -> str:
+    return f"{what}: {whole_number(count or 0)}"
 
 
-def _featured(items: list[DossierItem], entries: dict[int, Entry]) -> list[Entry]:
+def _featured(items: list[DossierItem], entry: _Entries) -> list[Entry]:
     featured = sorted(
         (i for i in items if i.featured_position), key=lambda i: i.featured_position or 0
     )
-    return [entries[i.id] for i in featured]
+    return [entry(i) for i in featured]
 
 
-def _groups(
-    dossier: Dossier, items: list[DossierItem], entries: dict[int, Entry]
-) -> list[GroupSection]:
+def _groups(dossier: Dossier, items: list[DossierItem], entry: _Entries) -> list[GroupSection]:
     sections = [
         GroupSection(
             anchor=group.slug,
             title=group.title,
             description=group.description,
-            entries=[entries[i.id] for i in items if i.group_id == group.id],
+            entries=[entry(i) for i in items if i.group_id == group.id],
         )
         for group in dossier.groups
     ]
-    loose = [entries[i.id] for i in items if i.group_id is None]
+    loose = [entry(i) for i in items if i.group_id is None]
     if loose:
         sections.append(GroupSection("overig", "Overig", "", loose))
     return [section for section in sections if section.entries]

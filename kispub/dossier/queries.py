@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from kispub.dossier.models import (
     CountKind,
@@ -30,18 +30,29 @@ class Filters:
 
     theme: str | None = None
     kind: ItemKind | None = None
+    theme_name: str | None = None  # the theme's name, for headings
 
     @property
     def active(self) -> bool:
         return self.theme is not None or self.kind is not None
 
 
-def dossier_by_slug(slug: str, now: datetime | None) -> Dossier | None:
-    """The dossier with this slug, with its groups; with ``now``, only when it is public."""
+def dossier_by_slug(slug: str, now: datetime | None, *, with_groups: bool = True) -> Dossier | None:
+    """The dossier with this slug (and its groups); with ``now``, only when it is public."""
     statement = select(Dossier).where(Dossier.slug == slug)
     if now is not None:
         statement = statement.where(Dossier.published_at <= now)
-    return db.session.scalars(statement.options(selectinload(Dossier.groups))).first()
+    if with_groups:
+        statement = statement.options(selectinload(Dossier.groups))
+    return db.session.scalars(statement).first()
+
+
+def public_item_count(dossier_id: int, now: datetime) -> int:
+    """How many items are public by ``now``: it grows when a scheduled item's time comes."""
+    statement = select(func.count(DossierItem.id)).where(
+        DossierItem.dossier_id == dossier_id, DossierItem.published_at <= now
+    )
+    return db.session.scalar(statement) or 0
 
 
 def get_dossier(dossier_id: int) -> Dossier | None:
@@ -64,7 +75,8 @@ def _items(dossier_id: int, now: datetime | None) -> Select[DossierItem]:
     statement = select(DossierItem).where(DossierItem.dossier_id == dossier_id)
     if now is not None:
         statement = statement.where(DossierItem.published_at <= now)
-    return statement.options(selectinload(DossierItem.themes), selectinload(DossierItem.file))
+    # The one-to-one file joins in; themes (many per item) come in one more query.
+    return statement.options(selectinload(DossierItem.themes), joinedload(DossierItem.file))
 
 
 def dossier_items(dossier_id: int, now: datetime | None) -> list[DossierItem]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from kispub.core import clock
+from kispub.core.fragments import cached_fragment
 from kispub.dossier import pages, queries
+from kispub.dossier.queries import Filters
 
 bp = Blueprint("dossier", __name__)
 CORONADOSSIER = "coronadossier"
@@ -40,10 +43,19 @@ def _dossier(slug: str) -> str:
         filters = pages.parse_filters(request.args.get("thema"), request.args.get("type"))
     except pages.UnknownFilter:
         abort(404)
-    page = pages.dossier_page(slug, filters)
-    if page is None:
+    head = pages.dossier_head(slug, filters)
+    if head is None:
         abort(404)
-    return render_template("dossier/dossier.html", page=page)
+    listing = cached_fragment(head.listing_key, lambda: render_listing(slug, filters))
+    return render_template("dossier/dossier.html", page=head, listing=listing)
+
+
+def render_listing(slug: str, filters: Filters, *, preview: bool = False) -> Markup:
+    """The dossier's list (featured, filters, groups or the filtered list, history)."""
+    page = pages.dossier_page(slug, filters, preview=preview)
+    if page is None:  # unpublished between the head's query and this one
+        abort(404)
+    return Markup(render_template("dossier/_listing.html", page=page))  # noqa: S704 - autoescaped
 
 
 @bp.get("/dossiers/<slug>/<item_slug>")

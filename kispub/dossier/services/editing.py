@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from kispub.core import clock
 from kispub.core.bounds import check_year
@@ -99,6 +99,7 @@ def save_dossier(dossier_id: int | None, data: DossierData) -> Dossier:
         dossier.published_at, dossier.ends_on = data.published_at, data.ends_on
         if item_state(dossier) != before:
             dossier.updated_at = clock.now()
+            dossier.revision = (dossier.revision or 0) + 1
         session.add(dossier)
         session.flush()
         _note_change(dossier.id, data.change_note)
@@ -126,6 +127,7 @@ def save_group(dossier_id: int, group_id: int | None, data: GroupData) -> Dossie
         group.description = clean_text(data.description).strip()
         session.add(group)
         session.flush()  # the id, also when an outer transaction (a content file) holds on
+        touch_dossier(dossier_id)
     return group
 
 
@@ -144,6 +146,7 @@ def save_item(dossier_id: int, item_id: int | None, data: ItemData) -> DossierIt
         item.themes = themes
         if item_state(item) != before:  # a feed's <updated> moves only on a real change
             item.updated_at = clock.now()
+            touch_dossier(dossier_id)
         session.add(item)
         session.flush()
         link_kind = data.kind.link_kind
@@ -240,12 +243,24 @@ def feature_item(item_id: int, position: int | None) -> None:
             ):
                 other.featured_position = None
         item.featured_position = position
+        touch_dossier(item.dossier_id)
+
+
+def touch_dossier(dossier_id: int) -> None:
+    """Count a change of the dossier: its public list is rebuilt (kispub.core.fragments
+    keys on ``revision``). Every service that changes a group, an item or a file calls this."""
+    db.session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier_id)
+        .values(revision=Dossier.revision + 1, updated_at=clock.now())
+    )
 
 
 def _note_change(dossier_id: int, note: str) -> None:
     line = clean_line(note)[:500]
     if line:
         db.session.add(DossierChange(dossier_id=dossier_id, note=line, changed_at=clock.now()))
+        touch_dossier(dossier_id)
 
 
 def _themes(slugs: tuple[str, ...]) -> list[Theme]:

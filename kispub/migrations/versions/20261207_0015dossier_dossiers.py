@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('lead_image_alt', sa.String(length=300), nullable=False),
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('ends_on', sa.Date(), nullable=True),
+    sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier')),
