@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from kispub.core import clock
-from kispub.dossier import pages, queries
+from kispub.dossier import counting, pages, queries
 
 bp = Blueprint("dossier", __name__)
 CORONADOSSIER = "coronadossier"
@@ -43,6 +43,7 @@ def _dossier(slug: str) -> str:
     page = pages.dossier_page(slug, filters)
     if page is None:
         abort(404)
+    counting.count_view(page.dossier.id, None)
     return render_template("dossier/dossier.html", page=page)
 
 
@@ -52,4 +53,5 @@ def item(slug: str, item_slug: str) -> str:
     page = pages.item_page(slug, item_slug)
     if page is None:
         abort(404)
+    counting.count_view(page.dossier.id, page.item.id)
     return render_template("dossier/item.html", page=page)
