@@ -22,13 +22,18 @@ from cachetools import TTLCache
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from kispub.core import clock
+
 MAX_ENTRIES = 512
 _KEY = "kispub_fragments"
 
 
 class _Fragments:
     def __init__(self, seconds: float) -> None:
-        self.entries: TTLCache[Hashable, Markup] = TTLCache(MAX_ENTRIES, seconds)
+        # Timed by the app's clock, so that a test can move past the time limit.
+        self.entries: TTLCache[Hashable, Markup] = TTLCache(
+            MAX_ENTRIES, seconds, timer=lambda: clock.now().timestamp()
+        )
         self.lock = threading.Lock()
 
 

@@ -14,9 +14,10 @@ from flask import Flask
 from kispub.channels import Channel
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
-from kispub.dossier import links, views
+from kispub.dossier import counting, links, views
 from kispub.dossier.loader import load_dossiers
 from kispub.dossier.services.editing import KIND
+from kispub.jobs import crontab, register_periodic
 from kispub.themes.registry import register_theme_section
 
 CHANNEL = Channel(
@@ -34,4 +35,7 @@ def init_app(app: Flask) -> None:
     register_theme_section(app, links.theme_section)
     register_content_kind(
         app, KIND, links.resolve_items, label="Dossieritems", choices=links.item_choices
+    )
+    register_periodic(
+        app, "dossier-forget-visitors", crontab(minute="3"), counting.forget_old_visitors
     )

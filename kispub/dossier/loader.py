@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from kispub.core import clock
 from kispub.core.links import link_choices
 from kispub.dossier import queries
-from kispub.dossier.models import DossierGroup, ItemKind
+from kispub.dossier.counting import seed_counts
+from kispub.dossier.models import CountKind, DossierGroup, ItemKind
 from kispub.dossier.services.editing import (
     DossierData,
     GroupData,
@@ -44,6 +46,7 @@ def load_dossiers(items: list[dict[str, Any]], base: Path) -> int:
         before = item_state(existing) if existing else None
         dossier = save_dossier(existing.id if existing else None, dossier_data(entry))
         changed += item_state(dossier) != before
+        _seed(dossier.id, None, entry, (dossier.published_at or clock.now()).date())
         groups: dict[str, int] = {}
         for group in entry.get("groups", ()):
             groups[group["slug"]], group_changed = _save_group(dossier.id, group)
@@ -105,7 +108,16 @@ def _save_item(dossier_id: int, entry: dict[str, Any], groups: dict[str, int]) -
     item = save_item(dossier_id, existing.id if existing else None, data)
     if entry.get("featured") != item.featured_position:
         feature_item(item.id, entry.get("featured"))
+    _seed(dossier_id, item.id, entry, item.dated_on)
     return item_state(item) != before
+
+
+def _seed(dossier_id: int, item_id: int | None, entry: dict[str, Any], day: date) -> None:
+    """The starting figures (``views``, ``downloads``), as one day's totals: the annual
+    report's counts in the demo. Setting them again changes nothing."""
+    for key, kind in (("views", CountKind.VIEW), ("downloads", CountKind.DOWNLOAD)):
+        if key in entry:
+            seed_counts(dossier_id, item_id, kind, day, int(entry[key]))
 
 
 def _link_id(kind: ItemKind, title: str | None) -> int | None:

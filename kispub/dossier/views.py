@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from kispub.core import clock
 from kispub.core.fragments import cached_fragment
-from kispub.dossier import pages, queries
+from kispub.dossier import counting, pages, queries
 from kispub.dossier.queries import Filters
 
 bp = Blueprint("dossier", __name__)
@@ -46,6 +46,7 @@ def _dossier(slug: str) -> str:
     head = pages.dossier_head(slug, filters)
     if head is None:
         abort(404)
+    counting.count_view(head.dossier.id, None)
     listing = cached_fragment(head.listing_key, lambda: render_listing(slug, filters))
     return render_template("dossier/dossier.html", page=head, listing=listing)
 
@@ -64,4 +65,5 @@ def item(slug: str, item_slug: str) -> str:
     page = pages.item_page(slug, item_slug)
     if page is None:
         abort(404)
+    counting.count_view(page.dossier.id, page.item.id)
     return render_template("dossier/item.html", page=page)

@@ -4,7 +4,7 @@ A download is one listener (IP address, IPv6 grouped by /64, plus User-Agent) fe
 episode within a rolling 24 hours, counted once the byte ranges they requested together
 cover at least one minute of audio past the ID3 tag (or the whole audio of a shorter file).
 Probes such as ``bytes=0-1`` and metadata preloads therefore never count, and one listener's
-many ranges count once. Known bots are left out (:data:`BOT_PATTERNS`).
+many ranges count once. Known bots are left out (:data:`kispub.core.bots.BOT_PATTERNS`).
 
 No address is stored: a listener is an HMAC of IP prefix and User-Agent under a random salt
 that changes every UTC day. Yesterday's salt is kept one more day, so a window that crosses
@@ -15,11 +15,7 @@ adds it to its episode's day (``DownloadDay``) and deletes it, hash and all.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import ipaddress
 import math
-import re
 import secrets
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -31,7 +27,9 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from kispub.core import clock
+from kispub.core.bots import is_bot
 from kispub.core.database import write_transaction
+from kispub.core.visitors import visitor_hash
 from kispub.extensions import db
 from kispub.podcast.models import Download, DownloadDay, Episode, ListenerSalt
 
@@ -41,48 +39,6 @@ MAX_RANGES = 64  # a listener's ranges are merged; beyond this many gaps we stop
 COUNTED_CACHE_SIZE = 50_000  # counted windows this process remembers, to skip their queries
 
 Interval = tuple[int, int]  # [start, stop) in bytes
-
-# User-Agents whose audio requests are not listeners: crawlers, checkers and pre-fetchers. A
-# small hand-picked list in the spirit of the IAB/ABC spiders & bots list and the OPAWG
-# user-agents-v2 "bots" file (github.com/opawg/user-agents-v2): search engines, feed and
-# enclosure checkers of podcast directories, server-side importers and transcribers, and
-# generic HTTP libraries. Extend it when the logs show a new one.
-BOT_PATTERNS: tuple[str, ...] = (
-    # Generic words and tools.
-    r"(?<!cu)bot(?:[/ ;)+_-]|$)",  # "SomethingBot/1.0"; not the CUBOT phone brand
-    r"crawler",
-    r"spider",
-    r"^curl|libcurl|PycURL",
-    r"^Wget",
-    r"python-requests|python-urllib|aiohttp|httpx",
-    r"^Go-http-client",
-    r"^Java/",
-    r"libwww-perl",
-    r"HeadlessChrome",
-    r"Feed ?Parser|Feed ?Fetcher",
-    r"^Mozilla(/5\.0)?$",
-    # Search engines and link previews.
-    r"Googlebot|Google-Podcast|Mediapartners-Google|AdsBot-Google",
-    r"bingbot|BingPreview|adidxbot",
-    r"Applebot|DuckDuckBot|YandexBot|Baiduspider|PetalBot|Bytespider",
-    r"facebookexternalhit|Facebot|meta-externalagent",
-    r"Twitterbot|LinkedInBot|Slackbot|Discordbot|WhatsApp|TelegramBot",
-    r"GPTBot|ClaudeBot|CCBot|AhrefsBot|SemrushBot|MJ12bot|DotBot",
-    # Podcast directories' enclosure checks and server-side pre-fetchers.
-    r"iTMS|itunesstored",
-    r"^Overcast/1\.0 Podcast Sync",
-    r"Podcast Sync",
-    r"PodcastIndex|Podcastindex\.org",
-    r"PodbeanFeedReader|Podbean Importer|Buzzsprout Importer|Pinecast/Importer",
-    r"ListenNotes|PodchaserParser|Podscribe|PodscanBot|podnews",
-    r"Spotify/1\.0 \(Podcast Ingestion\)|^Spotify-Podcast-Ingest",
-    r"AmazonNewsContentService|Amazon Music Podcast",
-    r"PandoraRSSCrawler|Deezer Podcasters|iHeartRadio.*Ingest",
-    r"op3-fetcher|Trackable/|CastFeedValidator|PodUptime",
-    r"Podcast Transcriber|PodcastTranscriber|Overcast%20Transcriber",
-)
-
-_BOTS = re.compile("|".join(f"(?:{p})" for p in BOT_PATTERNS), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -98,25 +54,6 @@ class AudioRequest:
     address: str
     user_agent: str
     at: datetime
-
-
-def is_bot(user_agent: str | None) -> bool:
-    """Whether a request with this User-Agent is not a listener (no User-Agent: not one)."""
-    agent = (user_agent or "").replace("\n", " ").strip()
-    return not agent or _BOTS.search(agent) is not None
-
-
-def ip_prefix(address: str) -> str:
-    """The part of an address that identifies a listener: IPv4 whole, IPv6 its /64."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address or "-"
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((ip, 64), strict=False))
-    return str(ip)
 
 
 def required_bytes(size: int, audio_offset: int, bytes_per_second: float) -> int:
@@ -241,11 +178,10 @@ def rollup_downloads() -> int:
 
 def _listener_hashes(request: AudioRequest) -> list[str]:
     """The listener's hash under today's salt, then under yesterday's if that still exists."""
-    identity = f"{ip_prefix(request.address)}\n{request.user_agent}".encode()
     today = request.at.date()
     salts = [_salt(today, create=True), _salt(today - timedelta(days=1), create=False)]
     return [
-        hmac.new(salt.encode(), identity, hashlib.sha256).hexdigest()[:40]
+        visitor_hash(salt, request.address, request.user_agent)[:40]
         for salt in salts
         if salt is not None
     ]

@@ -45,5 +45,10 @@ def test_the_demo_dossier_loads_once_and_then_changes_nothing(
     assert 'href="/podcast/denkers-en-doeners/jaco-dagevos"' in page
     assert re.search(r'href="[^"]*/kennisateliers/corona-maatschappelijke-spanningen-en-', page)
 
+    # The report's figures, as the report words them.
+    assert "themapagina: 3.788" in page
+    assert "bekijken artikel: 2.734" in page
+    assert "bekijken artikel: 3.169" in page
+
     episode = client.get("/podcast/denkers-en-doeners/jaco-dagevos").text
     assert re.search(r"Opgenomen in: <a [^>]*>Coronadossier</a>", episode)

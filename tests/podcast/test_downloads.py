@@ -13,11 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from kispub.core.visitors import ip_prefix
 from kispub.extensions import db
 from kispub.podcast.downloads import (
     AudioRequest,
     covered,
-    ip_prefix,
     merge_ranges,
     record_request,
     required_bytes,
