@@ -169,6 +169,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "COMMUNITY_FLAG_HIDE_THRESHOLD": 3,
         "COMMUNITY_PREMODERATE_FIRST_POSTS": 2,
         "COMMUNITY_MODERATION_LOG_PAGE_SIZE": 50,
+        # Dossier e-mail alerts: POSTs per IP address to the public alert forms, and
+        # confirmation mails per e-mail address however many IP addresses ask; hours the
+        # confirmation link works (unconfirmed subscriptions are deleted after it); the hour
+        # (site time zone) of the daily and weekly summaries and the weekly one's day
+        # (0 = Monday); requests per IP to the unsubscribe links.
+        "DOSSIER_ALERT_RATE_LIMIT": "5 per minute;30 per hour",
+        "DOSSIER_ALERT_MAIL_RATE_LIMIT": "3 per hour;10 per day",
+        "DOSSIER_ALERT_CONFIRM_HOURS": 72,
+        "DOSSIER_ALERT_HOUR": 7,
+        "DOSSIER_ALERT_WEEKDAY": 0,
+        "DOSSIER_UNSUBSCRIBE_RATE_LIMIT": "30 per minute;300 per hour",
     }
 
 

@@ -4,18 +4,25 @@ ateliers (the coronadossier first), HTML first, with private counts, Atom feeds 
 The channel has the layout every channel has: ``views`` (public pages), ``admin`` (the
 editors' pages), ``forms``, ``models``, ``services`` (every write), ``queries`` (reads),
 ``pages`` (what templates get), ``loader`` (the ``[[dossiers]]`` section of content files)
-and ``links`` (what it offers other channels).
+and ``links`` (what it offers other channels). ``feed/`` writes the Atom feeds of a dossier
+and its filtered lists; e-mail alerts are ``alerts`` (their rules), ``alert_views``,
+``alert_forms``, ``alert_pages``, ``alert_tokens`` (the signed links), ``notifications``
+(their mail), ``services.alerts`` and ``services.alert_sending`` (the jobs), and ``privacy``
+(their part of the AVG export and erasure).
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from kispub.channels import Channel
+from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
-from kispub.dossier import counting, links, views
+from kispub.dossier import alert_views, counting, links, views
+from kispub.dossier import privacy as dossier_privacy
 from kispub.dossier.loader import load_dossiers
+from kispub.dossier.services.alert_sending import announce_new_items, send_due_summaries
+from kispub.dossier.services.alerts import purge_unconfirmed
 from kispub.dossier.services.editing import KIND
 from kispub.jobs import crontab, register_periodic
 from kispub.themes.registry import register_theme_section
@@ -25,6 +32,7 @@ CHANNEL = Channel(
     "Coronadossier",
     "Wat KIS publiceerde over de gevolgen van corona.",
     "dossier.coronadossier",
+    feeds=(FeedLink("application/atom+xml", "Coronadossier", "dossier.coronadossier_feed"),),
 )
 
 
@@ -39,3 +47,17 @@ def init_app(app: Flask) -> None:
     register_periodic(
         app, "dossier-forget-visitors", crontab(minute="3"), counting.forget_old_visitors
     )
+    _init_alerts(app)
+
+
+def _init_alerts(app: Flask) -> None:
+    """E-mail alerts: their pages, the jobs that send them, and their part of the AVG."""
+    app.register_blueprint(alert_views.bp)
+    # New items go out within five minutes of becoming public (published, or due).
+    register_periodic(app, "dossier-alerts-direct", crontab(minute="*/5"), announce_new_items)
+    # Hourly: each summary is sent once, in the first run after its hour (site time zone).
+    register_periodic(app, "dossier-alerts-summary", crontab(minute="2"), send_due_summaries)
+    register_periodic(
+        app, "dossier-alerts-purge", crontab(minute="50", hour="3"), purge_unconfirmed
+    )
+    dossier_privacy.init_app(app)

@@ -15,7 +15,7 @@ from flask import url_for
 from kispub.core import clock
 from kispub.core.dates import day_date
 from kispub.core.links import LinkedItem
-from kispub.core.urls import absolute_url
+from kispub.core.urls import absolute_url, base_url
 from kispub.dossier import queries
 from kispub.dossier.models import DossierItem, ItemKind
 from kispub.dossier.services.editing import KIND
@@ -31,6 +31,19 @@ def dossier_path(slug: str, **filters: str | None) -> str:
     if slug == "coronadossier":
         return url_for("dossier.coronadossier", **args)
     return url_for("dossier.show", slug=slug, **args)
+
+
+def feed_path(slug: str, **filters: str | None) -> str:
+    """A dossier's Atom feed, with the page's filters (the coronadossier's beside its page)."""
+    args: dict[str, Any] = {name: value for name, value in filters.items() if value}
+    if slug == "coronadossier":
+        return url_for("dossier.coronadossier_feed", **args)
+    return url_for("dossier.feed", slug=slug, **args)
+
+
+def absolute(url: str) -> str:
+    """A path of this site as a full URL (an outside URL stays as it is)."""
+    return base_url() + url if url.startswith("/") else url
 
 
 def item_url(item: DossierItem) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from flask_babel import to_user_timezone
@@ -16,7 +17,7 @@ from kispub.core import clock
 from kispub.core.formatting import whole_number
 from kispub.core.links import content_kinds
 from kispub.dossier import queries
-from kispub.dossier.links import dossier_path
+from kispub.dossier.links import dossier_path, feed_path
 from kispub.dossier.models import CountKind, Dossier, DossierFile, DossierItem, ItemKind
 from kispub.dossier.queries import Filters
 from kispub.themes.services import all_themes, theme_by_slug
@@ -67,6 +68,14 @@ class HistoryLine:
 
 
 @dataclass(frozen=True)
+class AlternateFeed:
+    """An Atom feed the page offers (``<link rel="alternate">`` and a visible link)."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class DossierPage:
     """A dossier: introduction, featured cards, groups or a filtered list, filters, history."""
 
@@ -84,6 +93,13 @@ class DossierPage:
     history: list[HistoryLine]
     views_label: str | None  # the dossier page's own count
     total: int
+    # The dossier's feed, then (with filters on) the filtered list's: the last is this list's.
+    feeds: tuple[AlternateFeed, ...] = ()
+    alerts_url: str = ""  # "Ontvang e-mail bij nieuwe items", with the same filters
+
+    @property
+    def list_feed(self) -> AlternateFeed | None:
+        return self.feeds[-1] if self.feeds else None
 
 
 @dataclass(frozen=True)
@@ -99,6 +115,7 @@ class DossierHead:
     # What the list depends on besides the filters, read from the database on each request:
     # the list is rebuilt when it changes (see kispub.core.fragments).
     version: tuple[object, ...]
+    feeds: tuple[AlternateFeed, ...] = ()  # as DossierPage's, for <link rel="alternate">
 
     @property
     def listing_key(self) -> tuple[object, ...]:
@@ -150,6 +167,7 @@ def dossier_head(slug: str, filters: Filters) -> DossierHead | None:
         filters=filters,
         filter_label=filter_label(filters),
         version=(dossier.revision, queries.public_item_count(dossier.id, now)),
+        feeds=_feeds(dossier, filters),
     )
 
 
@@ -160,7 +178,7 @@ def dossier_page(slug: str, filters: Filters, *, preview: bool = False) -> Dossi
     if dossier is None:
         return None
     everything = queries.dossier_items(dossier.id, None if preview else now)
-    targets = _linked_urls(everything)
+    targets = linked_urls(everything)
     items = [i for i in everything if preview or i.kind.link_kind is None or i.id in targets]
     entry = _Entries(dossier, queries.count_totals(dossier.id), targets)
     listed = [i for i in queries.newest_first(items) if queries.matches(i, filters)]
@@ -181,6 +199,8 @@ def dossier_page(slug: str, filters: Filters, *, preview: bool = False) -> Dossi
         history=_history(dossier, items, now),
         views_label=_count_label("themapagina", entry.totals.get((None, CountKind.VIEW))),
         total=len(items),
+        feeds=_feeds(dossier, filters),
+        alerts_url=url_for("dossier_alerts.subscribe", slug=dossier.slug, **filter_args(filters)),
     )
 
 
@@ -220,7 +240,21 @@ def filter_label(filters: Filters) -> str:
 # -- building blocks ---------------------------------------------------------------------
 
 
-def _linked_urls(items: Sequence[DossierItem]) -> dict[int, str]:
+def filter_args(filters: Filters) -> dict[str, Any]:
+    """The filters as the page's query values."""
+    chosen = {"thema": filters.theme, "type": filters.kind.value if filters.kind else None}
+    return {name: value for name, value in chosen.items() if value}
+
+
+def _feeds(dossier: Dossier, filters: Filters) -> tuple[AlternateFeed, ...]:
+    whole = AlternateFeed(dossier.title, feed_path(dossier.slug))
+    if not filters.active:
+        return (whole,)
+    title = f"{dossier.title}: {filter_label(filters)}"
+    return whole, AlternateFeed(title, feed_path(dossier.slug, **filter_args(filters)))
+
+
+def linked_urls(items: Sequence[DossierItem]) -> dict[int, str]:
     """Per item that stands for an episode or atelier its channel shows, that page's
     address: one call per kind, whatever the number of items."""
     kinds = content_kinds()

@@ -1,4 +1,5 @@
-"""Public pages: the dossiers, a dossier with its filters, and an item's own page."""
+"""Public pages: the dossiers, a dossier with its filters, its Atom feeds, and an item's own
+page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from werkzeug.wrappers import Response
 
 from kispub.core import clock
 from kispub.core.fragments import cached_fragment
+from kispub.core.http import conditional_document
 from kispub.dossier import counting, pages, queries
+from kispub.dossier.feed.documents import FEED_MAX_AGE, feed_document
 from kispub.dossier.queries import Filters
 
 bp = Blueprint("dossier", __name__)
@@ -67,3 +70,29 @@ def item(slug: str, item_slug: str) -> str:
         abort(404)
     counting.count_view(page.dossier.id, page.item.id)
     return render_template("dossier/item.html", page=page)
+
+
+@bp.get("/coronadossier/feed.atom")
+def coronadossier_feed() -> Response:
+    """The coronadossier's Atom feed, beside its short address."""
+    return _feed(CORONADOSSIER)
+
+
+@bp.get("/dossiers/<slug>/feed.atom")
+def feed(slug: str) -> Response:
+    """A dossier's Atom feed, or its filtered list's (the page's filters, the same rules)."""
+    if slug == CORONADOSSIER:
+        args: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("dossier.coronadossier_feed", **args), 301)
+    return _feed(slug)
+
+
+def _feed(slug: str) -> Response:
+    try:
+        filters = pages.parse_filters(request.args.get("thema"), request.args.get("type"))
+    except pages.UnknownFilter:
+        abort(404)
+    document = feed_document(slug, filters)
+    if document is None:
+        abort(404)
+    return conditional_document(document, FEED_MAX_AGE)

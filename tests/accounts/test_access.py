@@ -44,8 +44,13 @@ def test_admin_page_redirects_anonymous_users_to_login(client: FlaskClient) -> N
 
 # POST routes exempt from CSRF on purpose, with the reason. The stop links in community mail:
 # a mail program's RFC 8058 one-click POST carries no session and no CSRF token; they act
-# only on a token signed with SECRET_KEY (tests/community/test_mail_unsubscribe.py).
-CSRF_EXEMPT = {"community_mail.unsubscribe", "community_mail.stop_thread"}
+# only on a token signed with SECRET_KEY (tests/community/test_mail_unsubscribe.py); the same
+# for the unsubscribe link in dossier alert mail (tests/dossier/test_alerts.py).
+CSRF_EXEMPT = {
+    "community_mail.unsubscribe",
+    "community_mail.stop_thread",
+    "dossier_alerts.unsubscribe",
+}
 
 
 def test_every_form_route_rejects_a_post_without_csrf_token(make_app) -> None:

@@ -8,5 +8,6 @@ call exactly one of them per request or item.
   order, featuring, publication and the public change history;
 - ``files`` (``kispub.dossier.files``): checking, storing and thumbnailing attachments;
 - ``counting`` (``kispub.dossier.counting``): the private daily view and download totals;
-- ``alerts`` (``kispub.dossier.alerts``): e-mail subscriptions and their mail.
+- ``alerts``: asking for e-mail alerts, confirming and stopping them (the rules they follow
+  are in ``kispub.dossier.alerts``), and ``alert_sending``: the jobs that send them.
 """

@@ -1,0 +1,1 @@
+"""The dossier's Atom feeds: ``atom`` writes the XML, ``documents`` gathers what it shows."""
