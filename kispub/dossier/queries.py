@@ -47,12 +47,17 @@ def dossier_by_slug(slug: str, now: datetime | None, *, with_groups: bool = True
     return db.session.scalars(statement).first()
 
 
-def public_item_count(dossier_id: int, now: datetime) -> int:
-    """How many items are public by ``now``: it grows when a scheduled item's time comes."""
-    statement = select(func.count(DossierItem.id)).where(
-        DossierItem.dossier_id == dossier_id, DossierItem.published_at <= now
+def public_dossier_with_count(slug: str, now: datetime) -> tuple[Dossier, int] | None:
+    """A public dossier (without its groups) and how many of its items are public by ``now``,
+    in one query: what a page needs to know whether its cached list is still current."""
+    count = (
+        select(func.count(DossierItem.id))
+        .where(DossierItem.dossier_id == Dossier.id, DossierItem.published_at <= now)
+        .scalar_subquery()
     )
-    return db.session.scalar(statement) or 0
+    statement = select(Dossier, count).where(Dossier.slug == slug, Dossier.published_at <= now)
+    row = db.session.execute(statement).first()
+    return None if row is None else (row[0], row[1] or 0)
 
 
 def get_dossier(dossier_id: int) -> Dossier | None:
