@@ -4,11 +4,12 @@ ateliers (the coronadossier first), HTML first, with private counts, Atom feeds 
 The channel has the layout every channel has: ``views`` (public pages), ``admin`` (the
 editors' pages, with ``admin_forms`` and ``admin_pages``), ``models``, ``services``
 (every write), ``queries`` (reads), ``pages`` (what templates get), ``loader`` (the
-``[[dossiers]]`` section of content files) and ``links`` (what it offers other channels). ``feed/`` writes the Atom feeds of a dossier
-and its filtered lists; e-mail alerts are ``alerts`` (their rules), ``alert_views``,
-``alert_forms``, ``alert_pages``, ``alert_tokens`` (the signed links), ``notifications``
-(their mail), ``services.alerts`` and ``services.alert_sending`` (the jobs), and ``privacy``
-(their part of the AVG export and erasure).
+``[[dossiers]]`` section of content files) and ``links`` (what it offers other channels).
+``feed/`` writes the Atom feeds of a dossier and its filtered lists; e-mail alerts are
+``alerts`` (their rules), ``alert_views``, ``alert_forms``, ``alert_pages``,
+``alert_tokens`` (the signed links), ``notifications`` (their mail), ``services.alerts``
+and ``services.alert_sending`` (the jobs), and ``privacy`` (their part of the AVG export
+and erasure).
 """
 
 from __future__ import annotations
