@@ -72,14 +72,14 @@ class AmsterdamDateTimeField(DateTimeLocalField):
         )
 
     def process_formdata(self, valuelist: list[Any]) -> None:
+        if not "".join(valuelist).strip():
+            self.data = None  # left empty: whether that is right is the form's to say
+            return
         super().process_formdata(valuelist)
         if self.data is not None:
-            try:
-                check_year(self.data)  # first: the year 1 cannot move to UTC at all
-            except ValueError as error:
-                self.data = None
-                raise ValueError(str(error)) from error
-            self.data = from_amsterdam(self.data)
+            local, self.data = self.data, None
+            check_year(local)  # first: the year 1 cannot move to UTC at all
+            self.data = from_amsterdam(local)
 
     def _value(self) -> str:
         if self.raw_data:
@@ -124,16 +124,13 @@ class PublicationMixin:
     publish_at = AmsterdamDateTimeField(
         "Publicatiemoment",
         description="Nederlandse tijd (Europe/Amsterdam); alleen bij inplannen.",
-        validators=[Optional()],
     )
 
     def validate_publish_at(self, field: AmsterdamDateTimeField) -> None:
-        if self.publication.data != SCHEDULED:
+        if self.publication.data != SCHEDULED or field.errors:
             return
         if field.data is None:
-            if not field.errors:
-                raise ValidationError("Vul het moment in waarop het gepubliceerd wordt.")
-            return
+            raise ValidationError("Vul het moment in waarop het gepubliceerd wordt.")
         if field.data <= clock.now():
             raise ValidationError("Kies een moment in de toekomst, of publiceer meteen.")
 
@@ -168,7 +165,9 @@ CHANGE_NOTE = TextAreaField(
 class DossierForm(PublicationMixin, EditorForm):
     """A dossier's title, address, texts, end date and publication."""
 
-    title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(200, message=TOO_LONG)])
+    title = StringField(
+        "Titel", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
+    )
     slug = StringField(
         "Korte naam in het webadres",
         description="Kleine letters, cijfers en streepjes. Leeg: gemaakt uit de titel.",
