@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from kispub.dossier.models import Dossier, DossierChange, DossierGroup, DossierItem, ItemKind
+from kispub.dossier.models import Dossier, DossierChange, DossierGroup, DossierItem
 from kispub.extensions import db
 from tests.clock import freeze
 from tests.dossier.admin_helpers import NOW, dossier_form, fresh, item_form, make_sample
