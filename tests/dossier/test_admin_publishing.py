@@ -42,7 +42,7 @@ def test_items_and_groups_move_up_and_down_with_plain_posts(client, editor, cloc
     make_item(sample.dossier, group_id=sample.second.id, title="In de tweede groep")
     public = client.get("/dossiers/corona").text
     assert titles_on_page(public, "nieuwe-migratie") == ["Artikel C", "Artikel B", "Artikel A"]
-    a, b, c = sample.items
+    a, _b, c = sample.items
 
     response = client.post(
         f"/beheer/dossiers/items/{a.id}/verplaatsen", data={"richting": "omhoog"}
@@ -66,7 +66,7 @@ def test_items_and_groups_move_up_and_down_with_plain_posts(client, editor, cloc
 
 def test_moving_past_either_end_changes_nothing(app, client, editor, clock) -> None:
     sample = make_sample()
-    a, b, c = sample.items  # shown C, B, A
+    a, _b, c = sample.items  # shown C, B, A
     revision = fresh(sample.dossier).revision
     assert move_item(c.id, Direction.UP) is False
     assert move_item(a.id, Direction.DOWN) is False
