@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -127,7 +136,7 @@ def preview(dossier_id: int) -> Response:
         abort(404)
     # The list from the page already built (render_listing would build it once more).
     listing = Markup(render_template("dossier/_listing.html", page=page))  # noqa: S704 - autoescaped
-    response = Response(render_template("dossier/dossier.html", page=page, listing=listing))
+    response = make_response(render_template("dossier/dossier.html", page=page, listing=listing))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 

@@ -190,6 +190,7 @@ def test_the_preview_shows_drafts_and_scheduled_items_the_public_page_does_not(
     assert preview.status_code == 200
     assert "Voorbeeld." in preview.text and '<meta name="robots" content="noindex">' in preview.text
     assert preview.headers["X-Robots-Tag"] == "noindex"
+    assert preview.mimetype == "text/html"
     assert "private, no-store" in preview.headers["Cache-Control"]
     assert "Nog een concept" in preview.text and "Straks te zien" in preview.text
     public = client.get("/dossiers/corona").text
