@@ -70,7 +70,6 @@ class DossierOverview:
     dossier: Dossier
     state: State
     groups: list[GroupRows]
-    kinds: list[ItemKind]
 
 
 def dossier_rows() -> list[DossierRow]:
@@ -104,7 +103,6 @@ def dossier_overview(dossier_id: int) -> DossierOverview | None:
             GroupRows(group, _rows(members, now), first=n == 0, last=n == named - 1)
             for n, (group, members) in enumerate(sections)
         ],
-        kinds=list(ItemKind),
     )
 
 
