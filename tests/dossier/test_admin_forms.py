@@ -51,6 +51,7 @@ def count(model: type) -> int:
         ({"slug": "Met Spaties"}, "slug", "Gebruik alleen kleine letters, cijfers en streepjes."),
         ({"slug": "corona"}, "slug", "Er is al een dossier met deze korte naam."),
         ({"summary": "x" * 301}, "summary", "Gebruik hoogstens 300 tekens."),
+        ({"introduction": "x" * 20001}, "introduction", "Gebruik hoogstens 20000 tekens."),
         ({"ends_on": "31-12"}, "ends_on", "Vul een datum in, zoals 01-06-2020."),
         ({"ends_on": "2200-01-01"}, "ends_on", "2100"),
         ({"publication": "ingepland"}, "publish_at", "Vul het moment in waarop"),
@@ -138,6 +139,7 @@ def test_publishing_and_taking_a_dossier_offline(client, editor, clock) -> None:
         ({"slug": "Nee!"}, "slug", "Gebruik alleen kleine letters, cijfers en streepjes."),
         ({"slug": "participatie"}, "slug", "Dit dossier heeft al een groep met deze korte naam."),
         ({"description": "x" * 5001}, "description", "Gebruik hoogstens 5000 tekens."),
+        ({"title": "x" * 201}, "title", "Gebruik hoogstens 200 tekens."),
     ],
 )
 def test_the_group_form_says_in_dutch_what_is_wrong(
@@ -183,6 +185,14 @@ def test_a_group_is_added_last_and_edited(client, editor, clock) -> None:
         ("artikel", {"body": ""}, "body", "Een artikel heeft altijd een HTML-versie"),
         ("publicatie", {"body": " "}, "body", "Een publicatie heeft altijd een HTML-versie"),
         ("infographic", {}, "text_alternative", "Een infographic heeft een tekstalternatief"),
+        (
+            "infographic",
+            {"text_alternative": "x" * 50001},
+            "text_alternative",
+            "Gebruik hoogstens 50000 tekens.",
+        ),
+        ("externe-link", {"external_url": "x" * 501}, "external_url", "Gebruik hoogstens 500"),
+        ("artikel", {"publication": "straks"}, "publication", "Ongeldige keuze."),
         (
             "externe-link",
             {"external_url": "javascript:alert(1)"},
