@@ -2,13 +2,14 @@
 ateliers (the coronadossier first), HTML first, with private counts, Atom feeds and alerts.
 
 The channel has the layout every channel has: ``views`` (public pages), ``admin`` (the
-editors' pages), ``forms``, ``models``, ``services`` (every write), ``queries`` (reads),
-``pages`` (what templates get), ``loader`` (the ``[[dossiers]]`` section of content files)
-and ``links`` (what it offers other channels). ``feed/`` writes the Atom feeds of a dossier
-and its filtered lists; e-mail alerts are ``alerts`` (their rules), ``alert_views``,
-``alert_forms``, ``alert_pages``, ``alert_tokens`` (the signed links), ``notifications``
-(their mail), ``services.alerts`` and ``services.alert_sending`` (the jobs), and ``privacy``
-(their part of the AVG export and erasure).
+editors' pages, with ``admin_forms`` and ``admin_pages``), ``models``, ``services``
+(every write), ``queries`` (reads), ``pages`` (what templates get), ``loader`` (the
+``[[dossiers]]`` section of content files) and ``links`` (what it offers other channels).
+``feed/`` writes the Atom feeds of a dossier and its filtered lists; e-mail alerts are
+``alerts`` (their rules), ``alert_views``, ``alert_forms``, ``alert_pages``,
+``alert_tokens`` (the signed links), ``notifications`` (their mail), ``services.alerts``
+and ``services.alert_sending`` (the jobs), and ``privacy`` (their part of the AVG export
+and erasure).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from flask import Flask
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
-from kispub.dossier import alert_views, counting, links, views
+from kispub.dossier import admin, alert_views, counting, links, views
 from kispub.dossier import privacy as dossier_privacy
 from kispub.dossier.loader import load_dossiers
 from kispub.dossier.services.alert_sending import announce_new_items, send_due_summaries
@@ -39,6 +40,7 @@ CHANNEL = Channel(
 def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section and links."""
     app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
     register_loader(app, "dossiers", load_dossiers)
     register_theme_section(app, links.theme_section)
     register_content_kind(
