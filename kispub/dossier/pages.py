@@ -16,6 +16,7 @@ from flask_babel import to_user_timezone
 from kispub.core import clock
 from kispub.core.formatting import whole_number
 from kispub.core.links import content_kinds
+from kispub.core.text import is_slug
 from kispub.dossier import queries
 from kispub.dossier.links import dossier_path, feed_path
 from kispub.dossier.models import CountKind, Dossier, DossierFile, DossierItem, ItemKind
@@ -144,22 +145,33 @@ def parse_filters(theme: str | None, kind: str | None) -> Filters:
     found = theme_by_slug(theme) if theme else None
     if theme and found is None:
         raise UnknownFilter(theme)
-    try:
-        chosen = ItemKind(kind) if kind else None
-    except ValueError as error:
-        raise UnknownFilter(kind) from error
+    chosen = _kind(kind)
     if found is None:
         return Filters(kind=chosen)
     return Filters(theme=found.slug, kind=chosen, theme_name=found.name)
 
 
-def dossier_head(slug: str, filters: Filters) -> DossierHead | None:
-    """A public dossier without its list: one small query."""
+def _kind(kind: str | None) -> ItemKind | None:
+    try:
+        return ItemKind(kind) if kind else None
+    except ValueError as error:
+        raise UnknownFilter(kind) from error
+
+
+def dossier_head(slug: str, theme: str | None, kind: str | None) -> DossierHead | None:
+    """A public dossier without its list, and the page's filters (UnknownFilter for a query
+    value that names nothing): one small query, the theme's lookup included."""
+    chosen = _kind(kind)
+    if theme is not None and not is_slug(theme):
+        raise UnknownFilter(theme)
     now = clock.now()
-    found = queries.public_dossier_with_count(slug, now)
-    if found is None:
+    head = queries.public_head(slug, now, theme or None)
+    if head is None:
         return None
-    dossier, public_items = found
+    if theme and head.theme_name is None:
+        raise UnknownFilter(theme)
+    filters = Filters(theme=theme or None, kind=chosen, theme_name=head.theme_name)
+    dossier = head.dossier
     return DossierHead(
         dossier=dossier,
         url=dossier_url(dossier),
@@ -167,7 +179,7 @@ def dossier_head(slug: str, filters: Filters) -> DossierHead | None:
         preview=False,
         filters=filters,
         filter_label=filter_label(filters),
-        version=(dossier.revision, public_items),
+        version=(dossier.revision, head.public_items),
         feeds=_feeds(dossier, filters),
     )
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, null, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from kispub.dossier.models import (
@@ -48,17 +48,29 @@ def dossier_by_slug(slug: str, now: datetime | None, *, with_groups: bool = True
     return db.session.scalars(statement).first()
 
 
-def public_dossier_with_count(slug: str, now: datetime) -> tuple[Dossier, int] | None:
-    """A public dossier (without its groups) and how many of its items are public by ``now``,
-    in one query: what a page needs to know whether its cached list is still current."""
+@dataclass(frozen=True)
+class PublicHead:
+    """A public dossier (without its groups), how many of its items are public by now, and
+    the chosen theme's name (None when no theme was asked for or the slug names none)."""
+
+    dossier: Dossier
+    public_items: int
+    theme_name: str | None
+
+
+def public_head(slug: str, now: datetime, theme_slug: str | None) -> PublicHead | None:
+    """All a page needs to know whether its cached list is still current, in one query."""
     count = (
         select(func.count(DossierItem.id))
         .where(DossierItem.dossier_id == Dossier.id, DossierItem.published_at <= now)
         .scalar_subquery()
     )
-    statement = select(Dossier, count).where(Dossier.slug == slug, Dossier.published_at <= now)
+    theme = select(Theme.name).where(Theme.slug == theme_slug).scalar_subquery()
+    statement = select(Dossier, count, theme if theme_slug else null()).where(
+        Dossier.slug == slug, Dossier.published_at <= now
+    )
     row = db.session.execute(statement).first()
-    return None if row is None else (row[0], row[1] or 0)
+    return None if row is None else PublicHead(row[0], row[1] or 0, row[2])
 
 
 def get_dossier(dossier_id: int) -> Dossier | None:

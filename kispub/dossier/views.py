@@ -43,14 +43,13 @@ def show(slug: str) -> str | Response:
 
 def _dossier(slug: str) -> str:
     try:
-        filters = pages.parse_filters(request.args.get("thema"), request.args.get("type"))
+        head = pages.dossier_head(slug, request.args.get("thema"), request.args.get("type"))
     except pages.UnknownFilter:
         abort(404)
-    head = pages.dossier_head(slug, filters)
     if head is None:
         abort(404)
     counting.count_view(head.dossier.id, None)
-    listing = cached_fragment(head.listing_key, lambda: render_listing(slug, filters))
+    listing = cached_fragment(head.listing_key, lambda: render_listing(slug, head.filters))
     return render_template("dossier/dossier.html", page=head, listing=listing)
 
 
