@@ -162,21 +162,29 @@ CHANGE_NOTE = TextAreaField(
 )
 
 
-class DossierForm(PublicationMixin, EditorForm):
-    """A dossier's title, address, texts, end date and publication."""
-
-    title = StringField(
+def _title() -> StringField:
+    return StringField(
         "Titel", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
     )
-    slug = StringField(
-        "Korte naam in het webadres",
+
+
+def _slug(max_length: int, label: str = "Korte naam in het webadres") -> StringField:
+    return StringField(
+        label,
         description="Kleine letters, cijfers en streepjes. Leeg: gemaakt uit de titel.",
         validators=[
             Optional(),
-            Length(max=80, message=TOO_LONG),
+            Length(max=max_length, message=TOO_LONG),
             Regexp(SLUG_FULL, message=SLUG_MESSAGE),
         ],
     )
+
+
+class DossierForm(PublicationMixin, EditorForm):
+    """A dossier's title, address, texts, end date and publication."""
+
+    title = _title()
+    slug = _slug(max_length=80)
     summary = StringField(
         "Samenvatting",
         description="Eén zin, voor overzichten en feeds.",
@@ -225,18 +233,8 @@ def dossier_defaults(dossier: Dossier) -> dict[str, Any]:
 class GroupForm(EditorForm):
     """A group's title, anchor and short text."""
 
-    title = StringField(
-        "Titel", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
-    )
-    slug = StringField(
-        "Anker op de pagina",
-        description="Kleine letters, cijfers en streepjes. Leeg: gemaakt uit de titel.",
-        validators=[
-            Optional(),
-            Length(max=80, message=TOO_LONG),
-            Regexp(SLUG_FULL, message=SLUG_MESSAGE),
-        ],
-    )
+    title = _title()
+    slug = _slug(max_length=80, label="Anker op de pagina")
     description = TextAreaField(
         "Toelichting",
         description=MARKDOWN_HINT,
@@ -266,18 +264,8 @@ NOT_FEATURED = 0
 class ItemForm(PublicationMixin, EditorForm):
     """An item; ``item_form`` removes the fields its kind does not have."""
 
-    title = StringField(
-        "Titel", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
-    )
-    slug = StringField(
-        "Korte naam in het webadres",
-        description="Kleine letters, cijfers en streepjes. Leeg: gemaakt uit de titel.",
-        validators=[
-            Optional(),
-            Length(max=120, message=TOO_LONG),
-            Regexp(SLUG_FULL, message=SLUG_MESSAGE),
-        ],
-    )
+    title = _title()
+    slug = _slug(max_length=120)
     summary = TextAreaField(
         "Samenvatting",
         description="Een paar zinnen voor de lijst.",
