@@ -22,9 +22,9 @@ from kispub.content import register_loader
 from kispub.core.links import register_content_kind
 from kispub.core.storage import register_media_references
 from kispub.dossier import alert_views, counting, file_admin, links, views
+from kispub.dossier import privacy as dossier_privacy
 from kispub.dossier.files import references as file_references
 from kispub.dossier.files import views as file_views
-from kispub.dossier import privacy as dossier_privacy
 from kispub.dossier.loader import load_dossiers
 from kispub.dossier.services.alert_sending import announce_new_items, send_due_summaries
 from kispub.dossier.services.alerts import purge_unconfirmed

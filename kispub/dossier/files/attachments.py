@@ -34,7 +34,9 @@ class Attachment:
 
     @property
     def details(self) -> str:
-        return ", ".join(part for part in (self.type_label, self.size_label, self.pages_label) if part)
+        return ", ".join(
+            part for part in (self.type_label, self.size_label, self.pages_label) if part
+        )
 
 
 class Attachments:
@@ -75,9 +77,7 @@ def image_url(item: DossierItem, file: DossierFile) -> str:
     """The address of an infographic's image itself, for its item page (not counted as a
     download: the view counts the page)."""
     version = parse_key(file.key).sha256[:12]
-    return url_for(
-        "dossier_files.image", slug=item.dossier.slug, item_slug=item.slug, v=version
-    )
+    return url_for("dossier_files.image", slug=item.dossier.slug, item_slug=item.slug, v=version)
 
 
 def lead_image_url(dossier: Dossier) -> str | None:

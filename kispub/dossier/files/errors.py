@@ -14,12 +14,14 @@ MSG_SVG = (
 )
 MSG_PDF_DAMAGED = "Het PDF-bestand is beschadigd en kan niet worden geopend."
 MSG_PDF_TRUNCATED = "Het PDF-bestand is onvolledig (afgekapt). Upload het volledige bestand."
-MSG_PDF_PASSWORD = (
+MSG_PDF_LOCKED = (
     "Het PDF-bestand is met een wachtwoord beveiligd. Upload een versie zonder wachtwoord."
 )
 MSG_PDF_NO_PAGES = "Het PDF-bestand bevat geen pagina's."
 MSG_PDF_PAGES = "Het PDF-bestand heeft {count} pagina's; het maximum is {limit}."
-MSG_PDF_PAGE_SIZE = "Een pagina van het PDF-bestand is te groot (meer dan {limit} cm breed of hoog)."
+MSG_PDF_PAGE_SIZE = (
+    "Een pagina van het PDF-bestand is te groot (meer dan {limit} cm breed of hoog)."
+)
 MSG_IMAGE_DAMAGED = "De afbeelding is beschadigd of onvolledig en kan niet worden gelezen."
 MSG_IMAGE_PIXELS = "De afbeelding heeft te veel pixels: hoogstens {limit} megapixel."
 MSG_TIMEOUT = (
@@ -41,9 +43,7 @@ MSG_NEEDS_FILE = (
 )
 MSG_NO_ITEM = "Dit item bestaat niet (meer)."
 MSG_NO_DOSSIER = "Dit dossier bestaat niet (meer)."
-MSG_ALT = (
-    "Beschrijf wat de afbeelding laat zien, of geef aan dat ze alleen ter decoratie is."
-)
+MSG_ALT = "Beschrijf wat de afbeelding laat zien, of geef aan dat ze alleen ter decoratie is."
 MSG_ALT_LENGTH = "De beschrijving mag hoogstens 300 tekens lang zijn."
 MSG_NOTHING = "Kies een bestand."
 

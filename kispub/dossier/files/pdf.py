@@ -16,10 +16,10 @@ from PIL import Image
 
 from kispub.dossier.files.errors import (
     MSG_PDF_DAMAGED,
+    MSG_PDF_LOCKED,
     MSG_PDF_NO_PAGES,
     MSG_PDF_PAGE_SIZE,
     MSG_PDF_PAGES,
-    MSG_PDF_PASSWORD,
     MSG_PDF_TRUNCATED,
     FileError,
 )
@@ -66,7 +66,7 @@ def _open(path: str) -> pdfium.PdfDocument:
         return pdfium.PdfDocument(path)
     except pdfium.PdfiumError as error:
         if error.err_code == pdfium_raw.FPDF_ERR_PASSWORD:
-            raise FileError(MSG_PDF_PASSWORD) from error
+            raise FileError(MSG_PDF_LOCKED) from error
         raise FileError(MSG_PDF_DAMAGED) from error
 
 

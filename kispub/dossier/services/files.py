@@ -148,9 +148,7 @@ def _same_as_stored(stream: BinaryIO, file: DossierFile) -> bool:
 
 
 def _unchanged(file: DossierFile, prepared: Prepared) -> bool:
-    return (
-        parse_key(file.key).sha256 == prepared.main.sha256 and file.filename == prepared.filename
-    )
+    return parse_key(file.key).sha256 == prepared.main.sha256 and file.filename == prepared.filename
 
 
 def _require_kind_takes_files(kind: ItemKind) -> None:
