@@ -24,7 +24,6 @@ from kispub.core.links import link_choices
 from kispub.dossier import queries
 from kispub.dossier.counting import seed_counts
 from kispub.dossier.models import CountKind, DossierGroup, ItemKind
-from kispub.dossier.services.files import attach_file, set_lead_image
 from kispub.dossier.services.editing import (
     DossierData,
     GroupData,
@@ -35,6 +34,7 @@ from kispub.dossier.services.editing import (
     save_group,
     save_item,
 )
+from kispub.dossier.services.files import attach_file, set_lead_image
 from kispub.extensions import db
 
 
