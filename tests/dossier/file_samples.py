@@ -164,9 +164,14 @@ def truncations(data: bytes, count: int, keep_tail: int) -> Iterator[tuple[str, 
         yield f"cut-{cut}", data[:cut]
 
 
+def noise(seed: int, size: int) -> bytes:
+    """Random bytes, the same for the same seed."""
+    return random.Random(seed).randbytes(size)  # noqa: S311 - repeatable, not a secret
+
+
 def flipped(data: bytes, count: int, seed: int, start: int = 0) -> Iterator[tuple[str, bytes]]:
     """Copies with one random byte (past ``start``) inverted."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - repeatable damage, not a secret
     for _ in range(count):
         at = rng.randrange(start, len(data))
         copy = bytearray(data)
@@ -174,7 +179,10 @@ def flipped(data: bytes, count: int, seed: int, start: int = 0) -> Iterator[tupl
         yield f"flip-{at}", bytes(copy)
 
 
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b'<rect width="10" height="10"/></svg>'
+)
 SVGS = {
     "svg": SVG,
     "svg-xml": b'<?xml version="1.0" encoding="UTF-8"?>\n' + SVG,

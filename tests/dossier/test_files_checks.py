@@ -113,7 +113,7 @@ def _bad_files() -> Iterator[tuple[str, bytes]]:
     yield "whitespace", b" \n\t " * 50
     yield "zeros", b"\x00" * 1024
     for seed in range(10):
-        yield f"random-{seed}", samples.random.Random(seed).randbytes(2048)
+        yield f"random-{seed}", samples.noise(seed, 2048)
     yield from samples.SVGS.items()
     yield from samples.HTMLS.items()
     yield from samples.polyglots().items()
@@ -188,12 +188,12 @@ def test_a_damaged_file_is_refused_or_cleanly_accepted(files_app: Flask, name: s
     """A flipped byte in the data may leave a readable file (a JPEG shows a smudge): then it
     is accepted as any file; otherwise it is refused in Dutch. Never anything else."""
     started = time.monotonic()
+    outcome: str
     try:
-        prepared = check(FLIPS[name])
+        outcome = check(FLIPS[name]).type.name
     except FileError as error:
-        assert str(error).startswith(DUTCH), error
-    else:
-        assert prepared.thumbnail.size > 0
+        outcome = str(error)
+    assert outcome in ("pdf", "png", "jpeg", "webp") or outcome.startswith(DUTCH), outcome
     assert time.monotonic() - started < TIMEOUT + GRACE_SECONDS + 1
 
 
