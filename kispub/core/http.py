@@ -76,12 +76,22 @@ def content_disposition(filename: str, *, attachment: bool = False) -> str:
     the quoted string replaced), and ``filename*`` (RFC 5987) the name itself in UTF-8 for
     every browser that reads it.
     """
-    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    fallback = _NOT_TOKEN.sub("_", fallback).strip(" .") or "bestand"
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    fallback = _ascii(stem) or "bestand"
+    if _ascii(extension):
+        fallback += "." + _ascii(extension)
     value = f'{"attachment" if attachment else "inline"}; filename="{fallback}"'
     if fallback != filename:
         value += f"; filename*=UTF-8''{quote(filename, safe='')}"
     return value
+
+
+def _ascii(text: str) -> str:
+    """``text`` in plain ASCII: accents dropped, other characters and quotes replaced."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_TOKEN.sub("_", plain).strip(" ._")
 
 
 def not_stored(response: Response) -> None:

@@ -18,7 +18,7 @@ def safe_filename(uploaded: str | None, extension: str, fallback: str = "bestand
     systems, ending in the extension its content has (".pdf" for a PDF called "x.png")."""
     name = PureWindowsPath(PurePosixPath(uploaded or "").name).name  # "C:\\a\\b.pdf" too
     name = unicodedata.normalize("NFC", clean_line(name))
-    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = _SPACES.sub(" ", _UNSAFE.sub("-", stem)).strip(" .-")
     stem = stem[:MAX_LENGTH].rstrip(" .-") or fallback
     return stem + extension
