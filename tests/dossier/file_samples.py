@@ -124,10 +124,10 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def png_bomb(width: int, height: int, rows: int = 1) -> bytes:
+def png_bomb(width: int, height: int, rows: int = 0) -> bytes:
     """A PNG whose header promises ``width`` x ``height`` grey pixels, with a little data."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    data = zlib.compress(b"\x00" * (width + 1) * rows, 9)
+    data = zlib.compress(b"\x00" * (width + 1) * rows, 9) if rows else zlib.compress(b"")
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)
