@@ -252,3 +252,12 @@ def test_the_demo_files_are_accepted(files_app: Flask) -> None:
     assert "verveling" in document[0].get_textpage().get_text_range()
     infographic = check((media / "inclusieve-communicatie-infographic.png").read_bytes())
     assert (infographic.width, infographic.height) == (1000, 1400)
+
+
+def test_a_check_that_takes_too_long_is_refused_in_dutch(files_app: Flask) -> None:
+    files_app.config["DOSSIER_FILE_TIMEOUT"] = 0.001
+    try:
+        with pytest.raises(FileError, match="kon niet binnen 0.001 seconden"):
+            check(samples.pdf(pages=50))
+    finally:
+        files_app.config["DOSSIER_FILE_TIMEOUT"] = TIMEOUT

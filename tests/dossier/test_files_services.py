@@ -134,3 +134,23 @@ def test_a_lead_image_needs_alt_text_unless_decorative(app: Flask) -> None:
     remove_lead_image(dossier.id)
     db.session.rollback()
     assert dossier.lead_image_key is None
+
+
+def test_the_media_collector_keeps_current_files_and_removes_replaced_ones(app: Flask) -> None:
+    from kispub.core.media_gc import collect_media_garbage
+
+    dossier = make_dossier()
+    item = make_item(dossier, ItemKind.PUBLICATION)
+    old = attach_pdf(item, pages=2).key
+    current = attach_pdf(item, pages=3)
+    set_lead_image(dossier.id, io.BytesIO(samples.png(metadata=False)), "kop.png", "Een kop")
+    app.config["MEDIA_GC_GRACE_HOURS"] = -1  # everything counts as old enough
+    removed = collect_media_garbage()
+    storage = get_storage()
+    assert old in removed and not storage.exists(old)
+    db.session.rollback()
+    lead = db.session.get(Dossier, dossier.id)
+    assert lead is not None and lead.lead_image_key
+    kept = [current.key, current.thumbnail_key, current.fallback_thumbnail_key, lead.lead_image_key]
+    for key in kept:
+        assert key is not None and storage.exists(key), key
