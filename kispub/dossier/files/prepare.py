@@ -138,7 +138,7 @@ def inspect(path: str, out_prefix: str, limits: dict[str, Any], timeout: float) 
     except FileError:
         raise
     except SandboxTimeout as error:
-        raise FileError(MSG_TIMEOUT.format(seconds=f"{timeout:g}")) from error
+        raise FileError(MSG_TIMEOUT.format(seconds=f"{timeout:g}".replace(".", ","))) from error
     except SandboxMemoryError as error:
         raise FileError(MSG_MEMORY) from error
     except SandboxCrashed as error:
