@@ -23,7 +23,14 @@ def _parser() -> MarkdownIt:
 
 def render_markdown(text: str) -> Markup:
     """Render Markdown written by editors or members to sanitised HTML."""
-    return Markup(sanitise_html(_parser().render(text or "")))  # noqa: S704 - sanitised
+    return Markup(_rendered(text or ""))  # noqa: S704 - sanitised
+
+
+# Pages show the same texts over and over (a dossier's introduction on every request); the
+# rendering depends on the text alone, so recent results are kept, keyed by the text itself.
+@lru_cache(maxsize=512)
+def _rendered(text: str) -> str:
+    return sanitise_html(_parser().render(text))
 
 
 def sanitise_html(html: str) -> str:

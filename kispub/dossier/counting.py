@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cachetools import LRUCache
 from flask import after_this_request, current_app, request
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -109,30 +112,72 @@ def target_of(dossier_id: int, item_id: int | None, kind: CountKind) -> str:
     return f"page:{dossier_id}" if item_id is None else f"{kind.value}:{item_id}"
 
 
+# Visitors this process already counted today, remembered so that a repeat costs no query.
+SEEN_IN_MEMORY = 20_000
+
+
+@dataclass
+class _Memory:
+    """What this process knows of today (kept per application: each has its own database).
+
+    The day's key never changes once made, and a visitor counted stays counted all day, so
+    neither can be stale; the database remains the judge of anything not remembered here.
+    Both are dropped when the day changes, like the rows they mirror.
+    """
+
+    day: date | None = None
+    key: str | None = None
+    seen: LRUCache[tuple[str, str], bool] = field(default_factory=lambda: LRUCache(SEEN_IN_MEMORY))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self, day: date) -> None:
+        with self.lock:
+            if self.day != day:
+                self.day, self.key = day, None
+                self.seen.clear()
+
+    def saw(self, visitor: str, target: str) -> bool:
+        with self.lock:
+            return (visitor, target) in self.seen
+
+    def remember(self, visitor: str, target: str) -> None:
+        with self.lock:
+            self.seen[visitor, target] = True
+
+
+def _memory() -> _Memory:
+    memory: _Memory = current_app.extensions.setdefault("kispub.dossier.counting", _Memory())
+    return memory
+
+
 def record(
     dossier_id: int, item_id: int | None, kind: CountKind, address: str, user_agent: str
 ) -> bool:
     """Count one view or download by this visitor; False when they already counted today."""
-    day = today()
+    day, memory = today(), _memory()
+    memory.start(day)
     target = target_of(dossier_id, item_id, kind)
-    key = _stored_key(day)
-    if key is not None and _seen(day, visitor_hash(key, address, user_agent), target):
-        return False  # the common repeat: answered by one read, no write
+    key = memory.key = memory.key or _stored_key(day)
+    if key is not None:
+        visitor = visitor_hash(key, address, user_agent)
+        if memory.saw(visitor, target) or _seen(day, visitor, target):
+            memory.remember(visitor, target)
+            return False  # the common repeat: no write, and no query when remembered
     with write_transaction() as session:
         key = key or _new_key(session, day)
-        seen = _insert(session, DossierSeen).values(
-            day=day, visitor=visitor_hash(key, address, user_agent), target=target
-        )
+        visitor = visitor_hash(key, address, user_agent)
+        seen = _insert(session, DossierSeen).values(day=day, visitor=visitor, target=target)
         # On a conflict the row is someone's (or our own) earlier count: nothing to add.
         first = session.execute(
             seen.on_conflict_do_nothing(
                 index_elements=[DossierSeen.day, DossierSeen.visitor, DossierSeen.target]
             ).returning(DossierSeen.id)
         ).first()
-        if first is None:
-            return False
-        _add_to_total(session, dossier_id, item_id, kind, day, 1)
-    return True
+        if first is not None:
+            _add_to_total(session, dossier_id, item_id, kind, day, 1)
+    memory.key = key
+    memory.remember(visitor, target)  # committed: counted, by us or just before us
+    return first is not None
 
 
 def _stored_key(day: date) -> str | None:

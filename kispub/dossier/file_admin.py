@@ -1,13 +1,13 @@
 """The editors' pages for files: an item's attachment and a dossier's lead image.
 
-The rest of the dossier back office (kispub/dossier/admin.py) links here.
+The rest of the dossier back office (kispub/dossier/admin.py) links here from its item and
+dossier forms.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from kispub.accounts.decorators import editor_required
@@ -57,7 +57,6 @@ def item_file(item_id: int) -> str | Response:
         attachment=attachment,
         upload=upload,
         remove=remove,
-        back_url=_back_url(),
     )
 
 
@@ -96,7 +95,6 @@ def lead_image(dossier_id: int) -> str | Response:
         image_url=lead_image_url(dossier),
         form=form,
         remove=remove,
-        back_url=_back_url(),
     )
 
 
@@ -108,11 +106,3 @@ def _submitted(form: FlaskForm) -> bool:
 def _show(form: FlaskForm, error: FileError, default: str) -> None:
     field = form[error.field] if error.field in form else form[default]
     field.errors = [*field.errors, str(error)]
-
-
-def _back_url() -> str | None:
-    """The dossier back office's overview, once it exists."""
-    try:
-        return url_for("dossier_admin.index")
-    except BuildError:
-        return None

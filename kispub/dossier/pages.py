@@ -160,11 +160,12 @@ def parse_filters(theme: str | None, kind: str | None) -> Filters:
 
 
 def dossier_head(slug: str, filters: Filters) -> DossierHead | None:
-    """A public dossier without its list: two small queries."""
+    """A public dossier without its list: one small query."""
     now = clock.now()
-    dossier = queries.dossier_by_slug(slug, now, with_groups=False)
-    if dossier is None:
+    found = queries.public_dossier_with_count(slug, now)
+    if found is None:
         return None
+    dossier, public_items = found
     return DossierHead(
         dossier=dossier,
         url=dossier_url(dossier),
@@ -172,7 +173,7 @@ def dossier_head(slug: str, filters: Filters) -> DossierHead | None:
         preview=False,
         filters=filters,
         filter_label=filter_label(filters),
-        version=(dossier.revision, queries.public_item_count(dossier.id, now)),
+        version=(dossier.revision, public_items),
         feeds=_feeds(dossier, filters),
         lead_image_url=lead_image_url(dossier),
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from kispub.dossier.models import (
@@ -15,6 +15,7 @@ from kispub.dossier.models import (
     Dossier,
     DossierChange,
     DossierCountDay,
+    DossierGroup,
     DossierItem,
     ItemKind,
 )
@@ -47,12 +48,17 @@ def dossier_by_slug(slug: str, now: datetime | None, *, with_groups: bool = True
     return db.session.scalars(statement).first()
 
 
-def public_item_count(dossier_id: int, now: datetime) -> int:
-    """How many items are public by ``now``: it grows when a scheduled item's time comes."""
-    statement = select(func.count(DossierItem.id)).where(
-        DossierItem.dossier_id == dossier_id, DossierItem.published_at <= now
+def public_dossier_with_count(slug: str, now: datetime) -> tuple[Dossier, int] | None:
+    """A public dossier (without its groups) and how many of its items are public by ``now``,
+    in one query: what a page needs to know whether its cached list is still current."""
+    count = (
+        select(func.count(DossierItem.id))
+        .where(DossierItem.dossier_id == Dossier.id, DossierItem.published_at <= now)
+        .scalar_subquery()
     )
-    return db.session.scalar(statement) or 0
+    statement = select(Dossier, count).where(Dossier.slug == slug, Dossier.published_at <= now)
+    row = db.session.execute(statement).first()
+    return None if row is None else (row[0], row[1] or 0)
 
 
 def get_dossier(dossier_id: int) -> Dossier | None:
@@ -172,3 +178,30 @@ def count_totals(dossier_id: int) -> dict[tuple[int | None, CountKind], int]:
         .group_by(DossierCountDay.item_id, DossierCountDay.kind)
     )
     return {(item_id, kind): int(total) for item_id, kind, total in db.session.execute(statement)}
+
+
+def item_counts(now: datetime) -> dict[int, tuple[int, int]]:
+    """Per dossier, its number of items and how many of them are public: one query."""
+    public = func.sum(case((DossierItem.published_at <= now, 1), else_=0))
+    statement = select(DossierItem.dossier_id, func.count(DossierItem.id), public).group_by(
+        DossierItem.dossier_id
+    )
+    return {
+        dossier_id: (int(total), int(shown or 0))
+        for dossier_id, total, shown in db.session.execute(statement)
+    }
+
+
+def dossier_with_groups(dossier_id: int) -> Dossier | None:
+    """A dossier and its groups (for editors, drafts too)."""
+    if not 0 < dossier_id <= MAX_ID:
+        return None
+    statement = (
+        select(Dossier).where(Dossier.id == dossier_id).options(selectinload(Dossier.groups))
+    )
+    return db.session.scalars(statement).first()
+
+
+def get_group(group_id: int) -> DossierGroup | None:
+    """The group with this id (None for an id no database integer can hold)."""
+    return db.session.get(DossierGroup, group_id) if 0 < group_id <= MAX_ID else None

@@ -46,7 +46,9 @@ from tests.jobs.helpers import parse
 # Each test makes its notifications itself (the fan-out stays out; see mail_helpers).
 pytestmark = pytest.mark.usefixtures(notifications_by_hand.__name__)
 
-T0 = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+# Tomorrow 10:00 UTC: Huey's in-memory schedule (the tests' immediate mode) runs a job whose
+# eta has passed by the real clock at once, so the frozen app clock must stand ahead of it.
+T0 = (datetime.now(UTC) + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
 DELAY = timedelta(minutes=10)
 Outbox = Callable[[], list[EmailMessage]]
 K = NotificationKind

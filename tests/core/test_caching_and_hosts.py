@@ -24,6 +24,7 @@ from tests.ateliers.helpers import make_atelier
 from tests.clock import freeze
 from tests.community.discussion_helpers import make_thread, post_numbered
 from tests.community.helpers import make_person
+from tests.dossier.helpers import make_dossier, make_group, make_item
 from tests.factories import make_user
 from tests.jobs.helpers import queue
 from tests.podcast.conftest import FIXTURES, make_series
@@ -99,7 +100,16 @@ def back_office(app: Flask) -> dict[str, Any]:
         "invitation_id": invitation.id,
         "domain_id": add_trusted_domain(staff, "gemeente.nl").id,
         **_moderation_ids(),
+        **_dossier_ids(),
     }
+
+
+def _dossier_ids() -> dict[str, Any]:
+    """A dossier with a group and an item, for the dossier back office's URLs."""
+    dossier = make_dossier()
+    group = make_group(dossier)
+    item = make_item(dossier, group_id=group.id)
+    return {"dossier_id": dossier.id, "group_id": group.id, "item_id": item.id}
 
 
 def _moderation_ids() -> dict[str, Any]:

@@ -33,6 +33,7 @@ from kispub.extensions import db
 from kispub.jobs import huey_of
 from tests.clock import Clock, freeze
 from tests.dossier.helpers import make_dossier, make_item
+from tests.queries import count_queries
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Safari/604.1"
@@ -111,6 +112,23 @@ def test_first_view_counts_a_repeat_does_not_another_visitor_does(
         (0, date(2026, 3, 2), 2),
         (article.id, date(2026, 3, 2), 4),
     ]
+
+
+def test_a_repeat_the_process_remembers_costs_no_query_and_another_process_still_agrees(
+    app: Flask, clock: Clock, dossier: Dossier, article: DossierItem
+) -> None:
+    view = (dossier.id, article.id, CountKind.VIEW, OTHER_IP, PHONE)
+    assert counting.record(*view)
+    with count_queries() as repeat:
+        assert not counting.record(*view)
+    assert repeat == []
+    app.extensions.pop("kispub.dossier.counting")  # another worker process: the database says
+    with count_queries() as elsewhere:
+        assert not counting.record(*view)
+    assert len(elsewhere) == 2  # the day's key and the visitor's row
+    clock.advance(days=1)  # a new day forgets what the process remembered
+    assert counting.record(*view)
+    assert total(view[0], view[1]) == 2  # once on each day
 
 
 def test_the_next_day_counts_again_and_yesterdays_hashes_and_key_are_forgotten(

@@ -92,15 +92,17 @@ def test_the_page_sends_as_many_queries_for_40_items_as_for_4(app, client) -> No
     fill(many_dossier, 40, themes)
     # The day's first view makes the day's counting key: let another dossier's view do that.
     assert client.get(f"/dossiers/{make_dossier().slug}").status_code == 200
+    few_url, many_url = f"/dossiers/{few_dossier.slug}", f"/dossiers/{many_dossier.slug}"
     for query in ("", "?thema=participatie", "?type=artikel"):
         with count_queries() as few:
-            assert client.get(f"/dossiers/{few_dossier.slug}{query}").status_code == 200
+            assert client.get(few_url + query).status_code == 200
         with count_queries() as many:
-            assert client.get(f"/dossiers/{many_dossier.slug}{query}").status_code == 200
+            assert client.get(many_url + query).status_code == 200
         assert len(many) == len(few) <= 17, many  # with the view's counting (up to 6)
         with count_queries() as cached:  # the list again: a fragment kept for a while
-            assert client.get(f"/dossiers/{many_dossier.slug}{query}").status_code == 200
-        assert len(cached) <= 6, cached  # head, count, theme, counting key and repeat check
+            assert client.get(many_url + query).status_code == 200
+        # The head with its public count, and the theme; the repeat view is remembered.
+        assert len(cached) <= 2, cached
 
 
 def test_an_edit_and_a_scheduled_item_show_at_once_despite_the_cached_list(app, client) -> None:

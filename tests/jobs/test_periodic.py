@@ -40,7 +40,11 @@ def test_a_registered_periodic_job_runs_in_the_apps_context(app: Flask) -> None:
 
 def test_the_platform_jobs_run_on_their_schedules(app: Flask) -> None:
     assert _due(app, datetime(2026, 12, 7, 14, 17)) == {"outbox-sweep"}
-    assert _due(app, datetime(2026, 12, 7, 14, 5)) == {"outbox-sweep", "podcast-downloads-rollup"}
+    assert _due(app, datetime(2026, 12, 7, 14, 5)) == {
+        "outbox-sweep",
+        "podcast-downloads-rollup",
+        "dossier-alerts-direct",
+    }
     assert "ateliers-purge" in _due(app, datetime(2026, 12, 7, 2, 30))
     assert "outbox-purge" in _due(app, datetime(2026, 12, 7, 2, 40))
     assert "ateliers-purge" not in _due(app, datetime(2026, 12, 7, 14, 30))

@@ -102,7 +102,7 @@ def save_dossier(dossier_id: int | None, data: DossierData) -> Dossier:
             dossier.revision = (dossier.revision or 0) + 1
         session.add(dossier)
         session.flush()
-        _note_change(dossier.id, data.change_note)
+        note_change(dossier.id, data.change_note)
     return dossier
 
 
@@ -141,6 +141,8 @@ def save_item(dossier_id: int, item_id: int | None, data: ItemData) -> DossierIt
             _group(dossier_id, data.group_id)
         themes = _themes(data.theme_slugs)
         item = _item(dossier_id, item_id) if item_id else _new_item(dossier_id, data.group_id)
+        if item_id and item.group_id != data.group_id:  # moved: first in its new group
+            item.position = _first_position(dossier_id, data.group_id)
         before = item_state(item)
         _apply(item, data, slug)
         item.themes = themes
@@ -153,7 +155,7 @@ def save_item(dossier_id: int, item_id: int | None, data: ItemData) -> DossierIt
         for kind in ("episode", "atelier"):
             targets = [data.link_id] if kind == link_kind and data.link_id else []
             set_links(KIND, item.id, kind, targets)
-        _note_change(dossier_id, data.change_note)
+        note_change(dossier_id, data.change_note)
     return item
 
 
@@ -256,7 +258,8 @@ def touch_dossier(dossier_id: int) -> None:
     )
 
 
-def _note_change(dossier_id: int, note: str) -> None:
+def note_change(dossier_id: int, note: str) -> None:
+    """Add a line to the public "Wijzigingen op deze pagina" (an empty note: a minor edit)."""
     line = clean_line(note)[:500]
     if line:
         db.session.add(DossierChange(dossier_id=dossier_id, note=line, changed_at=clock.now()))
@@ -322,10 +325,17 @@ def _new_group(dossier_id: int) -> DossierGroup:
 
 def _new_item(dossier_id: int, group_id: int | None) -> DossierItem:
     """A new item goes first in its group: a group reads newest first until reordered."""
-    first = db.session.scalar(
-        select(func.min(DossierItem.position)).where(
-            DossierItem.dossier_id == dossier_id, DossierItem.group_id == group_id
-        )
-    )
+    position = _first_position(dossier_id, group_id)
     now = clock.now()
-    return DossierItem(dossier_id=dossier_id, position=(first or 0) - 1, created_at=now, themes=[])
+    return DossierItem(dossier_id=dossier_id, position=position, created_at=now, themes=[])
+
+
+def _first_position(dossier_id: int, group_id: int | None) -> int:
+    """A position before every item of the group (or of the items in no group)."""
+    in_group = (
+        DossierItem.group_id.is_(None) if group_id is None else DossierItem.group_id == group_id
+    )
+    first = db.session.scalar(
+        select(func.min(DossierItem.position)).where(DossierItem.dossier_id == dossier_id, in_group)
+    )
+    return (first or 0) - 1
