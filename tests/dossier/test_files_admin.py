@@ -138,3 +138,15 @@ def test_the_lead_image_needs_alt_text_unless_decorative(
     assert send(**{"image-decorative": "y"}).status_code == 302
     db.session.rollback()
     assert saved.lead_image_alt == ""
+
+
+def test_the_back_office_links_to_the_file_pages(
+    client: FlaskClient, publication: DossierItem, editor: User
+) -> None:
+    item_form = client.get(f"/beheer/dossiers/items/{publication.id}/bewerken")
+    assert f'href="{page(publication)}"' in item_form.get_data(as_text=True)
+    dossier_form = client.get(f"/beheer/dossiers/{publication.dossier_id}/bewerken")
+    path = f"/beheer/dossiers/{publication.dossier_id}/afbeelding"
+    assert f'href="{path}"' in dossier_form.get_data(as_text=True)
+    html = client.get(page(publication)).get_data(as_text=True)
+    assert 'href="/beheer/dossiers/"' in html  # the breadcrumbs back
