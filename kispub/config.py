@@ -180,6 +180,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DOSSIER_ALERT_HOUR": 7,
         "DOSSIER_ALERT_WEEKDAY": 0,
         "DOSSIER_UNSUBSCRIBE_RATE_LIMIT": "30 per minute;300 per hour",
+        # Dossier files (PDFs, infographics, lead images): the largest upload in bytes, the
+        # seconds the sandboxed check of one file may take, and where readers ask for an
+        # accessible version of a file (None: the address in MAIL_FROM).
+        "DOSSIER_MAX_FILE_BYTES": 50 * 1024 * 1024,
+        "DOSSIER_FILE_TIMEOUT": 10.0,
+        "DOSSIER_ACCESSIBILITY_EMAIL": None,
     }
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Response, current_app, request, send_file
 
@@ -61,6 +64,34 @@ def serve_file(
     if private:
         not_stored(response)
     return response
+
+
+_NOT_TOKEN = re.compile(r"[^A-Za-z0-9 ._()+-]+")
+
+
+def content_disposition(filename: str, *, attachment: bool = False) -> str:
+    """A Content-Disposition value safe for any file name (RFC 6266).
+
+    ``filename`` gets an ASCII fallback (accents dropped, anything that could end or break
+    the quoted string replaced), and ``filename*`` (RFC 5987) the name itself in UTF-8 for
+    every browser that reads it.
+    """
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    fallback = _ascii(stem) or "bestand"
+    if _ascii(extension):
+        fallback += "." + _ascii(extension)
+    value = f'{"attachment" if attachment else "inline"}; filename="{fallback}"'
+    if fallback != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return value
+
+
+def _ascii(text: str) -> str:
+    """``text`` in plain ASCII: accents dropped, other characters and quotes replaced."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_TOKEN.sub("_", plain).strip(" ._")
 
 
 def not_stored(response: Response) -> None:

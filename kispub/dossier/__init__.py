@@ -5,11 +5,13 @@ The channel has the layout every channel has: ``views`` (public pages), ``admin`
 editors' pages, with ``admin_forms`` and ``admin_pages``), ``models``, ``services``
 (every write), ``queries`` (reads), ``pages`` (what templates get), ``loader`` (the
 ``[[dossiers]]`` section of content files) and ``links`` (what it offers other channels).
-``feed/`` writes the Atom feeds of a dossier and its filtered lists; e-mail alerts are
-``alerts`` (their rules), ``alert_views``, ``alert_forms``, ``alert_pages``,
-``alert_tokens`` (the signed links), ``notifications`` (their mail), ``services.alerts``
-and ``services.alert_sending`` (the jobs), and ``privacy`` (their part of the AVG export
-and erasure).
+``files/`` checks, stores and serves attachments and lead images (``file_admin`` is their
+editors' pages, ``file_forms`` their forms, ``services.files`` their writes). ``feed/``
+writes the Atom feeds of a dossier and its filtered lists; e-mail alerts are ``alerts``
+(their rules), ``alert_views``, ``alert_forms``, ``alert_pages``, ``alert_tokens`` (the
+signed links), ``notifications`` (their mail), ``services.alerts`` and
+``services.alert_sending`` (the jobs), and ``privacy`` (their part of the AVG export and
+erasure).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from flask import Flask
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
-from kispub.dossier import admin, alert_views, counting, links, views
+from kispub.core.storage import register_media_references
+from kispub.dossier import admin, alert_views, counting, file_admin, links, views
 from kispub.dossier import privacy as dossier_privacy
+from kispub.dossier.files import references as file_references
+from kispub.dossier.files import views as file_views
 from kispub.dossier.loader import load_dossiers
 from kispub.dossier.services.alert_sending import announce_new_items, send_due_summaries
 from kispub.dossier.services.alerts import purge_unconfirmed
@@ -41,6 +46,9 @@ def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section and links."""
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(file_views.bp)
+    app.register_blueprint(file_admin.bp)
+    register_media_references(app, file_references.media_keys)
     register_loader(app, "dossiers", load_dossiers)
     register_theme_section(app, links.theme_section)
     register_content_kind(

@@ -1,6 +1,9 @@
 """The [[dossiers]] section of content files: dossiers with their groups and items, upserted
 by slug.
 
+An item's ``file`` and a dossier's ``lead_image`` (paths relative to the content file) go
+through the same services as an editor's upload; the same content again changes nothing.
+
 An item that stands for an episode or atelier names it by title (``links_to``), as the
 editors' picker shows it: a content file cannot know database ids, and the dossier may not
 import the channel that owns the title.
@@ -31,6 +34,7 @@ from kispub.dossier.services.editing import (
     save_group,
     save_item,
 )
+from kispub.dossier.services.files import attach_file, set_lead_image
 from kispub.extensions import db
 
 
@@ -45,13 +49,16 @@ def load_dossiers(items: list[dict[str, Any]], base: Path) -> int:
         existing = queries.dossier_by_slug(entry["slug"], None)
         before = item_state(existing) if existing else None
         dossier = save_dossier(existing.id if existing else None, dossier_data(entry))
-        changed += item_state(dossier) != before
+        lead_changed = _lead_image(dossier.id, base, entry) if "lead_image" in entry else False
+        changed += item_state(dossier) != before or lead_changed
         _seed(dossier.id, None, entry, (dossier.published_at or clock.now()).date())
         groups: dict[str, int] = {}
         for group in entry.get("groups", ()):
             groups[group["slug"]], group_changed = _save_group(dossier.id, group)
             changed += group_changed
-        changed += sum(_save_item(dossier.id, item, groups) for item in entry.get("items", ()))
+        changed += sum(
+            _save_item(dossier.id, item, groups, base) for item in entry.get("items", ())
+        )
     return changed
 
 
@@ -83,7 +90,7 @@ def _save_group(dossier_id: int, group: dict[str, Any]) -> tuple[int, bool]:
     return saved.id, item_state(saved) != before
 
 
-def _save_item(dossier_id: int, entry: dict[str, Any], groups: dict[str, int]) -> bool:
+def _save_item(dossier_id: int, entry: dict[str, Any], groups: dict[str, int], base: Path) -> bool:
     """Save one item (and its place among the featured); whether anything changed."""
     existing = queries.item_by_slug(dossier_id, entry["slug"], None)
     before = item_state(existing) if existing else None
@@ -109,7 +116,27 @@ def _save_item(dossier_id: int, entry: dict[str, Any], groups: dict[str, int]) -
     if entry.get("featured") != item.featured_position:
         feature_item(item.id, entry.get("featured"))
     _seed(dossier_id, item.id, entry, item.dated_on)
-    return item_state(item) != before
+    file_changed = _attach(item.id, base, entry["file"]) if "file" in entry else False
+    return item_state(item) != before or file_changed
+
+
+def _attach(item_id: int, base: Path, name: str) -> bool:
+    """Attach the item's file; whether it is new (the same content again is no change)."""
+    existing = queries.get_item(item_id)
+    before = existing.file.key if existing is not None and existing.file else None
+    with (base / name).open("rb") as stream:
+        return attach_file(item_id, stream, Path(name).name).key != before
+
+
+def _lead_image(dossier_id: int, base: Path, entry: dict[str, Any]) -> bool:
+    """Give the dossier its lead image; whether it changed."""
+    existing = queries.get_dossier(dossier_id)
+    before = existing.lead_image_key if existing is not None else None
+    with (base / entry["lead_image"]).open("rb") as stream:
+        dossier = set_lead_image(
+            dossier_id, stream, Path(entry["lead_image"]).name, entry.get("lead_image_alt", "")
+        )
+    return dossier.lead_image_key != before
 
 
 def _seed(dossier_id: int, item_id: int | None, entry: dict[str, Any], day: date) -> None:

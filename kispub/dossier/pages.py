@@ -18,6 +18,7 @@ from kispub.core.formatting import whole_number
 from kispub.core.links import content_kinds
 from kispub.core.text import is_slug
 from kispub.dossier import queries
+from kispub.dossier.files.attachments import Attachment, Attachments, image_url, lead_image_url
 from kispub.dossier.links import dossier_path, feed_path
 from kispub.dossier.models import CountKind, Dossier, DossierFile, DossierItem, ItemKind
 from kispub.dossier.queries import Filters
@@ -38,6 +39,7 @@ class Entry:
     url: str
     external: bool  # the link leaves the site
     count_label: str | None  # "bekijken artikel: 2.734", as the annual report puts it
+    attachment: Attachment | None = None  # the item's file (already loaded with the item)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class DossierPage:
     # The dossier's feed, then (with filters on) the filtered list's: the last is this list's.
     feeds: tuple[AlternateFeed, ...] = ()
     alerts_url: str = ""  # "Ontvang e-mail bij nieuwe items", with the same filters
+    lead_image_url: str | None = None
 
     @property
     def list_feed(self) -> AlternateFeed | None:
@@ -117,6 +120,7 @@ class DossierHead:
     # the list is rebuilt when it changes (see kispub.core.fragments).
     version: tuple[object, ...]
     feeds: tuple[AlternateFeed, ...] = ()  # as DossierPage's, for <link rel="alternate">
+    lead_image_url: str | None = None
 
     @property
     def listing_key(self) -> tuple[object, ...]:
@@ -133,6 +137,8 @@ class ItemPage:
     file: DossierFile | None
     count_label: str | None
     preview: bool
+    attachment: Attachment | None = None  # the file, as a download with its details
+    image_url: str | None = None  # an infographic's image, shown on its page
 
 
 def dossier_url(dossier: Dossier, **filters: str | None) -> str:
@@ -181,6 +187,7 @@ def dossier_head(slug: str, theme: str | None, kind: str | None) -> DossierHead 
         filter_label=filter_label(filters),
         version=(dossier.revision, head.public_items),
         feeds=_feeds(dossier, filters),
+        lead_image_url=lead_image_url(dossier),
     )
 
 
@@ -214,6 +221,7 @@ def dossier_page(slug: str, filters: Filters, *, preview: bool = False) -> Dossi
         total=len(items),
         feeds=_feeds(dossier, filters),
         alerts_url=url_for("dossier_alerts.subscribe", slug=dossier.slug, **filter_args(filters)),
+        lead_image_url=lead_image_url(dossier),
     )
 
 
@@ -227,13 +235,17 @@ def item_page(slug: str, item_slug: str, *, preview: bool = False) -> ItemPage |
     if item is None or not has_page(item):
         return None
     entry = _Entries(dossier, queries.count_totals(dossier.id), {})
+    built = entry(item)
+    shows_image = item.file is not None and item.kind is ItemKind.INFOGRAPHIC
     return ItemPage(
         dossier=dossier,
         dossier_url=dossier_url(dossier),
         item=item,
         file=item.file,
-        count_label=entry(item).count_label,
+        count_label=built.count_label,
         preview=preview,
+        attachment=built.attachment,
+        image_url=image_url(item, item.file) if shows_image and item.file else None,
     )
 
 
@@ -299,6 +311,7 @@ class _Entries:
         # quoting): one url_for per page instead of one per item.
         self._item_base = url_for("dossier.item", slug=dossier.slug, item_slug="x")[:-1]
         self._dossier_url = dossier_url(dossier)
+        self._attachments = Attachments(dossier)
         self._built: dict[int, Entry] = {}
 
     def __call__(self, item: DossierItem) -> Entry:
@@ -314,7 +327,8 @@ class _Entries:
             url = self._linked.get(item.id, self._dossier_url)
         else:
             url = self._item_base + item.slug
-        return Entry(item, url, external, self._count(item))
+        attachment = self._attachments(item, item.file) if item.kind.may_have_file else None
+        return Entry(item, url, external, self._count(item), attachment)
 
     def _count(self, item: DossierItem) -> str | None:
         """ "bekijken artikel: 2.734" or "download infographic: 1.822"; None for what is
