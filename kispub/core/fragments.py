@@ -19,7 +19,8 @@ import threading
 from collections.abc import Callable, Hashable
 
 from cachetools import TTLCache
-from flask import Flask, current_app
+from flask import Flask, current_app, session
+from flask_login import current_user
 from markupsafe import Markup
 
 from kispub.core import clock
@@ -53,3 +54,10 @@ def cached_fragment(key: Hashable, build: Callable[[], Markup]) -> Markup:
     with fragments.lock:
         fragments.entries[key] = built
     return built
+
+
+def sees_shared_page() -> bool:
+    """Whether this request gets the page every anonymous visitor gets: nobody logged in and
+    no flashed message waiting (the only personal parts of a public page), so the whole
+    rendered page may come from the cache."""
+    return not current_user.is_authenticated and "_flashes" not in session

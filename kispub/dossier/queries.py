@@ -6,8 +6,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, case, func, null, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from kispub.dossier.models import (
@@ -60,17 +62,24 @@ class PublicHead:
 
 def public_head(slug: str, now: datetime, theme_slug: str | None) -> PublicHead | None:
     """All a page needs to know whether its cached list is still current, in one query."""
+    row = db.session.execute(_head_statement(), {"slug": slug, "now": now, "theme": theme_slug})
+    found = row.first()
+    return None if found is None else PublicHead(found[0], found[1] or 0, found[2])
+
+
+@cache
+def _head_statement() -> Select[Any]:
+    # Built once: every public dossier page runs it, and building is most of its cost.
+    now = bindparam("now", type_=Dossier.published_at.type)
     count = (
         select(func.count(DossierItem.id))
         .where(DossierItem.dossier_id == Dossier.id, DossierItem.published_at <= now)
         .scalar_subquery()
     )
-    theme = select(Theme.name).where(Theme.slug == theme_slug).scalar_subquery()
-    statement = select(Dossier, count, theme if theme_slug else null()).where(
-        Dossier.slug == slug, Dossier.published_at <= now
+    theme = select(Theme.name).where(Theme.slug == bindparam("theme")).scalar_subquery()
+    return select(Dossier, count, theme).where(
+        Dossier.slug == bindparam("slug"), Dossier.published_at <= now
     )
-    row = db.session.execute(statement).first()
-    return None if row is None else PublicHead(row[0], row[1] or 0, row[2])
 
 
 def get_dossier(dossier_id: int) -> Dossier | None:

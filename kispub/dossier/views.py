@@ -10,7 +10,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from kispub.core import clock
-from kispub.core.fragments import cached_fragment
+from kispub.core.fragments import cached_fragment, sees_shared_page
 from kispub.core.http import conditional_document
 from kispub.dossier import counting, pages, queries
 from kispub.dossier.feed.documents import FEED_MAX_AGE, feed_document
@@ -49,6 +49,15 @@ def _dossier(slug: str) -> str:
     if head is None:
         abort(404)
     counting.count_view(head.dossier.id, None)
+    if not sees_shared_page():
+        return _render_dossier(slug, head)
+    # Anonymous readers share the whole page: the key holds all it depends on (the list's key
+    # with the dossier's revision, the archive state, and the address the page links back to).
+    key = ("page", request.full_path, head.archived, *head.listing_key)
+    return cached_fragment(key, lambda: Markup(_render_dossier(slug, head)))  # noqa: S704
+
+
+def _render_dossier(slug: str, head: pages.DossierHead) -> str:
     listing = cached_fragment(head.listing_key, lambda: render_listing(slug, head.filters))
     return render_template("dossier/dossier.html", page=head, listing=listing)
 

@@ -128,3 +128,39 @@ def test_an_edit_and_a_scheduled_item_show_at_once_despite_the_cached_list(app, 
 
     clock.advance(minutes=6)
     assert "Komt straks" in client.get(path).text
+
+
+def test_anonymous_readers_share_the_page_editors_and_messages_do_not(
+    app, client, login_as
+) -> None:
+    from dataclasses import replace
+
+    from kispub.accounts.models import Role
+    from kispub.core.fragments import cached_fragment
+    from kispub.dossier.services.editing import DossierData, save_dossier
+
+    dossier = make_dossier(title="Gedeeld dossier")
+    path, dossier_id = f"/dossiers/{dossier.slug}", dossier.id
+    first = client.get(path).text
+    assert first == client.get(path).text  # the same page, from the cache
+    with app.test_request_context(path):  # it is the cached page, keyed on the address
+        stored = [
+            k for k in app.extensions["kispub_fragments"].entries if k[:2] == ("page", path + "?")
+        ]
+        assert len(stored) == 1 and cached_fragment(stored[0], lambda: "rebuilt") == first
+
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Uw aanmelding is ontvangen.")]
+    assert "Uw aanmelding is ontvangen." in client.get(path).text  # a message: rendered anew
+
+    login_as(role=Role.EDITOR)
+    assert "Dit dossier beheren" in client.get(path).text
+    anonymous = app.test_client()
+    assert "Dit dossier beheren" not in anonymous.get(path).text
+
+    data = DossierData(
+        title="Hernoemd dossier", slug=dossier.slug, published_at=dossier.published_at
+    )
+    save_dossier(dossier_id, replace(data, introduction="Nieuwe **inleiding**."))
+    page = anonymous.get(path).text
+    assert "<h1>Hernoemd dossier</h1>" in page and "<strong>inleiding</strong>" in page
