@@ -49,7 +49,7 @@ print(json.dumps({
 server.serve_forever()
 """
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.dialect_free]  # PostgreSQL run: skipped
 
 
 def test_installed_wheel_serves_every_page(tmp_path: Path) -> None:

@@ -27,6 +27,9 @@ from kispub.core.sandbox import (
 )
 from tests.processes import no_sandbox_children_left, wait_until
 
+# The PostgreSQL run skips it: what it tests does not depend on the database.
+pytestmark = pytest.mark.dialect_free
+
 FIXTURES = Path(__file__).parents[1] / "podcast" / "fixtures"
 
 

@@ -24,6 +24,9 @@ from kispub.dossier.files.errors import FileError
 from kispub.dossier.files.prepare import Prepared, prepared_upload
 from tests.dossier import file_samples as samples
 
+# The PostgreSQL run skips it: what it tests does not depend on the database.
+pytestmark = pytest.mark.dialect_free
+
 TIMEOUT = 10.0
 # Every message a refusal may carry: fixed Dutch texts (with their numbers filled in).
 DUTCH = (

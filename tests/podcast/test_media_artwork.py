@@ -13,6 +13,9 @@ from PIL import Image
 
 from kispub.podcast.media.artwork import ArtworkError, CoverArt, check_cover_art
 
+# The PostgreSQL run skips it: what it tests does not depend on the database.
+pytestmark = pytest.mark.dialect_free
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -25,6 +25,9 @@ from kispub.podcast.media.mp3frames import id3v2_size, parse_header, scan_stream
 from kispub.podcast.media.probe import describe_file, probe_audio, probe_file
 from tests.processes import no_sandbox_children_left, wait_until
 
+# The PostgreSQL run skips it: what it tests does not depend on the database.
+pytestmark = pytest.mark.dialect_free
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TRUE_SECONDS = {
     "cbr_tagged.mp3": 6.0,
