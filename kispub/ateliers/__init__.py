@@ -16,7 +16,6 @@ from flask import Flask
 
 from kispub.ateliers import admin, views
 from kispub.ateliers import privacy as ateliers_privacy
-from kispub.ateliers.calendar.localtime import amsterdam_iso
 from kispub.ateliers.cli import ateliers_cli
 from kispub.ateliers.links import KIND, atelier_choices, resolve_ateliers, theme_section
 from kispub.ateliers.loader import load_ateliers
@@ -24,6 +23,7 @@ from kispub.ateliers.services.registration import purge_attendee_data
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.links import register_content_kind
+from kispub.core.localtime import amsterdam_iso
 from kispub.jobs import crontab, register_periodic
 from kispub.themes.registry import register_theme_section
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from kispub.ateliers.calendar.localtime import to_amsterdam
 from kispub.ateliers.queries import attendees
+from kispub.core.localtime import to_amsterdam
 
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
 from wtforms import (
@@ -11,12 +10,10 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -28,9 +25,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from kispub.ateliers.calendar.localtime import NonExistentLocalTime, from_amsterdam, to_amsterdam
 from kispub.ateliers.links import RelatedChoices
 from kispub.ateliers.models import Atelier, AtelierStatus
 from kispub.ateliers.services.editing import (
@@ -41,8 +36,7 @@ from kispub.ateliers.services.editing import (
     is_web_url,
     parse_people,
 )
-from kispub.core.bounds import check_year
-from kispub.core.forms import BaseForm
+from kispub.core.forms import AmsterdamDateTimeField, BaseForm, CheckboxesField
 from kispub.core.links import LinkedItem
 from kispub.core.nonce import OnceForm
 from kispub.core.text import SLUG
@@ -51,7 +45,6 @@ from kispub.themes.models import Theme
 REQUIRED = "Dit veld is verplicht."
 # WTForms' Regexp uses match(), so the pattern itself must end the text: \Z, never $.
 SLUG_FULL = rf"\A{SLUG.pattern}\Z"
-INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 NOT_OFFERED = "Kies alleen uit de lijst: {} bestaat niet (meer)."
 RELATED_PREFIX = "related_"
 
@@ -78,44 +71,6 @@ class RegistrationForm(BaseForm):
     organisation = StringField(
         "Organisatie", filters=[_strip], validators=[Optional(), Length(max=160)]
     )
-
-
-class AmsterdamDateTimeField(DateTimeLocalField):
-    """A datetime-local input read as Amsterdam wall-clock time; holds aware UTC."""
-
-    data: datetime | None
-
-    def __init__(self, label: str, validators: list[Any] | None = None, **kwargs: Any) -> None:
-        super().__init__(
-            label,
-            validators,
-            format=[INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S"],
-            invalid_value_message="Vul een datum en tijd in, zoals 28-03-2027 14:00.",
-            **kwargs,
-        )
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
-        if self.data is not None:
-            try:
-                # The year first: the year 1 cannot move to UTC at all.
-                check_year(self.data)
-                self.data = from_amsterdam(self.data)
-            except (NonExistentLocalTime, ValueError) as error:
-                self.data = None
-                raise ValueError(str(error)) from error
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return to_amsterdam(self.data).strftime(INPUT_FORMAT) if self.data else ""
-
-
-class CheckboxesField(SelectMultipleField):
-    """A group of checkboxes (the template puts them in a fieldset with a legend)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class RelatedContentField(CheckboxesField):

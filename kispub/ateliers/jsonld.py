@@ -7,9 +7,9 @@ from typing import Any
 from flask import current_app
 
 from kispub.ateliers.calendar.feeds import event_description
-from kispub.ateliers.calendar.localtime import amsterdam_iso
 from kispub.ateliers.models import Atelier, AtelierStatus
 from kispub.ateliers.seats import registration_closes_at
+from kispub.core.localtime import amsterdam_iso
 from kispub.core.urls import absolute_url, base_url
 
 SCHEMA = "https://schema.org/"

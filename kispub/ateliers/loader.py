@@ -6,10 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kispub.ateliers.calendar.localtime import from_amsterdam
 from kispub.ateliers.models import AtelierStatus
 from kispub.ateliers.queries import atelier_by_slug
 from kispub.ateliers.services.editing import AtelierData, parse_people, save_atelier
+from kispub.core.localtime import from_amsterdam
 
 
 def load_ateliers(items: list[dict[str, Any]], base: Path) -> int:

@@ -24,8 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
@@ -52,6 +51,7 @@ from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.core.mail import build_message
 from kispub.core.outbox import queue_mail
+from kispub.core.periods import latest_summary_period
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
 from kispub.themes.models import Theme
@@ -82,21 +82,14 @@ class Period:
 def latest_period(mode: EmailMode, now: datetime) -> Period:
     """The latest period of ``mode`` that ended at or before ``now``."""
     config = current_app.config
-    zone = ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])
-    hour = int(config["COMMUNITY_DIGEST_HOUR"])
-    local = now.astimezone(zone)
-    end_day = local.date() if local.hour >= hour else local.date() - timedelta(days=1)
-    if mode is EmailMode.WEEKLY:
-        end_day -= timedelta(days=(end_day.weekday() - int(config["COMMUNITY_DIGEST_WEEKDAY"])) % 7)
-        start_day = end_day - timedelta(days=7)
-        week = end_day.isocalendar()
-        key = f"weekly:{week.year}-W{week.week:02d}"
-    else:
-        start_day = end_day - timedelta(days=1)
-        key = f"daily:{end_day.isoformat()}"
-    start = datetime.combine(start_day, time(hour), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(end_day, time(hour), tzinfo=zone).astimezone(UTC)
-    return Period(mode, start, end, key)
+    weekly = mode is EmailMode.WEEKLY
+    period = latest_summary_period(
+        now,
+        zone=config["BABEL_DEFAULT_TIMEZONE"],
+        hour=int(config["COMMUNITY_DIGEST_HOUR"]),
+        weekday=int(config["COMMUNITY_DIGEST_WEEKDAY"]) if weekly else None,
+    )
+    return Period(mode, period.start, period.end, period.key)
 
 
 def send_due_digests() -> int:

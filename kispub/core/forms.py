@@ -16,7 +16,7 @@ anyone remembering to:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -27,13 +27,17 @@ from wtforms import (
     Form,
     IntegerField,
     PasswordField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields import DateTimeLocalField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from kispub.core.bounds import check_int, check_year
+from kispub.core.localtime import from_amsterdam, to_amsterdam
 from kispub.core.text import clean_line, clean_text
 
 
@@ -98,3 +102,47 @@ class SubForm(Form):
 
     class Meta(GuardedMeta):
         pass
+
+
+INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+
+
+class AmsterdamDateTimeField(DateTimeLocalField):
+    """A datetime-local input read as Amsterdam wall-clock time; holds aware UTC.
+
+    Left empty it holds None without an error: whether that is right is the form's to say
+    (its DataRequired or its own rule). A time the clocks skip gets a Dutch error.
+    """
+
+    data: datetime | None
+
+    def __init__(self, label: str, validators: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(
+            label,
+            validators,
+            format=[INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S"],
+            invalid_value_message="Vul een datum en tijd in, zoals 28-03-2027 14:00.",
+            **kwargs,
+        )
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            local, self.data = self.data, None
+            check_year(local)  # first: the year 1 cannot move to UTC at all
+            self.data = from_amsterdam(local)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return to_amsterdam(self.data).strftime(INPUT_FORMAT) if self.data else ""
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (the template puts them in a fieldset with a legend)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from wtforms import (
     DateField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -26,11 +23,9 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from kispub.core import clock
-from kispub.core.bounds import check_year
-from kispub.core.forms import BaseForm
+from kispub.core.forms import AmsterdamDateTimeField, BaseForm, CheckboxesField
 from kispub.core.links import LinkedItem
 from kispub.core.nonce import OnceForm
 from kispub.core.text import SLUG
@@ -38,8 +33,6 @@ from kispub.dossier.models import MAX_FEATURED, Dossier, DossierGroup, DossierIt
 from kispub.dossier.services.editing import DossierData, GroupData, ItemData
 from kispub.themes.models import Theme
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 REQUIRED = "Dit veld is verplicht."
 TOO_LONG = "Gebruik hoogstens %(max)d tekens."
 SLUG_FULL = rf"\A{SLUG.pattern}\Z"  # Regexp uses match(): the pattern must end the text
@@ -55,55 +48,6 @@ PUBLICATION = [
 ]
 # Field names of the services' errors (DossierError.field) that differ from the form's.
 ERROR_FIELDS = {"url": "external_url", "featured": "featured_position"}
-
-
-class AmsterdamDateTimeField(DateTimeLocalField):
-    """A datetime-local input read as Amsterdam wall-clock time; holds aware UTC."""
-
-    data: datetime | None
-
-    def __init__(self, label: str, validators: list[Any] | None = None, **kwargs: Any) -> None:
-        super().__init__(
-            label,
-            validators,
-            format=[INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S"],
-            invalid_value_message="Vul een datum en tijd in, zoals 28-03-2027 14:00.",
-            **kwargs,
-        )
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not "".join(valuelist).strip():
-            self.data = None  # left empty: whether that is right is the form's to say
-            return
-        super().process_formdata(valuelist)
-        if self.data is not None:
-            local, self.data = self.data, None
-            check_year(local)  # first: the year 1 cannot move to UTC at all
-            self.data = from_amsterdam(local)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return self.data.astimezone(AMSTERDAM).strftime(INPUT_FORMAT) if self.data else ""
-
-
-def from_amsterdam(local: datetime) -> datetime:
-    """A wall-clock time in Amsterdam as aware UTC; ValueError for the hour that the clocks
-    skip when summer time starts (the autumn hour that happens twice: the first one)."""
-    aware = local.replace(tzinfo=AMSTERDAM, fold=0)
-    if aware.astimezone(UTC).astimezone(AMSTERDAM).replace(tzinfo=None) != local:
-        raise ValueError(
-            f"{local:%d-%m-%Y %H:%M} bestaat niet: die nacht gaat de klok van 02:00 naar "
-            "03:00 (begin zomertijd). Kies een andere tijd."
-        )
-    return aware.astimezone(UTC)
-
-
-class CheckboxesField(SelectMultipleField):
-    """A group of checkboxes (the template puts them in a fieldset with a legend)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class EditorForm(BaseForm):

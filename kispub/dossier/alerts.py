@@ -19,12 +19,12 @@ a job runs, so a job run twice, or by two workers at once, mails once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlencode
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from kispub.core.periods import latest_summary_period
 from kispub.dossier.models import AlertFrequency, ItemKind
 from kispub.dossier.pages import filter_label
 from kispub.dossier.queries import Filters
@@ -75,19 +75,11 @@ class Period:
 def latest_period(frequency: AlertFrequency, now: datetime) -> Period:
     """The latest daily or weekly period that ended at or before ``now``."""
     config = current_app.config
-    zone = ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])
-    hour = int(config["DOSSIER_ALERT_HOUR"])
-    local = now.astimezone(zone)
-    end_day = local.date() if local.hour >= hour else local.date() - timedelta(days=1)
-    if frequency is AlertFrequency.WEEKLY:
-        weekday = int(config["DOSSIER_ALERT_WEEKDAY"])
-        end_day -= timedelta(days=(end_day.weekday() - weekday) % 7)
-        start_day = end_day - timedelta(days=7)
-        week = end_day.isocalendar()
-        key = f"weekly:{week.year}-W{week.week:02d}"
-    else:
-        start_day = end_day - timedelta(days=1)
-        key = f"daily:{end_day.isoformat()}"
-    start = datetime.combine(start_day, time(hour), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(end_day, time(hour), tzinfo=zone).astimezone(UTC)
-    return Period(frequency, start, end, key)
+    weekly = frequency is AlertFrequency.WEEKLY
+    period = latest_summary_period(
+        now,
+        zone=config["BABEL_DEFAULT_TIMEZONE"],
+        hour=int(config["DOSSIER_ALERT_HOUR"]),
+        weekday=int(config["DOSSIER_ALERT_WEEKDAY"]) if weekly else None,
+    )
+    return Period(frequency, period.start, period.end, period.key)

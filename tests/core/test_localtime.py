@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kispub.ateliers.calendar.localtime import (
+from kispub.core.localtime import (
     NonExistentLocalTime,
     amsterdam_iso,
     from_amsterdam,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from kispub.ateliers.calendar.ical import AMSTERDAM
+# KIS works in Amsterdam: editors type its wall-clock times, calendars and pages show them.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 class NonExistentLocalTime(ValueError):
