@@ -27,13 +27,13 @@ from flask.typing import ResponseReturnValue
 from kispub.accounts.services import normalise_email
 from kispub.core.http import not_stored
 from kispub.core.nonce import submit_once
-from kispub.dossier import pages
 from kispub.dossier.alert_forms import AlertForm, ConfirmForm
 from kispub.dossier.alert_pages import alert_page
 from kispub.dossier.links import dossier_path
 from kispub.dossier.queries import Filters
 from kispub.dossier.services import alerts
 from kispub.dossier.services.alerts import AlertError, AlertRequest, LinkRefused
+from kispub.dossier.views import filters_or_404
 from kispub.extensions import csrf, limiter
 
 bp = Blueprint("dossier_alerts", __name__)
@@ -71,10 +71,7 @@ def _mailed(response: Response) -> bool:
 @limiter.limit(_mail_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_mailed)
 def subscribe(slug: str) -> ResponseReturnValue:
     """ "Ontvang e-mail bij nieuwe items" of the dossier, or of the list its filters choose."""
-    try:
-        filters = pages.parse_filters(request.args.get("thema"), request.args.get("type"))
-    except pages.UnknownFilter:
-        abort(404)
+    filters = filters_or_404()
     page = alert_page(slug, filters)
     if page is None:
         abort(404)

@@ -96,11 +96,15 @@ def feed(slug: str) -> Response:
 
 
 def _feed(slug: str) -> Response:
-    try:
-        filters = pages.parse_filters(request.args.get("thema"), request.args.get("type"))
-    except pages.UnknownFilter:
-        abort(404)
-    document = feed_document(slug, filters)
+    document = feed_document(slug, filters_or_404())
     if document is None:
         abort(404)
     return conditional_document(document, FEED_MAX_AGE)
+
+
+def filters_or_404() -> Filters:
+    """The request's ``thema`` and ``type`` as filters; a value that names nothing is a 404."""
+    try:
+        return pages.parse_filters(request.args.get("thema"), request.args.get("type"))
+    except pages.UnknownFilter:
+        abort(404)
