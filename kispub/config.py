@@ -137,6 +137,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "COMMUNITY_NEW_MEMBER_DAYS": 7,
         "COMMUNITY_NEW_MEMBER_MAX_LINKS": 2,
         "COMMUNITY_MAX_LINKS": 20,
+        # How many days a shareable preview link of a draft or scheduled item works.
+        "PREVIEW_LINK_DAYS": 7,
         # AVG: where data exports are written (private, never served as media), how many days
         # a ready export can be downloaded, and how many hours apart a person may ask for one.
         "DATA_EXPORT_DIR": str(instance / "exports"),
