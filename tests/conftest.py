@@ -27,7 +27,10 @@ from kispub import create_app
 from kispub.accounts.models import Role, User
 from kispub.extensions import db as _db
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.routing_cache import cache_url_builders
 from tests.second_factor import log_in
+
+cache_url_builders()
 
 POSTGRES = os.environ.get("KISPUB_TEST_DATABASE") == "postgresql"
 POSTGRES_URL = os.environ.get("KISPUB_TEST_DATABASE_URL", "")
