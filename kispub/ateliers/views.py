@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -57,8 +58,8 @@ def register(slug: str) -> str | Response:
             organisation=form.organisation.data,
             user_id=current_user.id if current_user.is_authenticated else None,
         )
-        try:
-            made = registration.register_for_atelier(page.atelier.id, data)
+        try:  # a repeated address gets the same page: see ``sign_up``
+            made = registration.sign_up(page.atelier.id, data)
         except registration.RegistrationError as error:
             form.email.errors.append(str(error))
         else:
@@ -79,10 +80,11 @@ def _member_defaults() -> dict[str, str]:
 
 def _confirmation(status: RegistrationStatus, email: str) -> str:
     if status is RegistrationStatus.REGISTERED:
-        return f"U bent aangemeld. We hebben een bevestiging gestuurd naar {email}."
-    return (
-        f"Het kennisatelier is vol: u staat op de wachtlijst. Komt er een plaats vrij, "
-        f"dan krijgt u bericht op {email}."
+        return _("U bent aangemeld. We hebben een bevestiging gestuurd naar %(email)s.", email=email)
+    return _(
+        "Het kennisatelier is vol: u staat op de wachtlijst. Komt er een plaats vrij, "
+        "dan krijgt u bericht op %(email)s.",
+        email=email,
     )
 
 
