@@ -156,12 +156,14 @@ def _atelier_or_404(atelier_id: int) -> Atelier:
 
 
 def _registration_or_404(atelier_id: int, registration_id: int) -> Registration:
-    for registration in queries.attendees(atelier_id):
-        if registration.id == registration_id:
-            return registration
-    abort(404)
+    found = [r for r in queries.attendees(atelier_id) if r.id == registration_id]
+    if not found:
+        abort(404)
+    return found[0]
 
 
 def _first_waiting(atelier_id: int) -> Registration | None:
-    waiting = [r for r in queries.attendees(atelier_id) if r.status is RegistrationStatus.WAITLISTED]
+    waiting = [
+        r for r in queries.attendees(atelier_id) if r.status is RegistrationStatus.WAITLISTED
+    ]
     return waiting[0] if waiting else None

@@ -80,7 +80,9 @@ def _member_defaults() -> dict[str, str]:
 
 def _confirmation(status: RegistrationStatus, email: str) -> str:
     if status is RegistrationStatus.REGISTERED:
-        return _("U bent aangemeld. We hebben een bevestiging gestuurd naar %(email)s.", email=email)
+        return _(
+            "U bent aangemeld. We hebben een bevestiging gestuurd naar %(email)s.", email=email
+        )
     return _(
         "Het kennisatelier is vol: u staat op de wachtlijst. Komt er een plaats vrij, "
         "dan krijgt u bericht op %(email)s.",

@@ -40,9 +40,7 @@ def base(atelier_id: int) -> str:
     return f"/beheer/ateliers/{atelier_id}/deelnemers"
 
 
-@pytest.mark.parametrize(
-    "path", ["/toevoegen", "/{rid}/verwijderen", "/{rid}/plaats", "/bericht"]
-)
+@pytest.mark.parametrize("path", ["/toevoegen", "/{rid}/verwijderen", "/{rid}/plaats", "/bericht"])
 def test_attendee_management_is_for_editors_only(
     client: FlaskClient, login_as: Callable[..., Any], path: str
 ) -> None:
@@ -83,7 +81,9 @@ def test_adding_gives_a_free_seat_and_mails_the_usual_confirmation(
     client: FlaskClient, outbox: Outbox
 ) -> None:
     atelier = make_atelier(capacity=2)
-    response = client.post(base(atelier.id) + "/toevoegen", data=add_form(email=" Piet@Example.org"))
+    response = client.post(
+        base(atelier.id) + "/toevoegen", data=add_form(email=" Piet@Example.org")
+    )
 
     assert response.status_code == 302 and response.headers["Location"] == base(atelier.id)
     assert "Piet Telefoon heeft een plaats gekregen" in text(client.get(base(atelier.id)))
@@ -236,9 +236,7 @@ def test_a_registration_of_another_atelier_cannot_be_removed_through_this_one(
 
 
 @pytest.mark.usefixtures("editor")
-def test_promoting_above_capacity_needs_a_confirmation(
-    client: FlaskClient, outbox: Outbox
-) -> None:
+def test_promoting_above_capacity_needs_a_confirmation(client: FlaskClient, outbox: Outbox) -> None:
     atelier = make_atelier(capacity=1)
     register(atelier, "zit@example.org")
     register(atelier, "eerste@example.org")
@@ -328,7 +326,9 @@ def test_a_message_is_confirmed_then_sent_once_per_person(
     for message in sent:
         assert message["Subject"] == "Routebeschrijving"
         # Plain text as typed: no Markdown turned into anything.
-        assert "De ingang is aan de **achterkant**.\nTot dan!" in body(message).replace("\r\n", "\n")
+        assert "De ingang is aan de **achterkant**.\nTot dan!" in body(message).replace(
+            "\r\n", "\n"
+        )
         assert "/kennisateliers/aanmelding/" in body(message)  # their own link to cancel
     page = text(client.get(base(atelier.id)))
     assert page.count(f"Het bericht gaat naar {len(expected)} personen.") == 1

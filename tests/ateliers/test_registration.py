@@ -126,7 +126,7 @@ def test_a_repeated_registration_is_told_by_e_mail_with_its_own_link(
     client.post(f"/kennisateliers/{atelier.slug}/aanmelden", data=data)
     client.post(f"/kennisateliers/{atelier.slug}/aanmelden", data=data)  # within the hour
 
-    confirmation, repeat = outbox()  # the second repeat is not mailed again
+    _confirmation, repeat = outbox()  # the second repeat is not mailed again
     assert repeat["To"] == "anna@example.org"
     assert repeat["Subject"] == f"U was al aangemeld: {atelier.title}"
     assert "U was al aangemeld; er is niets veranderd" in body(repeat)

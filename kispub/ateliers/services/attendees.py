@@ -115,9 +115,9 @@ def promote_attendee(atelier_id: int, registration_id: int, *, over_capacity: bo
         registration = _registration_of(atelier, registration_id)
         if registration.is_registered:
             raise AttendeeError(_("%(name)s heeft al een plaats.", name=registration.name))
-        if places_left(atelier, registered_counts([atelier.id])[atelier.id]) == 0:
-            if not over_capacity:
-                raise OverCapacity(_("Er is geen plaats meer vrij."))
+        full = places_left(atelier, registered_counts([atelier.id])[atelier.id]) == 0
+        if full and not over_capacity:
+            raise OverCapacity(_("Er is geen plaats meer vrij."))
         registration.status = RegistrationStatus.REGISTERED
         registration.promoted_at = clock.now()
         db.session.flush()
@@ -134,9 +134,7 @@ def recipients(atelier_id: int, audience: Audience) -> list[Registration]:
     return list(db.session.scalars(statement.order_by(*order)))
 
 
-def mail_attendees(
-    atelier_id: int, audience: Audience, subject: str, text: str, batch: str
-) -> int:
+def mail_attendees(atelier_id: int, audience: Audience, subject: str, text: str, batch: str) -> int:
     """Queue an editor's message, one per person; returns how many were queued.
 
     ``batch`` (the form's nonce) is part of every message key, so the same sending
@@ -145,9 +143,7 @@ def mail_attendees(
     with write_transaction():
         atelier = _locked_or_error(atelier_id)
         people = recipients(atelier.id, audience)
-        notifications.queue(
-            [notifications.editor_message(r, subject, text, batch) for r in people]
-        )
+        notifications.queue([notifications.editor_message(r, subject, text, batch) for r in people])
     return len(people)
 
 
