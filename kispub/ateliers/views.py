@@ -97,7 +97,7 @@ def registration_page(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         atelier = registration.cancel_registration(token)
         if atelier is not None:
-            flash("Uw aanmelding is geannuleerd. Uw gegevens zijn verwijderd.", "success")
+            flash(_("Uw aanmelding is geannuleerd. Uw gegevens zijn verwijderd."), "success")
             return redirect(url_for("ateliers.show", slug=atelier.slug))
     found = queries.registration_for_token(token)
     if found is None:
@@ -124,7 +124,7 @@ def renew_feed() -> Response:
     """Make a new secret feed address (the old one stops working)."""
     if FlaskForm().validate_on_submit():
         feed_services.renew_feed(current_user._get_current_object())
-        flash("U hebt een nieuw agenda-adres. Een eerder adres werkt niet meer.", "success")
+        flash(_("U hebt een nieuw agenda-adres. Een eerder adres werkt niet meer."), "success")
     return redirect(url_for("ateliers.mine"))
 
 
@@ -134,7 +134,7 @@ def revoke_feed() -> Response:
     """Switch the personal feed off."""
     if FlaskForm().validate_on_submit():
         feed_services.revoke_feed(current_user._get_current_object())
-        flash("Uw agenda-adres is ingetrokken.", "success")
+        flash(_("Uw agenda-adres is ingetrokken."), "success")
     return redirect(url_for("ateliers.mine"))
 
 
