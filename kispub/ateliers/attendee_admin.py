@@ -123,6 +123,10 @@ def message(atelier_id: int) -> str | Response:
     form = MessageForm()
     if form.validate_on_submit():
         audience = service.Audience(form.audience.data)
+        if request.form.get("aanpassen"):  # back from the confirmation, with what was typed
+            return render_template(
+                "ateliers/admin/attendee_message.html", atelier=atelier, form=form
+            )
         if form.confirmed.data != "1":
             count = len(service.recipients(atelier_id, audience))
             return render_template(

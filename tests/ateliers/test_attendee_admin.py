@@ -249,7 +249,7 @@ def test_promoting_above_capacity_needs_a_confirmation(client: FlaskClient, outb
     assert people(atelier.id)[2] == ("laatste@example.org", RegistrationStatus.WAITLISTED)
     page = text(client.get(url))
     assert "Laatste Wachtende een plaats geven?" in page
-    assert "Alle 1 plaats is bezet." in page
+    assert "De enige plaats is bezet." in page
     assert "2 deelnemers, meer dan het maximum" in page
     assert outbox()[before:] == []
 
@@ -354,6 +354,23 @@ def test_a_message_to_one_person_says_so(client: FlaskClient) -> None:
     step = client.post(base(atelier.id) + "/bericht", data=message_form())
 
     assert "Dit bericht gaat naar 1 persoon." in text(step)
+
+
+@pytest.mark.usefixtures("editor")
+def test_back_from_the_confirmation_keeps_the_message_and_sends_nothing(
+    client: FlaskClient, outbox: Outbox
+) -> None:
+    atelier = make_atelier()
+    register(atelier)
+    response = client.post(
+        base(atelier.id) + "/bericht", data=message_form(confirmed="1", aanpassen="1")
+    )
+
+    page = text(response)
+    assert response.status_code == 200
+    assert 'value="Routebeschrijving"' in page and "**achterkant**" in page
+    assert 'name="confirmed"' not in page
+    assert len(outbox()) == 1  # the registration's confirmation only
 
 
 # -- CSRF and wording ------------------------------------------------------------------------
