@@ -83,6 +83,7 @@ def test_promoting_above_capacity_is_confirmed(page: Any, atelier: Any, width: i
     check(page)
     page.get_by_role("button", name="Toch een plaats geven").click()
     expect(page.get_by_text("Bram Wachter heeft een plaats gekregen")).to_be_visible()
+    check(page)
     assert [status for _email, status in people(atelier.id)] == [RegistrationStatus.REGISTERED] * 2
 
 
@@ -101,3 +102,4 @@ def test_mailing_the_attendees(page: Any, atelier: Any, width: int) -> None:
     check(page)
     page.get_by_role("button", name="Versturen").click()
     expect(page.get_by_text("Het bericht gaat naar 2 personen.")).to_be_visible()
+    check(page)
