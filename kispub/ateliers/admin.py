@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from kispub.accounts.decorators import editor_required
@@ -77,12 +79,16 @@ def edit(atelier_id: int) -> str | Response:
 
 def _change_message(change: AtelierChange) -> str:
     if not change.changed:
-        return "Er was niets gewijzigd."
-    message = "De wijzigingen zijn opgeslagen."
+        return _("Er was niets gewijzigd.")
+    message = _("De wijzigingen zijn opgeslagen.")
     if change.significant:
-        message += " Aangemelde deelnemers en de wachtlijst hebben een e-mail gekregen."
+        message += " " + _("Aangemelde deelnemers en de wachtlijst hebben een e-mail gekregen.")
     if change.promoted:
-        message += f" {len(change.promoted)} persoon/personen van de wachtlijst kregen een plaats."
+        message += " " + ngettext(
+            "%(num)d persoon van de wachtlijst kreeg een plaats.",
+            "%(num)d personen van de wachtlijst kregen een plaats.",
+            len(change.promoted),
+        )
     return message
 
 

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from kispub.ateliers.calendar.feeds import atelier_ics
 from kispub.ateliers.models import Atelier, AtelierStatus, Registration
 from kispub.ateliers.tokens import make_registration_token
+from kispub.core import clock
 from kispub.core.mail import Attachment, build_message
 from kispub.core.outbox import queue_mail
 from kispub.core.urls import absolute_url
@@ -48,6 +51,28 @@ def promotion(registration: Registration) -> AtelierMail:
     """Tell someone from the waiting list that a seat is theirs."""
     subject = f"Er is een plaats voor u vrijgekomen: {registration.atelier.title}"
     return _compose(registration, subject, "promoted")
+
+
+def already_registered(registration: Registration) -> AtelierMail:
+    """Tell an address that registered again that it already has a seat or a place in line.
+
+    One such message per registration per hour at most (the hour is in the key, and the
+    outbox refuses a key twice): the form cannot be used to flood someone's mailbox.
+    """
+    hour = clock.now().strftime("%Y%m%dT%H")
+    subject = _("U was al aangemeld: %(title)s", title=registration.atelier.title)
+    return _compose(registration, subject, "already_registered", f"repeat-{hour}", ics=False)
+
+
+def removal(registration: Registration) -> AtelierMail:
+    """Tell someone an editor took them off the list; composed before the row goes."""
+    subject = _("Afgemeld: %(title)s", title=registration.atelier.title)
+    return _compose(registration, subject, "removed", ics=False)
+
+
+def editor_message(registration: Registration, subject: str, text: str, batch: str) -> AtelierMail:
+    """An editor's own plain-text message to one attendee; ``batch`` names the sending."""
+    return _compose(registration, subject, "message", f"message-{batch}", ics=False, text=text)
 
 
 def atelier_changed(atelier: Atelier, registrations: Iterable[Registration]) -> list[AtelierMail]:
@@ -83,10 +108,16 @@ def ics_attachment(atelier: Atelier) -> Attachment:
 
 
 def _compose(
-    registration: Registration, subject: str, template: str, occasion: str = ""
+    registration: Registration,
+    subject: str,
+    template: str,
+    occasion: str = "",
+    *,
+    ics: bool = True,
+    **context: Any,
 ) -> AtelierMail:
     atelier = registration.atelier
-    attachments = (ics_attachment(atelier),) if registration.is_registered else ()
+    attachments = (ics_attachment(atelier),) if ics and registration.is_registered else ()
     body = render_template(
         f"ateliers/mail/{template}.txt",
         registration=registration,
@@ -94,6 +125,7 @@ def _compose(
         page_url=absolute_url("ateliers.show", slug=atelier.slug),
         manage_url=manage_url(registration),
         retention_days=current_app.config["ATELIER_ATTENDEE_RETENTION_DAYS"],
+        **context,
     )
     key = _key(registration, template, occasion)
     return AtelierMail(key, registration.email, subject, body, attachments)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -57,8 +58,8 @@ def register(slug: str) -> str | Response:
             organisation=form.organisation.data,
             user_id=current_user.id if current_user.is_authenticated else None,
         )
-        try:
-            made = registration.register_for_atelier(page.atelier.id, data)
+        try:  # a repeated address gets the same page: see ``sign_up``
+            made = registration.sign_up(page.atelier.id, data)
         except registration.RegistrationError as error:
             form.email.errors.append(str(error))
         else:
@@ -79,10 +80,13 @@ def _member_defaults() -> dict[str, str]:
 
 def _confirmation(status: RegistrationStatus, email: str) -> str:
     if status is RegistrationStatus.REGISTERED:
-        return f"U bent aangemeld. We hebben een bevestiging gestuurd naar {email}."
-    return (
-        f"Het kennisatelier is vol: u staat op de wachtlijst. Komt er een plaats vrij, "
-        f"dan krijgt u bericht op {email}."
+        return _(
+            "U bent aangemeld. We hebben een bevestiging gestuurd naar %(email)s.", email=email
+        )
+    return _(
+        "Het kennisatelier is vol: u staat op de wachtlijst. Komt er een plaats vrij, "
+        "dan krijgt u bericht op %(email)s.",
+        email=email,
     )
 
 
@@ -93,7 +97,7 @@ def registration_page(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         atelier = registration.cancel_registration(token)
         if atelier is not None:
-            flash("Uw aanmelding is geannuleerd. Uw gegevens zijn verwijderd.", "success")
+            flash(_("Uw aanmelding is geannuleerd. Uw gegevens zijn verwijderd."), "success")
             return redirect(url_for("ateliers.show", slug=atelier.slug))
     found = queries.registration_for_token(token)
     if found is None:
@@ -120,7 +124,7 @@ def renew_feed() -> Response:
     """Make a new secret feed address (the old one stops working)."""
     if FlaskForm().validate_on_submit():
         feed_services.renew_feed(current_user._get_current_object())
-        flash("U hebt een nieuw agenda-adres. Een eerder adres werkt niet meer.", "success")
+        flash(_("U hebt een nieuw agenda-adres. Een eerder adres werkt niet meer."), "success")
     return redirect(url_for("ateliers.mine"))
 
 
@@ -130,7 +134,7 @@ def revoke_feed() -> Response:
     """Switch the personal feed off."""
     if FlaskForm().validate_on_submit():
         feed_services.revoke_feed(current_user._get_current_object())
-        flash("Uw agenda-adres is ingetrokken.", "success")
+        flash(_("Uw agenda-adres is ingetrokken."), "success")
     return redirect(url_for("ateliers.mine"))
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,11 +30,13 @@ from kispub.core.database import write_transaction
 from kispub.core.outbox import forget_messages
 from kispub.extensions import db
 
-ALREADY_REGISTERED = "Dit e-mailadres is al aangemeld voor dit kennisatelier."
+ALREADY_REGISTERED = _l("Dit e-mailadres is al aangemeld voor dit kennisatelier.")
 CLOSED = {
-    RegistrationState.PAST: "Dit kennisatelier is al voorbij.",
-    RegistrationState.NOT_SCHEDULED: "Voor dit kennisatelier kunt u zich nu niet aanmelden.",
-    RegistrationState.DEADLINE_PASSED: "De aanmeldtermijn voor dit kennisatelier is verstreken.",
+    RegistrationState.PAST: _l("Dit kennisatelier is al voorbij."),
+    RegistrationState.NOT_SCHEDULED: _l("Voor dit kennisatelier kunt u zich nu niet aanmelden."),
+    RegistrationState.DEADLINE_PASSED: _l(
+        "De aanmeldtermijn voor dit kennisatelier is verstreken."
+    ),
 }
 
 
@@ -69,26 +73,68 @@ def register_for_atelier(atelier_id: int, data: RegistrationData) -> Registratio
     return registration
 
 
+@dataclass(frozen=True)
+class SignUp:
+    """What the public form tells the visitor: the same for a new and a repeated address."""
+
+    status: RegistrationStatus
+    email: str  # normalised
+
+
+def sign_up(atelier_id: int, data: RegistrationData) -> SignUp:
+    """Register through the public form, where a repeat must look exactly like a new one.
+
+    An address already on the list gets the answer a newcomer would get now, and an
+    e-mail (not the page) saying it was already registered, with its own manage link:
+    the form tells nobody whether someone else registered with an address.
+    """
+    try:
+        return _sign_up(atelier_id, data)
+    except IntegrityError:
+        # A concurrent registration of the same address committed first; now it is found.
+        return _sign_up(atelier_id, data)
+
+
+def _sign_up(atelier_id: int, data: RegistrationData) -> SignUp:
+    with write_transaction() as session:
+        try:
+            registration = _register(session, atelier_id, data)
+        except AlreadyRegistered:
+            existing = registration_by_email(atelier_id, normalise_email(data.email))
+            assert existing is not None  # found under the same lock a moment ago
+            notifications.queue([notifications.already_registered(existing)])
+            atelier = existing.atelier  # locked by ``_register``
+            state = registration_state(atelier, registered_counts([atelier.id])[atelier.id])
+            return SignUp(_newcomer_status(atelier, state), existing.email)
+        notifications.queue([notifications.registration_confirmation(registration)])
+        return SignUp(registration.status, registration.email)
+
+
+def _newcomer_status(atelier: Atelier, state: RegistrationState) -> RegistrationStatus:
+    """What someone registering now gets (the atelier locked, registration open)."""
+    # Nobody passes the queue: with people waiting, a newcomer waits too.
+    if state is RegistrationState.OPEN and not waiting_list(atelier.id):
+        return RegistrationStatus.REGISTERED
+    return RegistrationStatus.WAITLISTED
+
+
 def _register(session: Session, atelier_id: int, data: RegistrationData) -> Registration:
     email = normalise_email(data.email)
     atelier = locked_atelier(atelier_id)
     if atelier is None:
-        raise RegistrationError("Dit kennisatelier bestaat niet (meer).")
-    taken = registered_counts([atelier.id])[atelier.id]
-    state = registration_state(atelier, taken)
+        raise RegistrationError(_("Dit kennisatelier bestaat niet (meer)."))
+    state = registration_state(atelier, registered_counts([atelier.id])[atelier.id])
     if state in CLOSED:
         raise RegistrationError(CLOSED[state])
     if registration_by_email(atelier.id, email) is not None:
         raise AlreadyRegistered(ALREADY_REGISTERED)
-    # Nobody passes the queue: with people waiting, a newcomer waits too.
-    seat = state is RegistrationState.OPEN and not waiting_list(atelier.id)
     registration = Registration(
         atelier=atelier,
         user_id=data.user_id,
         name=data.name.strip(),
         email=email,
         organisation=(data.organisation or "").strip() or None,
-        status=RegistrationStatus.REGISTERED if seat else RegistrationStatus.WAITLISTED,
+        status=_newcomer_status(atelier, state),
         created_at=clock.now(),
     )
     session.add(registration)
