@@ -15,7 +15,6 @@ the snippet is HTML-escaped, and only then do the markers become ``<mark>`` tags
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,7 +60,7 @@ PG_HEADLINE = (
 
 def searchable_text(text: str, *, markdown: bool = True) -> str:
     """The plain text that is indexed: Markdown rendered away, the snippet markers removed."""
-    plain = html.unescape(markdown_to_text(text)) if markdown else text
+    plain = markdown_to_text(text) if markdown else text
     return plain.replace(START, "").replace(STOP, "")
 
 

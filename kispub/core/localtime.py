@@ -24,9 +24,12 @@ def from_amsterdam(local: datetime) -> datetime:
     aware = local.replace(tzinfo=AMSTERDAM, fold=0)
     # A skipped time does not survive the round trip through UTC: 02:30 comes back as 03:30.
     if aware.astimezone(UTC).astimezone(AMSTERDAM).replace(tzinfo=None) != local:
+        # Imported here: core.dates registers this module's amsterdam_iso as a filter.
+        from kispub.core.dates import wall_clock_datetime
+
         raise NonExistentLocalTime(
-            f"{local:%d-%m-%Y %H:%M} bestaat niet: die nacht gaat de klok van 02:00 naar 03:00 "
-            "(begin zomertijd). Kies een andere tijd."
+            f"{wall_clock_datetime(local)} bestaat niet: die nacht gaat de klok van 02:00 "
+            "naar 03:00 (begin zomertijd). Kies een andere tijd."
         )
     return aware.astimezone(UTC)
 

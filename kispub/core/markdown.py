@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from kispub.core.text import clean_text
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol",
@@ -45,5 +48,17 @@ def sanitise_html(html: str) -> str:
 
 
 def markdown_to_text(text: str) -> str:
-    """Plain text of a Markdown document (for summaries, feeds and calendars)."""
-    return nh3.clean(str(render_markdown(text)), tags=set()).strip()
+    """Plain text of a Markdown document (for summaries, feeds, calendars and meta tags).
+
+    Plain means *not escaped*: "A & B" stays "A & B". Every writer escapes once for its own
+    format (Jinja autoescaping, lxml in the feeds, icalendar, ``tojson``); text that came
+    back escaped here was escaped twice there, and podcast apps showed "&amp;".
+    """
+    return _plain(text or "")
+
+
+@lru_cache(maxsize=512)
+def _plain(text: str) -> str:
+    # nh3 drops the tags but returns HTML (entities escaped); unescape once to get the text.
+    # What the unescaping brings back (&#1; in the source) goes through the stored-text rule.
+    return clean_text(html.unescape(nh3.clean(_rendered(text), tags=set()))).strip()

@@ -6,6 +6,7 @@ from flask import Flask
 
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
+from kispub.core import durations
 from kispub.core.links import register_content_kind
 from kispub.core.storage import register_media_references
 from kispub.jobs import crontab, register_periodic
@@ -44,6 +45,8 @@ def init_app(app: Flask) -> None:
     register_periodic(
         app, "podcast-downloads-rollup", crontab(minute="5"), downloads.rollup_downloads
     )
-    app.add_template_filter(pages.clock, "podcast_clock")
-    app.add_template_filter(pages.duration_label, "podcast_duration")
+    # One format for lengths and timestamps alike, as the player shows them (core.durations).
+    app.add_template_filter(durations.clock, "podcast_clock")
+    app.add_template_filter(durations.clock, "podcast_duration")
+    app.add_template_filter(durations.iso_duration, "podcast_iso_duration")
     app.add_template_filter(pages.seconds, "podcast_seconds")

@@ -27,11 +27,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from kispub.core.bounds import MIN_YEAR
+from kispub.core.durations import clock
 from kispub.core.forms import BaseForm, SubForm
 from kispub.core.nonce import OnceForm
 from kispub.podcast.feed.rss import APPLE_CATEGORIES
 from kispub.podcast.models import PERSON_ROLES, EpisodeType
-from kispub.podcast.pages import clock
 from kispub.podcast.services import ChapterData
 
 REQUIRED = "Dit veld is verplicht."

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from flask import url_for
 
 from kispub.core import clock
-from kispub.core.dates import long_date
+from kispub.core.dates import day_date, long_date
 from kispub.core.links import LinkedItem
 from kispub.core.markdown import markdown_to_text
 from kispub.core.urls import absolute_url
@@ -82,7 +82,7 @@ def resolve_episodes(ids: Sequence[int]) -> list[LinkedItem]:
             id=episode.id,
             title=episode.title,
             url=url_for("podcast.episode", series=episode.series.slug, episode=episode.slug),
-            meta=f"Podcast · {episode.publish_at:%d-%m-%Y}" if episode.publish_at else "Podcast",
+            meta=f"Podcast · {day_date(episode.publish_at)}" if episode.publish_at else "Podcast",
         )
         for episode in queries.visible_episodes(ids)
     ]

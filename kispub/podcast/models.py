@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from kispub.core import clock
 from kispub.core.database import UTCDateTime, string_enum
+from kispub.core.durations import whole_seconds
 from kispub.core.storage import parse_key
 from kispub.extensions import Model, db
 from kispub.themes.models import Theme
@@ -145,7 +146,8 @@ class Episode(Model):
 
     @property
     def duration_seconds(self) -> int:
-        return round(self.duration_ms / 1000)
+        """Whole seconds, rounded down as players do (the feed's itunes:duration)."""
+        return whole_seconds(self.duration_ms)
 
     # "Published and due" is this one condition, in Python and in SQL: every page, the feed,
     # the audio, the cover images and the links to other channels ask it.

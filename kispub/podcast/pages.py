@@ -11,7 +11,9 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
+from kispub.core.durations import clock, iso_duration
 from kispub.core.links import LinkedItem, linking_items, unique_by_url
+from kispub.core.localtime import amsterdam_iso
 from kispub.core.markdown import markdown_to_text
 from kispub.core.storage import get_storage
 from kispub.podcast import queries
@@ -116,35 +118,9 @@ def episode_page(series_slug: str, episode_slug: str) -> EpisodePage | None:
     )
 
 
-def clock(ms: int) -> str:
-    """A timestamp as players show it: "4:05" or "1:02:03"."""
-    hours, rest = divmod(ms // 1000, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
 def seconds(ms: int) -> str:
     """Seconds for a Media Fragment ("#t=12.5") or a data attribute."""
     return f"{ms / 1000:g}"
-
-
-def duration_label(ms: int) -> str:
-    """A length for people: "45 sec", "12 min", "1 uur 5 min"."""
-    seconds = round(ms / 1000)
-    if seconds < 60:
-        return f"{seconds} sec"
-    hours, minutes = divmod(round(seconds / 60), 60)
-    if not hours:
-        return f"{minutes} min"
-    return f"{hours} uur {minutes} min" if minutes else f"{hours} uur"
-
-
-def iso_duration(ms: int) -> str:
-    """ISO 8601 duration for schema.org, e.g. "PT1H2M3S"."""
-    hours, rest = divmod(round(ms / 1000), 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    return f"PT{text}{seconds}S"
 
 
 @dataclass(frozen=True)
@@ -211,7 +187,8 @@ def episode_metadata(episode: Episode) -> dict[str, Any]:
         "inLanguage": series.language,
     }
     if episode.publish_at is not None:
-        data["datePublished"] = episode.publish_at.date().isoformat()
+        # The instant with Amsterdam's offset: its UTC date is the day before for an evening.
+        data["datePublished"] = amsterdam_iso(episode.publish_at)
     if episode.number is not None:
         data["episodeNumber"] = episode.number
     if episode.guests:

@@ -104,7 +104,7 @@ def test_create_reads_times_as_amsterdam_and_a_double_submit_creates_one(
         # 28 March 2027: the clocks go from 02:00 to 03:00, so 02:30 never happens.
         (
             {"starts_at": "2027-03-28T02:30", "ends_at": "2027-03-28T04:00"},
-            "28-03-2027 02:30 bestaat niet",
+            "zondag 28 maart 2027 om 02:30 bestaat niet",
         ),
         # Out of range: what a database column or a time-zone conversion cannot take.
         ({"capacity": str(2**31)}, "10.000"),

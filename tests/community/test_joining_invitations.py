@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_babel import format_date
 from sqlalchemy import func, select
 
 from kispub.accounts.models import Role, User
@@ -371,10 +370,7 @@ def test_a_new_link_logs_until_when_it_is_valid(app: Flask) -> None:
     freeze(app, datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     _shared(make_member(role=Role.MODERATOR), max_uses=4, days=30)
     [created] = events_of(action="link_created")
-    with app.test_request_context():
-        until = format_date(_invitations()[0].expires_at)
-        assert until == format_date(datetime(2026, 4, 1, 9, 0, tzinfo=UTC))
-    assert created.note == f"4 keer, tot {until}"
+    assert created.note == "4 keer, tot 1 april 2026"  # the short date format
 
 
 def test_the_made_link_shows_its_domain_as_stored(client: FlaskClient, login_as: Callable) -> None:

@@ -34,7 +34,7 @@ def test_wall_clock_to_utc_and_back(local: datetime, utc: datetime) -> None:
 
 @pytest.mark.parametrize("minute", [0, 30, 59])
 def test_the_skipped_spring_hour_is_refused(minute: int) -> None:
-    with pytest.raises(NonExistentLocalTime, match=r"28-03-2027 02:\d\d bestaat niet"):
+    with pytest.raises(NonExistentLocalTime, match=r"zondag 28 maart 2027 om 02:\d\d bestaat niet"):
         from_amsterdam(datetime(2027, 3, 28, 2, minute))
 
 

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, func, select, update
 
@@ -62,6 +61,7 @@ from kispub.community.services.rules import (
 )
 from kispub.core import clock
 from kispub.core.database import write_transaction
+from kispub.core.dates import day_date
 from kispub.extensions import db
 
 MAX_LINK_USES = 1000
@@ -222,7 +222,7 @@ def create_invite_link(inviter: User, link: InviteLink) -> tuple[Invitation, str
         session.add(invitation)
         session.flush()
         summary = _(
-            "%(n)d keer, tot %(date)s", n=link.max_uses, date=format_date(invitation.expires_at)
+            "%(n)d keer, tot %(date)s", n=link.max_uses, date=day_date(invitation.expires_at)
         )
         if domain:
             summary += ", @" + domain
@@ -271,7 +271,7 @@ def _refusal(invitation: Invitation, now: datetime) -> str | None:
         return _(
             "Deze uitnodiging is verlopen op %(date)s. Vraag degene die u uitnodigde om een "
             "nieuwe.",
-            date=format_date(invitation.expires_at, "d MMMM y"),
+            date=day_date(invitation.expires_at),
         )
     return None
 

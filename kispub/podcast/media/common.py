@@ -15,6 +15,7 @@ from mutagen import MutagenError
 from mutagen.id3 import PictureType
 from mutagen.mp4 import AtomError
 
+from kispub.core.durations import clock, probed_ms
 from kispub.core.text import clean_line
 from kispub.podcast.media.formats import (
     FORMATS,
@@ -65,7 +66,7 @@ def audio_info(fmt: str, *, duration: float, size: int, **fields: Any) -> AudioI
         format=fmt,
         mime_type=mime_type,
         extension=extension,
-        duration_ms=round(duration * 1000),
+        duration_ms=probed_ms(duration),
         bitrate=int(bitrate),
         audio_offset=offset,
         bytes_per_second=bytes_per_second,
@@ -75,7 +76,7 @@ def audio_info(fmt: str, *, duration: float, size: int, **fields: Any) -> AudioI
 
 def _check_plausible(duration: float, audio_bytes: float, sample_rate: int, channels: int) -> None:
     """Refuse numbers no real podcast file has: they come from damaged headers."""
-    if not duration or round(duration * 1000) <= 0:
+    if not duration or probed_ms(duration) <= 0:
         raise AudioError(MSG_NO_AUDIO)
     if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE or not 1 <= channels <= 8:
         raise AudioError(MSG_INVALID)
@@ -121,9 +122,8 @@ def truncated_message(missing: float, promised: float | None, present: float) ->
 
 
 def _clock(seconds: float) -> str:
-    """Seconds as m:ss for messages."""
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
+    """Seconds as the player would show them, for messages."""
+    return clock(probed_ms(seconds))
 
 
 def first_text(values: Any) -> str | None:
@@ -137,7 +137,7 @@ def chained_chapters(found: list[tuple[int, str]], duration: float) -> tuple[Cha
     """Chapters from (start, title) pairs, each ending where the next one starts."""
     if not found:
         return ()
-    ends = [start for start, _ in found[1:]] + [round(duration * 1000)]
+    ends = [start for start, _ in found[1:]] + [probed_ms(duration)]
     return tuple(
         Chapter(start_ms=start, end_ms=end if end > start else None, title=title)
         for (start, title), end in zip(found, ends, strict=True)
