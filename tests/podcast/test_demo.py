@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import tomllib
 from pathlib import Path
 
@@ -106,3 +107,28 @@ def test_demo_episodes_name_nobody_like_a_test() -> None:
         text += path.read_text()
     for word in ("Test", "Proef", "Voorbeeld", "Lorem", "example.com"):
         assert word not in text
+
+
+def test_an_episode_takes_its_chapters_from_a_json_chapters_file(
+    app: Flask, tmp_path: Path
+) -> None:
+    load_demo()
+    document = {"version": "1.2.0", "chapters": [
+        {"startTime": 0, "title": "Opening"}, {"startTime": 12.5, "title": "Het gesprek"},
+    ]}  # fmt: skip
+    (tmp_path / "hoofdstukken.json").write_text(json.dumps(document))
+    (tmp_path / "aflevering.toml").write_text(
+        '[[podcast_episodes]]\nseries = "denkers-en-doeners"\nslug = "extra"\n'
+        'title = "Een extra aflevering"\npublish_at = 2020-12-01T07:00:00+01:00\n'
+        f'audio = "{DEMO.parent / "media" / "aflevering-1.mp3"}"\n'
+        'chapters = "hoofdstukken.json"\n'
+    )
+    load_content(tmp_path / "aflevering.toml")
+    series = queries.series_by_slug("denkers-en-doeners")
+    assert series is not None
+    episode = queries.episode_in_series(series, "extra")
+    assert episode is not None
+    assert episode.chapters == [
+        {"start_ms": 0, "title": "Opening"},
+        {"start_ms": 12500, "title": "Het gesprek"},
+    ]  # the file's, not the audio's own (ID3) chapters
