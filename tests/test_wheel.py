@@ -134,10 +134,14 @@ def _assert_wheel_carries_package_data(wheel: Path) -> None:
         "kispub/demo/media/podcast-cover.jpg",
         "kispub/demo/media/aflevering-1.mp3",
         "kispub/demo/media/aflevering-1.vtt",
+        "kispub/demo/media/aflevering-6.vtt",
+        "kispub/demo/media/aflevering-6.chapters.json",
     }
     assert named <= expected
     assert not expected - names, f"missing from the wheel: {sorted(expected - names)}"
     assert not [n for n in names if n.startswith("templates/")], "templates/ at the top level"
+    # The demo's spoken episodes are most of the wheel: keep it a small download.
+    assert wheel.stat().st_size < 6_000_000, wheel.stat().st_size
 
 
 def _install_into_fresh_venv(wheel: Path, venv: Path) -> Path:

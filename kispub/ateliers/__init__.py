@@ -17,11 +17,13 @@ from flask import Flask
 from kispub.ateliers import admin, attendee_admin, views
 from kispub.ateliers import privacy as ateliers_privacy
 from kispub.ateliers.cli import ateliers_cli
+from kispub.ateliers.highlights import next_ateliers_block
 from kispub.ateliers.links import KIND, atelier_choices, resolve_ateliers, theme_section
 from kispub.ateliers.loader import load_ateliers
 from kispub.ateliers.services.registration import purge_attendee_data
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
+from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
 from kispub.core.localtime import amsterdam_iso
 from kispub.jobs import crontab, register_periodic
@@ -43,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(attendee_admin.bp)  # adding, removing, promoting, mailing
     register_loader(app, "ateliers", load_ateliers)
     register_theme_section(app, theme_section)
+    register_highlights(app, next_ateliers_block)
     register_content_kind(
         app, KIND, resolve_ateliers, label="Kennisateliers", choices=atelier_choices
     )

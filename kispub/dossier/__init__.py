@@ -20,9 +20,10 @@ from flask import Flask
 
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
+from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
 from kispub.core.storage import register_media_references
-from kispub.dossier import admin, alert_views, counting, file_admin, links, views
+from kispub.dossier import admin, alert_views, counting, file_admin, highlights, links, views
 from kispub.dossier import privacy as dossier_privacy
 from kispub.dossier.files import references as file_references
 from kispub.dossier.files import views as file_views
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     register_media_references(app, file_references.media_keys)
     register_loader(app, "dossiers", load_dossiers)
     register_theme_section(app, links.theme_section)
+    register_highlights(app, highlights.newest_items_block)
     register_content_kind(
         app, KIND, links.resolve_items, label="Dossieritems", choices=links.item_choices
     )

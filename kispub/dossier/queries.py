@@ -185,6 +185,20 @@ def items_on_theme(theme: Theme, now: datetime, limit: int) -> list[DossierItem]
     return list(db.session.scalars(statement.limit(limit)))
 
 
+def newest_public_items(now: datetime, limit: int) -> list[DossierItem]:
+    """The newest public items of every public dossier (the home page's block), leaving out
+    items that stand for an episode or an atelier: the home page shows those channels itself."""
+    statement = (
+        select(DossierItem)
+        .join(Dossier)
+        .where(DossierItem.published_at <= now, Dossier.published_at <= now)
+        .where(DossierItem.kind.not_in((ItemKind.EPISODE, ItemKind.ATELIER)))
+        .options(selectinload(DossierItem.dossier))
+        .order_by(DossierItem.dated_on.desc(), DossierItem.id.desc())
+    )
+    return list(db.session.scalars(statement.limit(limit)))
+
+
 def changes(dossier_id: int) -> list[DossierChange]:
     """The editors' notes for "Wijzigingen op deze pagina", newest first."""
     statement = select(DossierChange).where(DossierChange.dossier_id == dossier_id)

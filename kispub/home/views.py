@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
+from kispub.core.highlights import highlight_blocks
 from kispub.extensions import db
 from kispub.themes.services import all_themes
 
@@ -14,8 +15,8 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index() -> str:
-    """The front door to the four channels."""
-    return render_template("home.html", themes=all_themes())
+    """The front door: what is new in each channel, the channels and the themes."""
+    return render_template("home.html", blocks=highlight_blocks(), themes=all_themes())
 
 
 @bp.get("/healthz")

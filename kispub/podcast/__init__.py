@@ -7,6 +7,7 @@ from flask import Flask
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core import durations
+from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
 from kispub.core.storage import register_media_references
 from kispub.jobs import crontab, register_periodic
@@ -26,13 +27,24 @@ CHANNEL = Channel(
 
 def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section, links and CLI."""
-    from kispub.podcast import admin, cli, downloads, links, loader, pages, queries, views
+    from kispub.podcast import (
+        admin,
+        cli,
+        downloads,
+        highlights,
+        links,
+        loader,
+        pages,
+        queries,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     register_loader(app, "podcast_series", loader.load_series)
     register_loader(app, "podcast_episodes", loader.load_episodes)
     register_theme_section(app, links.theme_section)
+    register_highlights(app, highlights.latest_episode_block)
     register_content_kind(
         app,
         links.EPISODE_KIND,

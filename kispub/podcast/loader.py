@@ -2,12 +2,14 @@
 
 Both upsert by slug, so loading a file twice changes nothing: a series keeps its
 podcast:guid, an episode its GUID; audio is only replaced when the file's content changed.
-Paths (audio, cover, transcript) are relative to the content file.
+Paths (audio, cover, transcript, and chapters when given as a JSON Chapters file) are
+relative to the content file.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -64,7 +66,7 @@ def _load_episode(item: dict[str, Any], base: Path) -> int:
     series = queries.series_by_slug(item["series"])
     if series is None:
         raise ValueError(f"onbekende serie '{item['series']}'")
-    data = _episode_data(item)
+    data = _episode_data(item, base)
     audio = base / item["audio"]
     transcript = (base / item["transcript"]).read_bytes() if "transcript" in item else None
     episode = queries.episode_in_series(series, data.slug or slugify(data.title))
@@ -94,8 +96,8 @@ def _update_episode(
     return 1
 
 
-def _episode_data(item: dict[str, Any]) -> EpisodeData:
-    chapters = item.get("chapters")
+def _episode_data(item: dict[str, Any], base: Path) -> EpisodeData:
+    chapters = _chapters(item.get("chapters"), base)
     return EpisodeData(
         title=item["title"],
         slug=item.get("slug"),
@@ -115,6 +117,17 @@ def _episode_data(item: dict[str, Any]) -> EpisodeData:
         if chapters is None
         else tuple(ChapterData(int(c["start_ms"]), c["title"]) for c in chapters),
     )
+
+
+def _chapters(value: Any, base: Path) -> list[dict[str, Any]] | None:
+    """Inline ``[{start_ms, title}]``, or the path of a JSON Chapters file (startTime in s)."""
+    if not isinstance(value, str):
+        return value
+    document = json.loads((base / value).read_text(encoding="utf-8"))
+    return [
+        {"start_ms": round(float(c["startTime"]) * 1000), "title": c["title"]}
+        for c in document["chapters"]
+    ]
 
 
 def _moment(value: Any) -> datetime | None:

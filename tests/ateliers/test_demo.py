@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime
 
 from flask import Flask
@@ -25,7 +26,7 @@ def load_demo() -> int:
 
 
 def test_demo_loads_once_and_then_changes_nothing(app: Flask, client: FlaskClient) -> None:
-    assert load_demo() == 8
+    assert load_demo() == 9
     assert load_demo() == 0
 
     titles = {atelier_by_slug(slug).title for slug in (
@@ -41,3 +42,24 @@ def test_demo_loads_once_and_then_changes_nothing(app: Flask, client: FlaskClien
         calendar = parse_calendar(response.data)
     future = [v for v in calendar.events if v["DTSTART"].dt > datetime.now(UTC)]
     assert len(future) >= 3
+
+
+def test_demo_people_and_venues_have_natural_names(app: Flask, client: FlaskClient) -> None:
+    load_demo()
+    items = tomllib.loads(FILES[1].read_text())["ateliers"]
+    shown = [str(i.get(k, "")) for i in items for k in ("venue_name", "venue_address")]
+    shown += [p for i in items for p in (*i.get("speakers", ()), *i.get("hosts", ()))]
+    assert len(shown) > 20
+    for word in ("Test", "Proef", "Voorbeeld", "Fictief", "Casus", "Schets", "Lorem"):
+        assert not [text for text in shown if word.lower() in text.lower()], word
+    page = client.get("/kennisateliers/institutioneel-racisme").get_data(as_text=True)
+    assert "Youssef Amrani" in page and "Testgeval" not in page
+
+
+def test_a_few_ateliers_are_still_to_come(app: Flask, client: FlaskClient) -> None:
+    load_demo()
+    upcoming = [
+        i for i in tomllib.loads(FILES[1].read_text())["ateliers"]
+        if i["starts_at"].year >= 2027 and i.get("status", "scheduled") == "scheduled"
+    ]  # fmt: skip
+    assert len(upcoming) >= 4
