@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kispub.ateliers import admin, views
+from kispub.ateliers import (
+    admin,
+    admin_changes,  # noqa: F401 (adds its confirmation pages to admin.bp)
+    views,
+)
 from kispub.ateliers import privacy as ateliers_privacy
 from kispub.ateliers.cli import ateliers_cli
 from kispub.ateliers.links import KIND, atelier_choices, resolve_ateliers, theme_section

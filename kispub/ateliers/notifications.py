@@ -16,10 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from kispub.ateliers.calendar.feeds import atelier_ics
 from kispub.ateliers.models import Atelier, AtelierStatus, Registration
 from kispub.ateliers.tokens import make_registration_token
+from kispub.core import clock
 from kispub.core.mail import Attachment, build_message
 from kispub.core.outbox import queue_mail
 from kispub.core.urls import absolute_url
@@ -48,6 +50,14 @@ def promotion(registration: Registration) -> AtelierMail:
     """Tell someone from the waiting list that a seat is theirs."""
     subject = f"Er is een plaats voor u vrijgekomen: {registration.atelier.title}"
     return _compose(registration, subject, "promoted")
+
+
+def moved_back(registration: Registration) -> AtelierMail:
+    """Tell someone their seat went back to the waiting list (fewer places), at its front."""
+    subject = _("U staat weer op de wachtlijst: %(title)s", title=registration.atelier.title)
+    # Moved back more than once is possible: each time is its own message.
+    occasion = "moved-" + clock.now().strftime("%Y%m%dT%H%M%S%f")
+    return _compose(registration, subject, "moved_back", occasion)
 
 
 def atelier_changed(atelier: Atelier, registrations: Iterable[Registration]) -> list[AtelierMail]:
