@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext as _
 
 from kispub.ateliers.models import Atelier, DisplayStatus
 from kispub.ateliers.queries import (
