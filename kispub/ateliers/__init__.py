@@ -1,7 +1,8 @@
 """Kennisateliers: workshop pages, registration and iCalendar feeds.
 
 The channel has the layout every channel has: ``views`` (public pages), ``admin`` (the
-editors' pages), ``forms``, ``models``, ``services`` (every write; a package, see its
+editors' pages; ``admin_changes`` adds the confirmation pages for cancelling and for fewer
+places), ``forms``, ``models``, ``services`` (every write; a package, see its
 docstring), ``queries`` (reads), ``pages`` (what templates get), ``loader`` (the
 ``[[ateliers]]`` section of content files), ``links`` (what it offers other channels and
 links to), ``notifications`` (its e-mail) and ``cli``. ``calendar/`` is its iCalendar
