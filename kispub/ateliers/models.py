@@ -163,6 +163,11 @@ class Atelier(Model):
         return and_(cls.publication == AtelierPublication.PUBLISHED, cls.publish_at <= now)
 
     @property
+    def is_public_now(self) -> bool:
+        """``is_public`` by the app's clock (for templates: where a title may link to)."""
+        return self.is_public(clock.now())
+
+    @property
     def publication_label(self) -> str:
         """ "Concept", "Ingepland" or "Gepubliceerd" for the back office, by the app's clock."""
         now = clock.now()

@@ -156,6 +156,9 @@ def test_a_new_atelier_starts_as_a_draft_with_a_preview_link(
     assert client.get("/kennisateliers/taal-en-werk").status_code == 404
     edit = text(client, f"/beheer/ateliers/{atelier.id}/bewerken")
     assert "Concept" in edit
+    overview = text(client, "/beheer/ateliers/")
+    assert 'href="/kennisateliers/taal-en-werk"' not in overview
+    assert f'<a href="/beheer/ateliers/{atelier.id}/bewerken">Taal en werk</a>' in overview
     link = re.search(r'href="(https?://[^"]+/kennisateliers/voorbeeld/[^"]+)"', edit)
     assert link is not None
     # Seven days (PREVIEW_LINK_DAYS) from Monday 2 November 10:00, Amsterdam time.
