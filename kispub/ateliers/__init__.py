@@ -1,7 +1,8 @@
 """Kennisateliers: workshop pages, registration and iCalendar feeds.
 
 The channel has the layout every channel has: ``views`` (public pages), ``admin`` (the
-editors' pages), ``forms``, ``models``, ``services`` (every write; a package, see its
+editors' pages; ``admin_changes`` adds the confirmation pages for cancelling and for fewer
+places), ``forms``, ``models``, ``services`` (every write; a package, see its
 docstring), ``queries`` (reads), ``pages`` (what templates get), ``loader`` (the
 ``[[ateliers]]`` section of content files), ``links`` (what it offers other channels and
 links to), ``notifications`` (its e-mail) and ``cli``. ``calendar/`` is its iCalendar
@@ -14,7 +15,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kispub.ateliers import admin, attendee_admin, views
+from kispub.ateliers import (
+    admin,
+    admin_changes,  # noqa: F401 (adds its confirmation pages to admin.bp)
+    attendee_admin,
+    views,
+)
 from kispub.ateliers import privacy as ateliers_privacy
 from kispub.ateliers.cli import ateliers_cli
 from kispub.ateliers.highlights import next_ateliers_block

@@ -17,6 +17,7 @@ from kispub.ateliers.services.editing import (
     AtelierChange,
     AtelierData,
     AtelierError,
+    CapacityBelowRegistered,
     create_atelier,
     update_atelier,
 )
@@ -66,15 +67,27 @@ def edit(atelier_id: int) -> str | Response:
     atelier = _atelier_or_404(atelier_id)
     defaults = form_data(atelier, related_ids(atelier))
     form = atelier_form(all_themes(), related_choices(), data=defaults)
+    lower_url = None  # the confirmation page, when fewer places than taken were asked for
     if form.validate_on_submit():
         try:
             change = update_atelier(atelier_id, form.to_data())
+        except CapacityBelowRegistered as error:
+            _show_error(form, error)
+            lower_url = url_for(
+                "ateliers_admin.capacity", atelier_id=atelier_id, aantal=error.capacity
+            )
         except AtelierError as error:
             _show_error(form, error)
         else:
             flash(_change_message(change), "success")
             return redirect(url_for("ateliers_admin.edit", atelier_id=atelier_id))
-    return render_template("ateliers/admin/edit.html", form=form, atelier=atelier)
+    return render_template(
+        "ateliers/admin/edit.html",
+        form=form,
+        atelier=atelier,
+        preview=pages.preview_link(atelier),
+        lower_capacity_url=lower_url,
+    )
 
 
 def _change_message(change: AtelierChange) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -27,10 +29,10 @@ from wtforms.validators import (
 )
 
 from kispub.ateliers.links import RelatedChoices
-from kispub.ateliers.models import Atelier, AtelierStatus
+from kispub.ateliers.models import Atelier, AtelierPublication, AtelierStatus
 from kispub.ateliers.services.editing import (
-    CAPACITY_MESSAGE,
     MAX_CAPACITY,
+    MIN_CAPACITY,
     AtelierData,
     PersonData,
     is_web_url,
@@ -147,21 +149,40 @@ class AtelierForm(BaseForm):
         validators=[Optional(), Length(max=500)],
     )
     capacity = IntegerField(
-        "Aantal plaatsen",
-        description="Leeg laten als er geen maximum is.",
+        _l("Aantal plaatsen"),
+        description=_l("Leeg laten als er geen maximum is."),
         validators=[
             Optional(),
-            NumberRange(min=0, message="Het aantal plaatsen kan niet negatief zijn."),
-            NumberRange(max=MAX_CAPACITY, message=CAPACITY_MESSAGE),
+            NumberRange(
+                min=MIN_CAPACITY,
+                max=MAX_CAPACITY,
+                message=_l(
+                    "Vul een aantal plaatsen van 1 tot en met 10.000 in, of laat het veld leeg."
+                ),
+            ),
         ],
     )
     registration_deadline_at = AmsterdamDateTimeField(
         "Aanmelden kan tot", description="Leeg: tot het begin.", validators=[Optional()]
     )
-    status = SelectField(
-        "Status",
-        choices=[SelectChoice(status.value, status.label) for status in AtelierStatus],
-        default=AtelierStatus.SCHEDULED.value,
+    # Cancelling is not among the choices: it has a confirmation page of its own (see
+    # ``atelier_form``; a cancelled atelier keeps its status as a choice).
+    status = SelectField(_l("Status"), default=AtelierStatus.SCHEDULED.value)
+    publication = RadioField(
+        _l("Publicatie"),
+        choices=[
+            SelectChoice(AtelierPublication.DRAFT.value, _l("Concept (niet openbaar)")),
+            SelectChoice(AtelierPublication.PUBLISHED.value, _l("Publiceren")),
+        ],
+        default=AtelierPublication.DRAFT.value,
+    )
+    publish_at = AmsterdamDateTimeField(
+        _l("Publicatiemoment"),
+        description=_l(
+            "Nederlandse tijd. Leeg: direct bij publiceren. Een moment in de toekomst plant "
+            "de publicatie in."
+        ),
+        validators=[Optional()],
     )
     speakers = TextAreaField(
         "Sprekers",
@@ -232,6 +253,8 @@ class AtelierForm(BaseForm):
             capacity=self.capacity.data,
             registration_deadline_at=self.registration_deadline_at.data,
             status=AtelierStatus(self.status.data),
+            publication=AtelierPublication(self.publication.data),
+            publish_at=self.publish_at.data,
             speakers=_people(self.speakers.data),
             hosts=_people(self.hosts.data),
             related={field.kind: tuple(field.data or ()) for field in self.related_fields()},
@@ -262,7 +285,18 @@ def atelier_form(
         for choices in related
     }
     form_class = type(base.__name__, (base,), fields)
-    return form_class(data=data, themes=themes)
+    form = form_class(data=data, themes=themes)
+    current = AtelierStatus((data or {}).get("status", AtelierStatus.SCHEDULED.value))
+    form.status.choices = status_choices(current)
+    return form
+
+
+def status_choices(current: AtelierStatus) -> list[SelectChoice]:
+    """Planned and postponed; cancelled only for an atelier that already is."""
+    offered = [AtelierStatus.SCHEDULED, AtelierStatus.POSTPONED]
+    if current is AtelierStatus.CANCELLED:
+        offered.append(current)
+    return [SelectChoice(status.value, status.label) for status in offered]
 
 
 def form_data(atelier: Atelier, related: dict[str, list[int]]) -> dict[str, Any]:
@@ -275,6 +309,8 @@ def form_data(atelier: Atelier, related: dict[str, list[int]]) -> dict[str, Any]
         )
     }  # fmt: skip
     data["status"] = atelier.status.value
+    data["publication"] = atelier.publication.value
+    data["publish_at"] = atelier.publish_at
     data["themes"] = [theme.slug for theme in atelier.themes]
     data["speakers"] = "\n".join(_line(p.name, p.affiliation) for p in atelier.speakers)
     data["hosts"] = "\n".join(_line(p.name, p.affiliation) for p in atelier.hosts)

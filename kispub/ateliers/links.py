@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext as _
 
-from kispub.ateliers.models import Atelier, AtelierStatus
+from kispub.ateliers.models import Atelier, DisplayStatus
 from kispub.ateliers.queries import (
     all_ateliers,
-    ateliers_by_ids,
     past_ateliers,
+    public_ateliers_by_ids,
     upcoming_ateliers,
 )
 from kispub.core.dates import long_date
@@ -39,22 +40,23 @@ THEME_SECTION_SIZE = 5
 
 def _meta(atelier: Atelier) -> str:
     when = long_date(atelier.starts_at)
-    if atelier.status is AtelierStatus.SCHEDULED:
+    shown = atelier.shown_status
+    if shown is DisplayStatus.SCHEDULED:
         return when
-    return f"{when} ({atelier.status.label.lower()})"
+    return f"{when} ({shown.label.lower()})"
 
 
 def theme_section(theme: Theme) -> ThemeSection | None:
     """The theme page's block: upcoming ateliers on the theme, then the latest past ones."""
     shown = upcoming_ateliers(theme)[:THEME_SECTION_SIZE]
     if len(shown) < THEME_SECTION_SIZE:
-        past, _ = past_ateliers(theme, per_page=THEME_SECTION_SIZE - len(shown))
+        past, _more = past_ateliers(theme, per_page=THEME_SECTION_SIZE - len(shown))
         shown += past
     items = tuple(
         ThemeItem(title=a.title, url=url_for("ateliers.show", slug=a.slug), meta=_meta(a))
         for a in shown
     )
-    return ThemeSection("Kennisateliers", items, url_for("ateliers.index", thema=theme.slug))
+    return ThemeSection(_("Kennisateliers"), items, url_for("ateliers.index", thema=theme.slug))
 
 
 def resolve_ateliers(ids: Sequence[int]) -> list[LinkedItem]:
@@ -64,12 +66,16 @@ def resolve_ateliers(ids: Sequence[int]) -> list[LinkedItem]:
     """
     return [
         LinkedItem(KIND, a.id, a.title, absolute_url("ateliers.show", slug=a.slug), _meta(a))
-        for a in ateliers_by_ids(ids)
+        for a in public_ateliers_by_ids(ids)
     ]
 
 
 def atelier_choices() -> list[LinkedItem]:
-    """Every atelier an editor can link to (a dossier item), latest first."""
+    """Every atelier an editor can link to (a dossier item), latest first; drafts too.
+
+    A link to a draft is kept but shown to visitors only once the atelier is public
+    (``resolve_ateliers`` leaves it out until then).
+    """
     return [
         LinkedItem(KIND, a.id, a.title, absolute_url("ateliers.show", slug=a.slug), _meta(a))
         for a in all_ateliers()

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kispub.ateliers.models import AtelierStatus
+from kispub.ateliers.models import AtelierPublication, AtelierStatus
 from kispub.ateliers.queries import atelier_by_slug
 from kispub.ateliers.services.editing import AtelierData, parse_people, save_atelier
 from kispub.core.localtime import from_amsterdam
@@ -16,7 +16,8 @@ def load_ateliers(items: list[dict[str, Any]], base: Path) -> int:
     """Create or update each atelier by slug; returns how many changed.
 
     Times are Amsterdam wall-clock times (TOML local date-times). Loading sends no e-mail:
-    a content file is set-up, not news for attendees.
+    a content file is set-up, not news for attendees. An atelier is published unless its
+    table says ``publication = "draft"``; ``publish_at`` schedules it.
     """
     changed = 0
     for item in items:
@@ -29,6 +30,7 @@ def load_ateliers(items: list[dict[str, Any]], base: Path) -> int:
 def atelier_data(item: dict[str, Any]) -> AtelierData:
     """One [[ateliers]] table as the service's data."""
     deadline = item.get("registration_deadline")
+    publish_at = item.get("publish_at")
     return AtelierData(
         title=item["title"],
         slug=item["slug"],
@@ -45,6 +47,9 @@ def atelier_data(item: dict[str, Any]) -> AtelierData:
         if deadline is None
         else _moment(item, "registration_deadline"),
         status=AtelierStatus(item.get("status", "scheduled")),
+        # Published unless the file says publication = "draft" (or gives a later publish_at).
+        publication=AtelierPublication(item.get("publication", "published")),
+        publish_at=None if publish_at is None else _moment(item, "publish_at"),
         speakers=parse_people(item.get("speakers", ())),
         hosts=parse_people(item.get("hosts", ())),
     )

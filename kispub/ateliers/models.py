@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from flask_babel import lazy_gettext
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kispub.core import clock
@@ -23,9 +37,39 @@ class AtelierStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"scheduled": "Gepland", "postponed": "Uitgesteld", "cancelled": "Geannuleerd"}[
-            self.value
-        ]
+        return str(_STATUS_LABELS[self.value])
+
+
+_STATUS_LABELS = {
+    "scheduled": lazy_gettext("Gepland"),
+    "postponed": lazy_gettext("Uitgesteld"),
+    "cancelled": lazy_gettext("Geannuleerd"),
+    "ended": lazy_gettext("Afgelopen"),
+}
+
+
+class DisplayStatus(enum.StrEnum):
+    """What a page says about an atelier: its status, or "Afgelopen" once a planned one ended.
+
+    Cancelled and postponed keep their label after the date: "Afgelopen" would suggest the
+    meeting took place.
+    """
+
+    SCHEDULED = "scheduled"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+    ENDED = "ended"
+
+    @property
+    def label(self) -> str:
+        return str(_STATUS_LABELS[self.value])
+
+
+class AtelierPublication(enum.StrEnum):
+    """A draft is never public; a published atelier is public from its publish_at on."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
 
 
 class PersonRole(enum.StrEnum):
@@ -75,6 +119,10 @@ class Atelier(Model):
     status: Mapped[AtelierStatus] = mapped_column(
         string_enum(AtelierStatus), default=AtelierStatus.SCHEDULED
     )
+    publication: Mapped[AtelierPublication] = mapped_column(
+        string_enum(AtelierPublication), default=AtelierPublication.DRAFT
+    )
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # RFC 5545 SEQUENCE: raised on every change of time, place or status.
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
@@ -96,6 +144,49 @@ class Atelier(Model):
     @property
     def hosts(self) -> list[AtelierPerson]:
         return [p for p in self.people if p.role is PersonRole.HOST]
+
+    # "Published and due" is this one condition, in Python and in SQL: the pages, the feeds,
+    # registration, theme pages and the links to other channels all ask it.
+    @hybrid_method
+    def is_public(self, now: datetime) -> bool:
+        """Published and due at ``now``: shown to visitors, open for registration."""
+        return (
+            self.publication is AtelierPublication.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= now
+        )
+
+    @is_public.expression
+    @classmethod
+    def _is_public_sql(cls, now: datetime) -> ColumnElement[bool]:
+        """The same condition in SQL, for ``Atelier.is_public(now)`` in a query."""
+        return and_(cls.publication == AtelierPublication.PUBLISHED, cls.publish_at <= now)
+
+    @property
+    def is_public_now(self) -> bool:
+        """``is_public`` by the app's clock (for templates: where a title may link to)."""
+        return self.is_public(clock.now())
+
+    @property
+    def publication_label(self) -> str:
+        """ "Concept", "Ingepland" or "Gepubliceerd" for the back office, by the app's clock."""
+        now = clock.now()
+        if self.publication is AtelierPublication.DRAFT:
+            return str(lazy_gettext("Concept"))
+        if self.publish_at is None or self.publish_at > now:
+            return str(lazy_gettext("Ingepland"))
+        return str(lazy_gettext("Gepubliceerd"))
+
+    def display_status(self, now: datetime) -> DisplayStatus:
+        """The status a page shows at ``now``; a planned atelier that ended is "Afgelopen"."""
+        if self.status is AtelierStatus.SCHEDULED and self.ends_at < now:
+            return DisplayStatus.ENDED
+        return DisplayStatus(self.status.value)
+
+    @property
+    def shown_status(self) -> DisplayStatus:
+        """``display_status`` now, by the app's clock (for templates)."""
+        return self.display_status(clock.now())
 
     @property
     def is_cancelled(self) -> bool:
@@ -159,6 +250,9 @@ class Registration(Model):
     status: Mapped[RegistrationStatus] = mapped_column(string_enum(RegistrationStatus))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where on the waiting list: set when a lowered capacity moves someone back to its
+    # front; otherwise the waiting list goes by created_at (see ``queue_order``).
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     atelier: Mapped[Atelier] = relationship()
 
@@ -180,3 +274,8 @@ class AtelierFeed(Model):
     # database alone does not give anyone the feed addresses.
     secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+def queue_order() -> tuple[ColumnElement[Any], Mapped[int]]:
+    """The waiting list's order: who asked first (or was moved back to the front) comes first."""
+    return (func.coalesce(Registration.queued_at, Registration.created_at), Registration.id)

@@ -75,6 +75,14 @@ def editor_message(registration: Registration, subject: str, text: str, batch: s
     return _compose(registration, subject, "message", f"message-{batch}", ics=False, text=text)
 
 
+def moved_back(registration: Registration) -> AtelierMail:
+    """Tell someone their seat went back to the waiting list (fewer places), at its front."""
+    subject = _("U staat weer op de wachtlijst: %(title)s", title=registration.atelier.title)
+    # Moved back more than once is possible: each time is its own message.
+    occasion = "moved-" + clock.now().strftime("%Y%m%dT%H%M%S%f")
+    return _compose(registration, subject, "moved_back", occasion)
+
+
 def atelier_changed(atelier: Atelier, registrations: Iterable[Registration]) -> list[AtelierMail]:
     """Tell everyone registered or waiting that the time, place or status changed."""
     if atelier.status is AtelierStatus.CANCELLED:

@@ -6,6 +6,7 @@ Templates get one of these and show it; they do not query or decide.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_login import current_user
@@ -17,14 +18,17 @@ from kispub.ateliers.calendar.links import CalendarLinks, calendar_links, webcal
 from kispub.ateliers.calendar.personal import feed_url
 from kispub.ateliers.jsonld import event_jsonld
 from kispub.ateliers.links import KIND, related_items
-from kispub.ateliers.models import Atelier, Registration
+from kispub.ateliers.models import Atelier, Registration, RegistrationStatus
 from kispub.ateliers.seats import (
     RegistrationState,
+    latest_seats,
     places_left,
     registered_counts,
     registration_state,
 )
+from kispub.core import clock
 from kispub.core.links import LinkedItem, content_kinds, linking_items, unique_by_url
+from kispub.core.preview import preview_expires_at, preview_token
 from kispub.core.urls import absolute_url
 from kispub.themes.models import Theme
 from kispub.themes.services import all_themes, theme_by_slug
@@ -114,9 +118,19 @@ def listing(theme_slug: str | None, page: int) -> Listing:
 
 def atelier_page(slug: str) -> AtelierPage | None:
     """Everything the atelier page shows; the visitor's own registration when logged in."""
-    atelier = queries.atelier_by_slug(slug)
+    atelier = queries.public_atelier_by_slug(slug)
     if atelier is None:
         return None
+    return _page(atelier)
+
+
+def preview_page(atelier_id: int) -> AtelierPage | None:
+    """The page of any atelier (a draft too) for a preview link; None when it is gone."""
+    atelier = queries.get_atelier(atelier_id)
+    return None if atelier is None else _page(atelier)
+
+
+def _page(atelier: Atelier) -> AtelierPage:
     taken = registered_counts([atelier.id])[atelier.id]
     places = places_left(atelier, taken)
     user = current_user
@@ -153,3 +167,57 @@ def overview() -> Overview:
     """Every atelier for the editors, latest first, with attendance in one query."""
     ateliers = queries.all_ateliers()
     return Overview(ateliers, queries.attendance_counts([a.id for a in ateliers]))
+
+
+# -- the editors' pages ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewLink:
+    """A shareable link to an unpublished atelier's page, and when it stops working."""
+
+    url: str
+    expires_at: datetime
+
+
+def preview_link(atelier: Atelier) -> PreviewLink | None:
+    """A fresh preview link for a draft or scheduled atelier; None once it is public."""
+    if atelier.is_public(clock.now()):
+        return None
+    token = preview_token(KIND, atelier.id)
+    return PreviewLink(absolute_url("ateliers.preview", token=token), preview_expires_at())
+
+
+@dataclass(frozen=True)
+class CancelPage:
+    """What cancelling will do: who gets an e-mail."""
+
+    atelier: Atelier
+    registered: list[Registration]
+    waitlisted: list[Registration]
+
+
+def cancel_page(atelier: Atelier) -> CancelPage:
+    """Everyone registered or waiting, who will hear of the cancellation."""
+    people = queries.attendees(atelier.id)
+    registered = [r for r in people if r.status is RegistrationStatus.REGISTERED]
+    waitlisted = [r for r in people if r.status is RegistrationStatus.WAITLISTED]
+    return CancelPage(atelier, registered, waitlisted)
+
+
+@dataclass(frozen=True)
+class CapacityPage:
+    """What fewer places will do: who goes back to the waiting list, in their new order."""
+
+    atelier: Atelier
+    capacity: int
+    registered: int
+    moving: list[Registration]
+
+
+def capacity_page(atelier: Atelier, capacity: int) -> CapacityPage:
+    """The registrations that lowering to ``capacity`` moves back (see ``lifecycle``)."""
+    registered = registered_counts([atelier.id])[atelier.id]
+    moving = latest_seats(atelier.id, max(registered - capacity, 0))
+    moving.reverse()
+    return CapacityPage(atelier, capacity, registered, moving)

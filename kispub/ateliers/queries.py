@@ -11,7 +11,13 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from kispub.accounts.models import User
-from kispub.ateliers.models import Atelier, AtelierFeed, Registration, RegistrationStatus
+from kispub.ateliers.models import (
+    Atelier,
+    AtelierFeed,
+    Registration,
+    RegistrationStatus,
+    queue_order,
+)
 from kispub.ateliers.tokens import fingerprint_matches, read_registration_token
 from kispub.core import clock
 from kispub.extensions import db
@@ -24,7 +30,8 @@ MAX_ID = 2**31 - 1  # a larger id would overflow the database's integer column
 
 
 def _listing(theme: Theme | None) -> Select[Atelier]:
-    statement = select(Atelier).options(selectinload(Atelier.themes))
+    statement = select(Atelier).where(Atelier.is_public(clock.now()))
+    statement = statement.options(selectinload(Atelier.themes))
     if theme is not None:
         statement = statement.where(Atelier.themes.any(Theme.id == theme.id))
     return statement
@@ -47,8 +54,17 @@ def past_ateliers(
 
 
 def atelier_by_slug(slug: str) -> Atelier | None:
-    """The atelier with this slug, with its themes and people."""
-    statement = select(Atelier).where(Atelier.slug == slug)
+    """The atelier with this slug, public or not (editors, content files), with its details."""
+    return _with_details(select(Atelier).where(Atelier.slug == slug))
+
+
+def public_atelier_by_slug(slug: str) -> Atelier | None:
+    """The atelier with this slug if visitors may see it (published and due)."""
+    statement = select(Atelier).where(Atelier.slug == slug, Atelier.is_public(clock.now()))
+    return _with_details(statement)
+
+
+def _with_details(statement: Select[Atelier]) -> Atelier | None:
     options = (selectinload(Atelier.themes), selectinload(Atelier.people))
     return db.session.scalars(statement.options(*options)).first()
 
@@ -58,9 +74,10 @@ def get_atelier(atelier_id: int) -> Atelier | None:
     return db.session.get(Atelier, atelier_id) if 0 < atelier_id <= MAX_ID else None
 
 
-def ateliers_by_ids(ids: Sequence[int]) -> list[Atelier]:
-    """The ateliers with these ids, in any order."""
-    return list(db.session.scalars(select(Atelier).where(Atelier.id.in_(ids))))
+def public_ateliers_by_ids(ids: Sequence[int]) -> list[Atelier]:
+    """The public ateliers among these ids, in any order (what other channels may link to)."""
+    statement = select(Atelier).where(Atelier.id.in_(ids), Atelier.is_public(clock.now()))
+    return list(db.session.scalars(statement))
 
 
 def all_ateliers() -> list[Atelier]:
@@ -71,7 +88,7 @@ def all_ateliers() -> list[Atelier]:
 def feed_ateliers(theme: Theme | None = None) -> list[Atelier]:
     """What the public feeds hold: upcoming ateliers and those ended within the set days."""
     since = clock.now() - timedelta(days=current_app.config["ATELIER_FEED_PAST_DAYS"])
-    statement = select(Atelier).where(Atelier.ends_at >= since)
+    statement = select(Atelier).where(Atelier.ends_at >= since, Atelier.is_public(clock.now()))
     if theme is not None:
         statement = statement.where(Atelier.themes.any(Theme.id == theme.id))
     options = (selectinload(Atelier.themes), selectinload(Atelier.people))
@@ -86,6 +103,7 @@ def member_ateliers(user: User) -> list[Atelier]:
         .where(
             Registration.status == RegistrationStatus.REGISTERED,
             or_(Registration.user_id == user.id, Registration.email == user.email.lower()),
+            Atelier.is_public(clock.now()),
         )
         .distinct()
         .options(selectinload(Atelier.themes), selectinload(Atelier.people))
@@ -166,8 +184,8 @@ def attendance_counts(atelier_ids: Sequence[int]) -> dict[int, Attendance]:
 def attendees(atelier_id: int) -> list[Registration]:
     """Registered first, then the waiting list, each in the order they came in."""
     statement = select(Registration).where(Registration.atelier_id == atelier_id)
-    order = (Registration.status, Registration.created_at, Registration.id)
-    # "registered" sorts before "waitlisted".
+    order = (Registration.status, *queue_order())
+    # "registered" sorts before "waitlisted"; each in its queue order.
     return list(db.session.scalars(statement.order_by(*order)))
 
 

@@ -14,7 +14,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from kispub.ateliers.models import Atelier, AtelierStatus, Registration, RegistrationStatus
+from kispub.ateliers.models import (
+    Atelier,
+    AtelierStatus,
+    Registration,
+    RegistrationStatus,
+    queue_order,
+)
 from kispub.core import clock
 from kispub.extensions import db
 
@@ -58,6 +64,8 @@ def registration_closes_at(atelier: Atelier) -> datetime:
 def registration_state(atelier: Atelier, taken: int) -> RegistrationState:
     """Whether registering is possible now, with a seat or on the waiting list."""
     now = clock.now()
+    if not atelier.is_public(now):  # a draft or scheduled atelier: nobody registers yet
+        return RegistrationState.NOT_SCHEDULED
     if atelier.ends_at < now:
         return RegistrationState.PAST
     if atelier.status is not AtelierStatus.SCHEDULED:
@@ -85,7 +93,23 @@ def waiting_list(atelier_id: int) -> list[Registration]:
         Registration.atelier_id == atelier_id,
         Registration.status == RegistrationStatus.WAITLISTED,
     )
-    return list(db.session.scalars(statement.order_by(Registration.created_at, Registration.id)))
+    return list(db.session.scalars(statement.order_by(*queue_order())))
+
+
+def latest_seats(atelier_id: int, count: int) -> list[Registration]:
+    """The ``count`` registrations that got their seat last, the latest first.
+
+    A seat dates from the registration, or from the promotion for someone who waited.
+    """
+    if count <= 0:
+        return []
+    seated_at = func.coalesce(Registration.promoted_at, Registration.created_at)
+    statement = select(Registration).where(
+        Registration.atelier_id == atelier_id,
+        Registration.status == RegistrationStatus.REGISTERED,
+    )
+    statement = statement.order_by(seated_at.desc(), Registration.id.desc()).limit(count)
+    return list(db.session.scalars(statement))
 
 
 def promote_waitlisted(atelier: Atelier) -> list[Registration]:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -12,11 +21,13 @@ from kispub.accounts.decorators import login_required
 from kispub.ateliers import pages, queries
 from kispub.ateliers.calendar import feeds, personal
 from kispub.ateliers.forms import RegistrationForm
+from kispub.ateliers.links import KIND
 from kispub.ateliers.models import RegistrationStatus
 from kispub.ateliers.services import feeds as feed_services
 from kispub.ateliers.services import registration
 from kispub.core.bounds import clamped_int
-from kispub.core.http import conditional_document
+from kispub.core.http import conditional_document, not_stored
+from kispub.core.preview import previewed_id
 from kispub.extensions import limiter
 from kispub.themes.services import theme_by_slug
 
@@ -41,6 +52,20 @@ def show(slug: str) -> str:
     if page is None:
         abort(404)
     return render_template("ateliers/show.html", page=page, atelier=page.atelier)
+
+
+@bp.get("/kennisateliers/voorbeeld/<token>")
+def preview(token: str) -> Response:
+    """An unpublished atelier's page for whoever holds a valid preview link; never indexed."""
+    atelier_id = previewed_id(KIND, token)
+    page = None if atelier_id is None else pages.preview_page(atelier_id)
+    if page is None:
+        abort(404)
+    html = render_template("ateliers/show.html", page=page, atelier=page.atelier, preview=True)
+    response = make_response(html)
+    response.headers["X-Robots-Tag"] = "noindex"
+    not_stored(response)  # the link is a secret of whoever holds it: no cache keeps a copy
+    return response
 
 
 @bp.route("/kennisateliers/<slug>/aanmelden", methods=["GET", "POST"])
@@ -156,7 +181,7 @@ def theme_feed(slug: str) -> Response:
 @bp.get("/kennisateliers/<slug>.ics")
 def atelier_ics(slug: str) -> Response:
     """One atelier's .ics, without the meeting link."""
-    atelier = queries.atelier_by_slug(slug)
+    atelier = queries.public_atelier_by_slug(slug)
     if atelier is None:
         abort(404)
     response = conditional_document(feeds.atelier_document(atelier))

@@ -13,6 +13,7 @@ from kispub.ateliers.loader import load_ateliers
 from kispub.ateliers.models import AtelierStatus
 from kispub.ateliers.services import editing
 from kispub.ateliers.services.editing import AtelierError, save_atelier, update_atelier
+from kispub.ateliers.services.lifecycle import cancel_atelier
 from kispub.content import ContentError, load_content
 from tests.ateliers.helpers import atelier_data, make_atelier
 from tests.factories import make_theme
@@ -23,7 +24,8 @@ from tests.factories import make_theme
     [
         ({"title": "  "}, "title", "Vul een titel in."),
         ({"ends_at": "start"}, "ends_at", "Het einde moet na het begin liggen."),
-        ({"capacity": -1}, "capacity", "niet negatief"),
+        ({"capacity": -1}, "capacity", "van 1 tot en met"),
+        ({"capacity": 0}, "capacity", "van 1 tot en met"),
         ({"registration_deadline_at": "after"}, "registration_deadline_at", "niet na het begin"),
         ({"venue_name": None, "venue_address": None}, "venue_name", "Vul een locatie in"),
         ({"online_url": "ftp://x.example"}, "online_url", "geldige link"),
@@ -64,12 +66,14 @@ def test_sequence_follows_time_place_link_and_status(app: Flask) -> None:
         (replace(data, ends_at=data.ends_at + timedelta(minutes=30)), True, 1),
         (replace(data, venue_address="Andere straat 2, Utrecht"), True, 2),
         (replace(data, online_url="https://meet.example/b"), True, 3),
-        (replace(data, status=AtelierStatus.CANCELLED), True, 4),
+        (replace(data, status=AtelierStatus.POSTPONED), True, 4),
     ]
     for step, significant, sequence in steps:
         change = update_atelier(atelier.id, step)
         assert change.significant is significant
         assert change.atelier.sequence == sequence
+    cancelled, _ = cancel_atelier(atelier.id)
+    assert cancelled.sequence == 5
 
 
 def test_content_loader_upserts_by_slug(app: Flask) -> None:

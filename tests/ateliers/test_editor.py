@@ -32,6 +32,7 @@ def form(**overrides: Any) -> dict[str, Any]:
         "capacity": "25",
         "registration_deadline_at": "",
         "status": "scheduled",
+        "publication": "published",
         "speakers": "Jaap Voorbeeld, Gemeente X\nNoor Proef",
         "hosts": "",
         "nonce": "een-nonce-van-minstens-16-tekens",
@@ -88,7 +89,8 @@ def test_create_reads_times_as_amsterdam_and_a_double_submit_creates_one(
     ("overrides", "message"),
     [
         ({"ends_at": "2027-02-12T13:00"}, "Het einde moet na het begin liggen."),
-        ({"capacity": "-1"}, "Het aantal plaatsen kan niet negatief zijn."),
+        ({"capacity": "-1"}, "Vul een aantal plaatsen van 1 tot en met 10.000 in"),
+        ({"capacity": "0"}, "Vul een aantal plaatsen van 1 tot en met 10.000 in"),
         (
             {"registration_deadline_at": "2027-02-12T15:00"},
             "De aanmelddeadline mag niet na het begin liggen.",

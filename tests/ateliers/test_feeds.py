@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kispub.ateliers.models import AtelierStatus
 from kispub.ateliers.services.editing import update_atelier
+from kispub.ateliers.services.lifecycle import cancel_atelier
 from tests.ateliers.helpers import (
     AMSTERDAM,
     atelier_data,
@@ -135,8 +134,7 @@ def test_cancelled_atelier_stays_with_status_cancelled_and_higher_sequence(
     client: FlaskClient,
 ) -> None:
     atelier = make_atelier()
-    data = atelier_data(title=atelier.title, slug=atelier.slug, starts_at=atelier.starts_at)
-    update_atelier(atelier.id, replace(data, status=AtelierStatus.CANCELLED))
+    cancel_atelier(atelier.id)
     _, calendar = get_calendar(client, "/kennisateliers.ics")
     (vevent,) = calendar.events
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from kispub.ateliers.models import AtelierStatus, Registration, RegistrationStatus
 from kispub.ateliers.queries import attendees, registration_for_token
 from kispub.ateliers.services.editing import update_atelier
+from kispub.ateliers.services.lifecycle import cancel_atelier
 from kispub.ateliers.services.registration import AlreadyRegistered, RegistrationError
 from kispub.core import clock
 from kispub.core.database import write_transaction
@@ -289,8 +290,7 @@ def test_a_new_time_is_mailed_with_the_updated_ics(outbox: Outbox) -> None:
 def test_cancelling_an_atelier_is_mailed_with_status_cancelled(outbox: Outbox) -> None:
     atelier = make_atelier()
     register(atelier, "anna@example.org")
-    data = atelier_data(title=atelier.title, slug=atelier.slug, starts_at=atelier.starts_at)
-    update_atelier(atelier.id, replace(data, status=AtelierStatus.CANCELLED))
+    cancel_atelier(atelier.id)
     message = outbox()[-1]
 
     assert message["Subject"] == f"Geannuleerd: {atelier.title}"

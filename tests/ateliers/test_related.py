@@ -40,6 +40,7 @@ def form(**overrides: Any) -> dict[str, Any]:
         "ends_at": "2027-02-12T16:00",
         "venue_name": "Zaal De Populier",
         "status": "scheduled",
+        "publication": "published",
         "nonce": "een-nonce-van-minstens-16-tekens",
     }
     values.update(overrides)

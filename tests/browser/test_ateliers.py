@@ -142,3 +142,69 @@ def test_editor_picks_related_episodes_by_title(app, page, atelier) -> None:
     expect(related.get_by_role("link", name="Bert Wijbenga")).to_be_visible()
     expect(related.get_by_role("link", name="Abdellah Mehraz")).to_be_visible()
     assert related.get_by_role("link", name="Shame sexting").count() == 0
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_cancel_confirmation_page(page, atelier, width) -> None:
+    register(atelier, "anna@example.org", name="Anna Zit")
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, make_user(role=Role.EDITOR))
+    page.goto(f"/beheer/ateliers/{atelier.id}/bewerken")
+    assert page.get_by_label("Status").locator("option[value=cancelled]").count() == 0
+    page.get_by_role("link", name="Kennisatelier annuleren").click()
+    page.wait_for_url(re.compile(r"/annuleren$"))
+    expect(page.get_by_text("Anna Zit <anna@example.org>")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, annuleer dit kennisatelier").click()
+    page.wait_for_url(re.compile(r"/bewerken$"))
+    expect(
+        page.get_by_text("Het kennisatelier is geannuleerd. 1 persoon krijgt een e-mail.")
+    ).to_be_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_capacity_confirmation_page(page, atelier, width) -> None:
+    register(atelier, "anna@example.org", name="Anna Eerst")
+    register(atelier, "bob@example.org", name="Bob Laatst")
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, make_user(role=Role.EDITOR))
+    page.goto(f"/beheer/ateliers/{atelier.id}/bewerken")
+    page.get_by_label("Aantal plaatsen").fill("1")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Er zijn al 2 aanmeldingen")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Minder plaatsen instellen")).click()
+    page.wait_for_url(re.compile(r"/plaatsen\?aantal=1$"))
+    expect(page.get_by_text("Bob Laatst <bob@example.org>")).to_be_visible()
+    assert page.get_by_text("Anna Eerst").count() == 0
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, stel 1 plaats in").click()
+    page.wait_for_url(re.compile(r"/bewerken$"))
+    expect(page.get_by_text("1 aanmelding staat weer op de wachtlijst")).to_be_visible()
+    db.session.rollback()  # see what the server committed
+    assert [(r.email, r.status.value) for r in attendees(atelier.id)] == [
+        ("anna@example.org", "registered"),
+        ("bob@example.org", "waitlisted"),
+    ]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_preview_page_of_a_draft(page, app, width) -> None:
+    from kispub.ateliers.models import AtelierPublication
+
+    draft = make_atelier(title="Nog niet openbaar", publication=AtelierPublication.DRAFT)
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, make_user(role=Role.EDITOR))
+    page.goto(f"/beheer/ateliers/{draft.id}/bewerken")
+    expect(page.get_by_text("De link werkt tot")).to_be_visible()
+    assert_accessible(page)
+    url = page.locator("a[href*='/kennisateliers/voorbeeld/']").get_attribute("href")
+    page.context.clear_cookies()  # whoever holds the link, without an account
+    response = page.goto(url)
+    assert response.status == 200
+    assert response.headers["x-robots-tag"] == "noindex"
+    expect(page.get_by_text("Voorbeeld — nog niet gepubliceerd.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Nog niet openbaar")).to_be_visible()
+    assert page.get_by_role("link", name="Aanmelden").count() == 0
+    assert_accessible(page)

@@ -15,5 +15,7 @@ share nothing but the models, and together they would pass 400 lines:
   removing attendees' data after the retention period;
 - ``attendees``: the editors adding, removing and promoting attendees by hand, and
   mailing them all;
+- ``lifecycle``: cancelling an atelier and lowering its places, the two changes an editor
+  confirms on a page of their own (each mails people who did nothing);
 - ``feeds``: a member renewing or revoking the secret address of their personal feed.
 """

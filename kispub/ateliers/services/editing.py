@@ -7,14 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kispub.ateliers import notifications
 from kispub.ateliers.links import KIND, related_kinds
-from kispub.ateliers.models import Atelier, AtelierPerson, AtelierStatus, PersonRole, Registration
+from kispub.ateliers.models import (
+    Atelier,
+    AtelierPerson,
+    AtelierPublication,
+    AtelierStatus,
+    PersonRole,
+    Registration,
+)
 from kispub.ateliers.queries import attendees
-from kispub.ateliers.seats import locked_atelier, promote_waitlisted
+from kispub.ateliers.seats import locked_atelier, promote_waitlisted, registered_counts
 from kispub.core import clock
 from kispub.core.bounds import check_year
 from kispub.core.database import write_transaction
@@ -25,12 +34,14 @@ from kispub.themes.services import themes_by_slugs
 
 SLUG_PATTERN = SLUG  # matched whole (fullmatch): "slug\n" is not a slug
 MAX_CAPACITY = 10_000
-CAPACITY_MESSAGE = "Vul een aantal plaatsen van 0 tot en met 10.000 in."
+# An atelier without seats is no atelier; "no maximum" is an empty field (None).
+MIN_CAPACITY = 1
 # Paths under /kennisateliers/ that pages of the channel itself use.
-RESERVED_SLUGS = frozenset({"mijn", "agenda", "aanmelding", "thema", "archief"})
+RESERVED_SLUGS = frozenset({"mijn", "agenda", "aanmelding", "thema", "archief", "voorbeeld"})
 EDITABLE = (
     "title", "slug", "description", "starts_at", "ends_at", "venue_name", "venue_address",
-    "online", "online_url", "capacity", "registration_deadline_at", "status",
+    "online", "online_url", "capacity", "registration_deadline_at", "status", "publication",
+    "publish_at",
 )  # fmt: skip
 # A change to one of these raises SEQUENCE and is e-mailed to attendees (RFC 5546 3.2.2
 # names time and status; the place and the meeting link are what attendees act on).
@@ -39,12 +50,33 @@ SIGNIFICANT = (
 )  # fmt: skip
 
 
+def capacity_message() -> str:
+    """The rule for the number of places, in the editor's words."""
+    return _("Vul een aantal plaatsen van 1 tot en met 10.000 in, of laat het veld leeg.")
+
+
 class AtelierError(ValueError):
     """Data an atelier cannot have; the message is for the editor, ``field`` says where."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class CapacityBelowRegistered(AtelierError):
+    """Fewer places than people holding a seat: only the confirmation page may do that."""
+
+    def __init__(self, capacity: int, registered: int) -> None:
+        message = ngettext(
+            "Er is al %(num)d aanmelding; minder plaatsen kan alleen als u bevestigt dat de "
+            "laatste aanmeldingen terug naar de wachtlijst gaan.",
+            "Er zijn al %(num)d aanmeldingen; minder plaatsen kan alleen als u bevestigt dat "
+            "de laatste aanmeldingen terug naar de wachtlijst gaan.",
+            registered,
+        )
+        super().__init__(message, "capacity")
+        self.capacity = capacity
+        self.registered = registered
 
 
 @dataclass(frozen=True)
@@ -82,6 +114,9 @@ class AtelierData:
     capacity: int | None = None
     registration_deadline_at: datetime | None = None
     status: AtelierStatus = AtelierStatus.SCHEDULED
+    # Content files publish unless they say otherwise; the editors' form starts as a draft.
+    publication: AtelierPublication = AtelierPublication.PUBLISHED
+    publish_at: datetime | None = None  # None: now (or, once published, when it was)
     speakers: tuple[PersonData, ...] = ()
     hosts: tuple[PersonData, ...] = ()
     # Ids per content kind ("episode": (4, 2)); a kind given replaces its links, a kind
@@ -112,7 +147,7 @@ def save_atelier(
     check_related(data.related)
     try:
         with write_transaction():
-            change = _save(atelier_id, data)
+            change = _save(atelier_id, data, notify)
             if notify:
                 notifications.queue(_mails(change))
     except IntegrityError as error:
@@ -129,15 +164,21 @@ def create_atelier(data: AtelierData) -> Atelier:
 
 
 def update_atelier(atelier_id: int, data: AtelierData) -> AtelierChange:
-    """Change an atelier; attendees hear of a new time, place or status, and of a freed seat."""
+    """Change an atelier; attendees hear of a new time, place or status, and of a freed seat.
+
+    Cancelling is not a change of the form: it has its own confirmation page
+    (``lifecycle.cancel_atelier``), so that one mis-click mails nobody.
+    """
     return save_atelier(atelier_id, data, notify=True)
 
 
-def _save(atelier_id: int | None, data: AtelierData) -> AtelierChange:
+def _save(atelier_id: int | None, data: AtelierData, notify: bool = False) -> AtelierChange:
     atelier = _new_atelier() if atelier_id is None else locked_atelier(atelier_id)
     if atelier is None:
         raise AtelierError("Dit kennisatelier bestaat niet (meer).")
     before = None if atelier_id is None else _state(atelier)
+    if before is not None and notify:
+        _check_editor_change(atelier, data)
     atelier.slug = data.slug or atelier.slug or slugify(data.title)
     _require_free_slug(atelier.slug, atelier.id)
     _apply(atelier, data)
@@ -156,6 +197,16 @@ def _save(atelier_id: int | None, data: AtelierData) -> AtelierChange:
     # A larger capacity (or a new date) can free seats for the waiting list.
     promoted = tuple(promote_waitlisted(atelier))
     return AtelierChange(atelier, False, changed, significant, promoted)
+
+
+def _check_editor_change(atelier: Atelier, data: AtelierData) -> None:
+    """What the edit form may not do: cancel, or take seats from people who hold one."""
+    if data.status is AtelierStatus.CANCELLED and not atelier.is_cancelled:
+        raise AtelierError(_("Annuleren gaat via de knop ‘Kennisatelier annuleren’."), "status")
+    if data.capacity is not None and data.capacity != atelier.capacity:
+        registered = registered_counts([atelier.id])[atelier.id]
+        if data.capacity < registered:
+            raise CapacityBelowRegistered(data.capacity, registered)
 
 
 def _mails(change: AtelierChange) -> list[notifications.AtelierMail]:
@@ -177,10 +228,8 @@ def check_atelier_data(data: AtelierData) -> None:
         )
     if data.ends_at <= data.starts_at:
         raise AtelierError("Het einde moet na het begin liggen.", "ends_at")
-    if data.capacity is not None and data.capacity < 0:
-        raise AtelierError("Het aantal plaatsen kan niet negatief zijn.", "capacity")
-    if data.capacity is not None and data.capacity > MAX_CAPACITY:
-        raise AtelierError(CAPACITY_MESSAGE, "capacity")
+    if data.capacity is not None and not MIN_CAPACITY <= data.capacity <= MAX_CAPACITY:
+        raise AtelierError(capacity_message(), "capacity")
     _check_years(data)
     deadline = data.registration_deadline_at
     if deadline is not None and deadline > data.starts_at:
@@ -240,6 +289,7 @@ def _apply(atelier: Atelier, data: AtelierData) -> None:
     atelier.capacity = data.capacity
     atelier.registration_deadline_at = data.registration_deadline_at
     atelier.status = data.status
+    _apply_publication(atelier, data)
     try:
         themes = themes_by_slugs(data.theme_slugs)
     except ValueError as error:
@@ -254,6 +304,19 @@ def _apply(atelier: Atelier, data: AtelierData) -> None:
             AtelierPerson(role=role, name=p.name, affiliation=p.affiliation, position=n)
             for n, (role, p) in enumerate(people)
         ]
+
+
+def _apply_publication(atelier: Atelier, data: AtelierData) -> None:
+    """Draft, or published from a moment (now when none is given; kept once it was set)."""
+    was_published = atelier.publication is AtelierPublication.PUBLISHED
+    atelier.publication = data.publication
+    if data.publish_at is not None:
+        atelier.publish_at = data.publish_at
+    elif data.publication is AtelierPublication.PUBLISHED:
+        if not (was_published and atelier.publish_at is not None):
+            atelier.publish_at = clock.now()
+    else:
+        atelier.publish_at = None
 
 
 def check_related(related: Mapping[str, Sequence[int]] | None) -> None:
