@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kispub import ateliers, channels, cli, community, dossier, jobs, models, podcast  # noqa: F401 - models
 from kispub.accounts import data_export, passwords, privacy, sessions
 from kispub.accounts import services as account_services
+from kispub.admin import hub as admin_hub
 from kispub.config import (
     PROJECT_ROOT,
     ensure_secret_key,
@@ -110,3 +111,4 @@ def _register_blueprints(app: Flask) -> None:
     for channel in CHANNELS:
         channels.register_channel(app, channel.CHANNEL)
         channel.init_app(app)
+    admin_hub.init_app(app)  # the site's own back offices, listed after the channels'

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kispub.ateliers import admin, views
+from kispub.ateliers import admin, backoffice, views
 from kispub.ateliers import privacy as ateliers_privacy
 from kispub.ateliers.cli import ateliers_cli
 from kispub.ateliers.links import KIND, atelier_choices, resolve_ateliers, theme_section
@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section and links."""
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    backoffice.init_app(app)  # its section on the back office hub
     register_loader(app, "ateliers", load_ateliers)
     register_theme_section(app, theme_section)
     register_content_kind(
