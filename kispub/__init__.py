@@ -101,12 +101,21 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from kispub.accounts.privacy_views import bp as privacy_bp
     from kispub.accounts.second_step import bp as second_step_bp
+    from kispub.accounts.user_admin import bp as user_admin_bp
     from kispub.accounts.views import bp as accounts_bp
     from kispub.admin.views import bp as admin_bp
     from kispub.home.views import bp as home_bp
     from kispub.themes.views import bp as themes_bp
 
-    for blueprint in (home_bp, accounts_bp, second_step_bp, privacy_bp, admin_bp, themes_bp):
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        second_step_bp,
+        user_admin_bp,
+        privacy_bp,
+        admin_bp,
+        themes_bp,
+    ):
         app.register_blueprint(blueprint)
     for channel in CHANNELS:
         channels.register_channel(app, channel.CHANNEL)
