@@ -39,7 +39,7 @@ class Section:
     endpoint: str
     role: Role
     attention: AttentionItems | None = None
-    # Further attention functions other helpers add later, for example an atelier's drafts.
+    # Attention functions joined later with ``add_attention`` (a module of the same channel).
     extra: tuple[AttentionItems, ...] = field(default=())
 
 
