@@ -14,7 +14,10 @@ from kispub.extensions import db
 
 
 def account_attention() -> list[Attention]:
-    """Invited people who have not chosen a password yet (one query)."""
+    """Accounts without a password yet: invited people who did not accept (one query).
+
+    Accounts from content files (the demo's people) have none either; the users page
+    sends any of them an invitation."""
     count = db.session.scalar(
         select(func.count(User.id)).where(
             User.password_hash.is_(None), User.erased_at.is_(None), User.active.is_(True)
@@ -22,8 +25,8 @@ def account_attention() -> list[Attention]:
     )
     count = count or 0
     label = ngettext(
-        "%(num)d uitnodiging nog niet aangenomen",
-        "%(num)d uitnodigingen nog niet aangenomen",
+        "%(num)d account zonder wachtwoord",
+        "%(num)d accounts zonder wachtwoord",
         count,
     )
     return [Attention(label, url_for("accounts.users"), count)]

@@ -135,7 +135,7 @@ def test_an_admin_sees_every_back_office_with_what_waits(
     login_as(role=Role.ADMIN)
     page = _hub(client)
     assert "1 mislukte e-mail" in page
-    assert "1 uitnodiging nog niet aangenomen" in page
+    assert "1 account zonder wachtwoord" in page
     assert "/beheer/gebruikers" in page and "/beheer/outbox" in page
 
 
