@@ -9,7 +9,14 @@ The template files themselves are package data, listed in pyproject.toml. Everyt
 about the build is in pyproject.toml.
 """
 
+import sys
+
 from setuptools import find_namespace_packages, setup
+
+# An editable install (`pip install -e .`, which `make install` runs) imports kispub from the
+# checkout, where create_app finds templates/ by itself. Without the mapping there, setuptools
+# takes its plain .pth strategy instead of an import hook, and warns about neither.
+EDITABLE = "editable_wheel" in sys.argv
 
 # Its sub-folders are listed too: setuptools warns about package data in unlisted folders.
 TEMPLATE_PACKAGES = [
@@ -17,7 +24,10 @@ TEMPLATE_PACKAGES = [
     *(f"kispub.templates.{name}" for name in find_namespace_packages("templates")),
 ]
 
-setup(
-    packages=[*find_namespace_packages(include=["kispub*"]), *TEMPLATE_PACKAGES],
-    package_dir={"kispub.templates": "templates"},
-)
+if EDITABLE:
+    setup(packages=find_namespace_packages(include=["kispub*"]), package_dir={"": "."})
+else:
+    setup(
+        packages=[*find_namespace_packages(include=["kispub*"]), *TEMPLATE_PACKAGES],
+        package_dir={"kispub.templates": "templates"},
+    )

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kispub import ateliers, channels, cli, community, dossier, jobs, models, podcast  # noqa: F401 - models
 from kispub.accounts import data_export, passwords, privacy, sessions
 from kispub.accounts import services as account_services
+from kispub.admin import hub as admin_hub
 from kispub.config import (
     PROJECT_ROOT,
     ensure_secret_key,
@@ -100,13 +101,23 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from kispub.accounts.privacy_views import bp as privacy_bp
     from kispub.accounts.second_step import bp as second_step_bp
+    from kispub.accounts.user_admin import bp as user_admin_bp
     from kispub.accounts.views import bp as accounts_bp
     from kispub.admin.views import bp as admin_bp
     from kispub.home.views import bp as home_bp
     from kispub.themes.views import bp as themes_bp
 
-    for blueprint in (home_bp, accounts_bp, second_step_bp, privacy_bp, admin_bp, themes_bp):
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        second_step_bp,
+        user_admin_bp,
+        privacy_bp,
+        admin_bp,
+        themes_bp,
+    ):
         app.register_blueprint(blueprint)
     for channel in CHANNELS:
         channels.register_channel(app, channel.CHANNEL)
         channel.init_app(app)
+    admin_hub.init_app(app)  # the site's own back offices, listed after the channels'

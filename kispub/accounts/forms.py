@@ -184,3 +184,24 @@ class ResetSecondFactorForm(BaseForm):
         _l("Ik heb nagegaan dat dit verzoek van deze persoon zelf komt"),
         validators=[DataRequired(_l("Bevestig dat u dit hebt nagegaan."))],
     )
+
+
+class ChangeRoleForm(BaseForm):
+    """An admin gives an account another role."""
+
+    role = SelectField(
+        _l("Nieuwe rol"), choices=[SelectChoice(role.value, role.label) for role in Role]
+    )
+
+
+class SuspendAccountForm(BaseForm):
+    """An admin suspends an account; the reason goes into the account's history."""
+
+    reason = StringField(
+        _l("Reden (voor de geschiedenis van het account, niet verplicht)"),
+        validators=[Optional(), Length(max=300)],
+    )
+
+
+class ConfirmForm(BaseForm):
+    """A confirmation with nothing to fill in: the button (and the CSRF token) is the form."""

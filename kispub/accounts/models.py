@@ -6,6 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,14 +29,15 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        """The role's name in the visitor's language (Dutch outside a request)."""
+        return str(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {
-    Role.MEMBER: "Lid",
-    Role.MODERATOR: "Moderator",
-    Role.EDITOR: "Redacteur",
-    Role.ADMIN: "Beheerder",
+    Role.MEMBER: _l("Lid"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.EDITOR: _l("Redacteur"),
+    Role.ADMIN: _l("Beheerder"),
 }
 
 

@@ -116,6 +116,10 @@ def account_section(user: User) -> dict[str, object]:
 ACTION_LABELS = {
     "login": "Ingelogd",
     "totp-reset": "Tweede factor opnieuw ingesteld door een beheerder",
+    "role-changed": "Rol gewijzigd door een beheerder",
+    "suspended": "Account geschorst door een beheerder",
+    "reactivated": "Account weer actief gemaakt door een beheerder",
+    "invitation-resent": "Uitnodiging opnieuw verstuurd door een beheerder",
 }
 
 

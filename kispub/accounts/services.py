@@ -33,6 +33,10 @@ class AccountError(ValueError):
     """A request about an account that cannot be honoured; the message is for the user."""
 
 
+class AccountSuspended(AccountError):
+    """The right password for an account an admin suspended."""
+
+
 @dataclass(frozen=True)
 class NewUser:
     """What it takes to create an account."""
@@ -108,12 +112,18 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None; the same cost either way.
 
     Records the login, except for staff: their login is only complete, and recorded, once
-    the second step has passed (kispub/accounts/second_factor.py).
+    the second step has passed (kispub/accounts/second_factor.py). A suspended account
+    raises ``AccountSuspended``, but only with the right password: a wrong one gets the same
+    None as an unknown address, so nobody learns which addresses are suspended.
     """
     user = find_user_by_email(email)
     valid = verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or not user.active:
+    if user is None or not valid:
         return None
+    if not user.active:
+        raise AccountSuspended(
+            _("Uw account is geschorst. Neem contact op met KIS als u denkt dat dit niet klopt.")
+        )
     with write_transaction():
         if not user.needs_second_factor:
             record_login(user)
@@ -243,12 +253,13 @@ def invite_user(new: NewUser) -> User:
     return user
 
 
-def send_invitation(user: User) -> None:
-    """Queue the mail inviting a new user to choose their password (one per account)."""
+def send_invitation(user: User, resend: int | None = None) -> None:
+    """Queue the mail inviting a new user to choose their password (one per account, and one
+    per ``resend``: the id of the event that records an admin sending it again)."""
     link = absolute_url("accounts.reset_password", token=make_reset_token(user))
     body = render_template("accounts/mail/invitation.txt", user=user, link=link)
     subject = _("Welkom bij KIS: stel uw wachtwoord in")
-    key = f"invitation:{user.id}"
+    key = f"invitation:{user.id}" if resend is None else f"invitation:{user.id}:{resend}"
     with write_transaction():
         queue_mail(build_message(user.email, subject, body, key=key), key)
 

@@ -68,7 +68,11 @@ def login() -> str | Response:
     """Log in with e-mail and password (throttled per IP, and per address for strangers)."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountSuspended as error:
+            form.password.errors.append(str(error))
+            return render_template("accounts/login.html", form=form)
         if user is not None and user.needs_second_factor:
             # Not logged in yet: the second step completes the login (accounts/second_step.py).
             pending.begin(user, remember=form.remember.data, next_target=request.args.get("next"))

@@ -1,16 +1,24 @@
-"""Back-office pages for admins: the mail outbox."""
+"""The back office hub (/beheer/) and the pages for admins that no feature owns: the outbox."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from kispub.accounts.decorators import admin_required
-from kispub.core import outbox
+from kispub.accounts.decorators import admin_required, moderator_required
+from kispub.core import backoffice, outbox
 from kispub.core.bounds import clamped_int
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+
+@bp.get("/")
+@moderator_required
+def hub() -> str:
+    """Every back office the user may use, each with what needs attention."""
+    return render_template("admin/hub.html", sections=backoffice.hub_for(current_user))
 
 
 @bp.get("/outbox")

@@ -19,6 +19,7 @@ from kispub.ateliers import (
     admin,
     admin_changes,  # noqa: F401 (adds its confirmation pages to admin.bp)
     attendee_admin,
+    backoffice,
     views,
 )
 from kispub.ateliers import privacy as ateliers_privacy
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(attendee_admin.bp)  # adding, removing, promoting, mailing
+    backoffice.init_app(app)  # its section on the back office hub
     register_loader(app, "ateliers", load_ateliers)
     register_theme_section(app, theme_section)
     register_highlights(app, next_ateliers_block)

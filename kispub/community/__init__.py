@@ -19,6 +19,7 @@ from kispub.community import (  # noqa: F401 - routes, DDL events (full text, ap
     admin_moderation,
     admin_sanctions,
     appendonly,
+    backoffice,
     digest,
     directory,
     fulltext,
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.join_bp)
     app.register_blueprint(views.mail_bp)
     app.register_blueprint(admin.bp)
+    backoffice.init_app(app)  # its section on the back office hub
     register_new_account_hook(app, approve_staff_account)
     community_privacy.init_app(app)  # its export sections and erasure hook (AVG)
     register_media_references(app, directory.avatar_keys)

@@ -16,6 +16,7 @@ import ssl
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
@@ -26,7 +27,8 @@ from typing import Any
 from flask import current_app
 from itsdangerous import URLSafeTimedSerializer
 
-from kispub.core.text import clean_line
+from kispub.core import clock
+from kispub.core.text import clean_line, slugify
 from kispub.core.urls import absolute_url, site_domain
 
 UNSUBSCRIBE_SALT = "kispub-unsubscribe"
@@ -163,6 +165,21 @@ def _envelope(raw: bytes) -> tuple[str, list[str]]:
     return sender, recipients
 
 
+def outbox_file_name(raw: bytes) -> str:
+    """A name a developer finds a message by in the outbox folder, sorted by time:
+    "20261207-173201_anna-example-org_welkom-bij-kis_3f9c1a2b.eml". The random end keeps two
+    messages of the same second, to the same person, with the same subject apart."""
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    recipient = _slug(str(headers.get("To", "")), 40) or "onbekend"
+    subject = _slug(str(headers.get("Subject", "")), 60) or "zonder-onderwerp"
+    moment = clock.now().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+    return f"{moment}_{recipient}_{subject}_{uuid.uuid4().hex[:8]}.eml"
+
+
+def _slug(text: str, length: int) -> str:
+    return slugify(text)[:length].strip("-")
+
+
 def _send_smtp(raw: bytes, recipients: Sequence[str]) -> None:
     config = current_app.config
     sender, from_headers = _envelope(raw)
@@ -182,7 +199,7 @@ def _write_to_outbox(raw: bytes) -> Path:
     """Write atomically, so a reader of the outbox never sees half a message."""
     outbox = Path(current_app.config["OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.eml"
+    name = outbox_file_name(raw)
     tmp = outbox / f".{name}.tmp"
     tmp.write_bytes(raw)
     os.replace(tmp, outbox / name)

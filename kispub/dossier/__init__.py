@@ -23,7 +23,16 @@ from kispub.content import register_loader
 from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
 from kispub.core.storage import register_media_references
-from kispub.dossier import admin, alert_views, counting, file_admin, highlights, links, views
+from kispub.dossier import (
+    admin,
+    alert_views,
+    backoffice,
+    counting,
+    file_admin,
+    highlights,
+    links,
+    views,
+)
 from kispub.dossier import privacy as dossier_privacy
 from kispub.dossier.files import references as file_references
 from kispub.dossier.files import views as file_views
@@ -47,6 +56,7 @@ def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section and links."""
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    backoffice.init_app(app)  # its section on the back office hub
     app.register_blueprint(file_views.bp)
     app.register_blueprint(file_admin.bp)
     register_media_references(app, file_references.media_keys)

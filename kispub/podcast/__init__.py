@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     """Register the channel's blueprints, content loader, theme section, links and CLI."""
     from kispub.podcast import (
         admin,
+        backoffice,
         cli,
         downloads,
         highlights,
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    backoffice.init_app(app)  # its section on the back office hub
     register_loader(app, "podcast_series", loader.load_series)
     register_loader(app, "podcast_episodes", loader.load_episodes)
     register_theme_section(app, links.theme_section)
