@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -95,7 +96,20 @@ class Episode(Model):
     __table_args__ = (
         UniqueConstraint("series_id", "slug"),
         Index("ix_podcast_episode_listing", "series_id", "status", "publish_at"),
-    )
+        # An episode number is unique within its season of a series. NULL is distinct from
+        # NULL in a unique index (SQLite, PostgreSQL < 15), so episodes without a season get
+        # their own partial index; episodes without a number are not constrained at all.
+        Index(
+            "uq_podcast_episode_season_number", "series_id", "season", "number", unique=True,
+            sqlite_where=text("season IS NOT NULL AND number IS NOT NULL"),
+            postgresql_where=text("season IS NOT NULL AND number IS NOT NULL"),
+        ),
+        Index(
+            "uq_podcast_episode_number", "series_id", "number", unique=True,
+            sqlite_where=text("season IS NULL AND number IS NOT NULL"),
+            postgresql_where=text("season IS NULL AND number IS NOT NULL"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("podcast_series.id", ondelete="CASCADE"))
