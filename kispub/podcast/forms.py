@@ -35,7 +35,7 @@ from kispub.core.bounds import MIN_YEAR
 from kispub.core.forms import BaseForm, SubForm
 from kispub.core.nonce import OnceForm
 from kispub.podcast.feed.rss import APPLE_CATEGORIES
-from kispub.podcast.models import PERSON_ROLES, EpisodeType
+from kispub.podcast.models import PERSON_ROLES, TYPE_LABELS, EpisodeType
 from kispub.podcast.pages import clock
 from kispub.podcast.services import ChapterData
 
@@ -52,7 +52,7 @@ IMAGE_ACCEPT = ".jpg,.jpeg,.png,image/jpeg,image/png"
 TRANSCRIPT_ACCEPT = ".vtt,.srt,text/vtt"
 _CHAPTER_LINE = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?\s+(.+)")
 
-EPISODE_TYPES = [SelectChoice(t.value, t.label) for t in EpisodeType]
+EPISODE_TYPES = [SelectChoice(t.value, TYPE_LABELS[t.value]) for t in EpisodeType]
 PUBLICATION = [
     SelectChoice("draft", _l("Concept (niet openbaar)")),
     SelectChoice("published", _l("Publiceren")),

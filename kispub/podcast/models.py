@@ -6,6 +6,8 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -31,7 +33,7 @@ from kispub.extensions import Model, db
 from kispub.themes.models import Theme
 
 # Roles of the Podcast Taxonomy Project that editors pick from, with their Dutch labels.
-PERSON_ROLES = {"guest": "Gast", "host": "Presentator", "co-host": "Co-presentator"}
+PERSON_ROLES = {"guest": _l("Gast"), "host": _l("Presentator"), "co-host": _l("Co-presentator")}
 
 
 class EpisodeType(enum.StrEnum):
@@ -43,7 +45,11 @@ class EpisodeType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"full": "Aflevering", "trailer": "Trailer", "bonus": "Bonus"}[self.value]
+        return str(TYPE_LABELS[self.value])
+
+
+# Lazy: read at import by the forms, translated when shown.
+TYPE_LABELS = {"full": _l("Aflevering"), "trailer": _l("Trailer"), "bonus": _l("Bonus")}
 
 
 class EpisodeStatus(enum.StrEnum):
@@ -181,10 +187,10 @@ class Episode(Model):
     def state_label(self, now: datetime) -> str:
         """ "Concept", "Gepland" or "Gepubliceerd" for the back office."""
         if self.status == EpisodeStatus.DRAFT:
-            return "Concept"
+            return _("Concept")
         if self.publish_at is not None and self.publish_at > now:
-            return "Gepland"
-        return "Gepubliceerd"
+            return _("Gepland")
+        return _("Gepubliceerd")
 
     def __repr__(self) -> str:
         return f"<Episode {self.id} {self.slug}>"

@@ -103,9 +103,9 @@ def create_series(
     _check_series(data)
     slug = data.slug or slugify(data.title)
     if not slug or slug in RESERVED_SLUGS:
-        raise PodcastError("Kies een andere titel: dit adres is niet beschikbaar.")
+        raise PodcastError(_("Kies een andere titel: dit adres is niet beschikbaar."))
     if not cover:
-        raise UploadError("Kies een coverafbeelding.", "cover")
+        raise UploadError(_("Kies een coverafbeelding."), "cover")
     made: list[Series] = []
     with uploads.staged_uploads(cover=cover) as staged:
 
@@ -120,7 +120,7 @@ def create_series(
 def _insert_series(data: SeriesData, slug: str, staged: StagedUploads) -> Series:
     with write_transaction() as session, uploads.placing() as place:
         if session.scalars(select(Series.id).where(Series.slug == slug)).first() is not None:
-            raise PodcastError(f"Er bestaat al een serie met het adres '{slug}'.")
+            raise PodcastError(_("Er bestaat al een serie met het adres '%(slug)s'.", slug=slug))
         guid = podcast_guid(absolute_url("podcast.feed", series=slug))
         at = clock.now()
         series = Series(slug=slug, podcast_guid=guid, created_at=at, updated_at=at)
@@ -142,7 +142,7 @@ def update_series(series_id: int, data: SeriesData, cover: bytes | None = None) 
     ):
         series = session.get(Series, series_id)
         if series is None:
-            raise PodcastError("Deze serie bestaat niet (meer).")
+            raise PodcastError(_("Deze serie bestaat niet (meer)."))
         before = _series_values(series)
         _apply_series(series, data)
         if staged.cover is not None:
@@ -157,11 +157,19 @@ def update_series(series_id: int, data: SeriesData, cover: bytes | None = None) 
 def _check_series(data: SeriesData) -> None:
     subcategories = APPLE_CATEGORIES.get(data.category)
     if subcategories is None:
-        raise PodcastError(f"Onbekende Apple Podcasts-categorie: {data.category}.")
+        raise PodcastError(
+            _("Onbekende Apple Podcasts-categorie: %(category)s.", category=data.category)
+        )
     if data.subcategory and data.subcategory not in subcategories:
-        raise PodcastError(f"{data.subcategory} is geen subcategorie van {data.category}.")
+        raise PodcastError(
+            _(
+                "%(sub)s is geen subcategorie van %(category)s.",
+                sub=data.subcategory,
+                category=data.category,
+            )
+        )
     if data.new_feed_url and not data.new_feed_url.startswith(("https://", "http://")):
-        raise PodcastError("Het nieuwe feedadres moet met https:// of http:// beginnen.")
+        raise PodcastError(_("Het nieuwe feedadres moet met https:// of http:// beginnen."))
 
 
 def _apply_series(series: Series, data: SeriesData) -> None:
@@ -233,7 +241,7 @@ def create_episode(
     and returns the first one's page.
     """
     if files.audio is None:
-        raise UploadError("Kies een audiobestand.")
+        raise UploadError(_("Kies een audiobestand."))
     themes = _themes(data.theme_slugs)
     made: list[Episode] = []
     notices: list[str] = []
@@ -241,7 +249,8 @@ def create_episode(
         assert staged.audio is not None
         title = data.title.strip() or (staged.audio.info.title or "").strip()[:MAX_TITLE]
         if not title:
-            raise UploadError("Geef een titel op: het audiobestand heeft zelf geen titel.", "title")
+            message = _("Geef een titel op: het audiobestand heeft zelf geen titel.")
+            raise UploadError(message, "title")
         with _cover_for(staged, notices) as cover:
 
             def create() -> str:
@@ -264,7 +273,7 @@ def _insert_episode(
     with write_transaction() as session, uploads.placing() as place:
         series = session.get(Series, series_id)
         if series is None:
-            raise PodcastError("Deze serie bestaat niet (meer).")
+            raise PodcastError(_("Deze serie bestaat niet (meer)."))
         episode = _new_episode(series, data.slug or title)
         session.add(episode)
         assert staged.audio is not None
@@ -298,7 +307,7 @@ def update_episode(
     ):
         episode = session.get(Episode, episode_id)
         if episode is None:
-            raise PodcastError("Deze aflevering bestaat niet (meer).")
+            raise PodcastError(_("Deze aflevering bestaat niet (meer)."))
         if staged.audio is not None:
             keep = bool(episode.chapters)
             _set_audio(episode, staged.audio, place(staged.audio), keep_chapters=keep)
@@ -467,7 +476,9 @@ def _cover_for(staged: StagedUploads, notices: list[str]) -> Iterator[StagedFile
         try:
             embedded = stack.enter_context(uploads.staged_cover_art(staged.audio.info.image.data))
         except UploadError as error:
-            notices.append(f"De coverafbeelding in het audiobestand is niet gebruikt: {error}")
+            notices.append(
+                _("De coverafbeelding in het audiobestand is niet gebruikt: %(error)s", error=error)
+            )
             embedded = None
         yield embedded
 

@@ -211,7 +211,8 @@ def check_cover(data: bytes) -> tuple[str, str]:
     """(extension, MIME type) of cover art that meets Apple's rules, or UploadError."""
     if len(data) > MAX_IMAGE_BYTES:
         raise UploadError(
-            f"De coverafbeelding is groter dan {_megabytes(MAX_IMAGE_BYTES)}.", "cover"
+            _("De coverafbeelding is groter dan %(size)s.", size=_megabytes(MAX_IMAGE_BYTES)),
+            "cover",
         )
     try:
         art = check_cover_art(data)
@@ -237,14 +238,15 @@ def _staged_audio(stream: BinaryIO) -> Iterator[StagedAudio]:
     try:
         with get_storage().staged(stream, limit) as staged:
             if staged.size == 0:
-                raise UploadError("Het bestand is leeg.")
+                raise UploadError(_("Het bestand is leeg."))
             try:
                 info = probe_audio(staged.path, timeout)
             except AudioError as error:
                 raise UploadError(str(error)) from error
             yield StagedAudio(staged, info.extension, info.mime_type, info)
     except TooLarge as error:
-        raise UploadError(f"Het audiobestand is groter dan {_megabytes(limit)}.") from error
+        message = _("Het audiobestand is groter dan %(size)s.", size=_megabytes(limit))
+        raise UploadError(message) from error
     except StorageError as error:
         raise UploadError(str(error)) from error
 
