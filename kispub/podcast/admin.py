@@ -31,6 +31,7 @@ from kispub.core.forms import BaseForm
 from kispub.core.preview import preview_expires_at, preview_token
 from kispub.podcast import delivery, queries, services, uploads
 from kispub.podcast.forms import (
+    MAX_GUESTS,
     EpisodeForm,
     NewSeriesForm,
     SeriesForm,
@@ -117,8 +118,8 @@ def edit_episode(episode_id: int) -> ResponseReturnValue:
             uploads.drop_kept_audio(form.kept_audio.data)
             flash(_("De wijzigingen zijn opgeslagen."), "success")
             return redirect(url_for("podcast_admin.edit_episode", episode_id=episode.id), 303)
-    if not form.is_submitted():  # one empty row to add a person in
-        form.guests.append_entry()
+    if not form.is_submitted() and len(form.guests) < MAX_GUESTS:
+        form.guests.append_entry()  # one empty row to add a person in
     return _render(form, "podcast/admin/episode.html", **context)
 
 

@@ -164,7 +164,8 @@ class EpisodeFields(BaseForm):
             raise ValidationError(_("Kies een moment na 2000."))
 
     def validate_add_guest(self, field: SubmitField) -> None:
-        if len(self.guests.entries) > MAX_GUESTS:
+        named = [e for e in self.guests.entries if (e.form.name.data or "").strip()]
+        if len(named) > MAX_GUESTS:
             raise ValidationError(too_many_guests())
 
     def add_guest_row(self) -> bool:

@@ -16,15 +16,9 @@ from zoneinfo import ZoneInfo
 from kispub.core.storage import content_hash, parse_key
 from kispub.core.text import slugify
 from kispub.podcast import queries, services
+from kispub.podcast.errors import DuplicateNumber
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType
-from kispub.podcast.services import (
-    ChapterData,
-    DuplicateNumber,
-    EpisodeData,
-    EpisodeFiles,
-    GuestData,
-    SeriesData,
-)
+from kispub.podcast.services import ChapterData, EpisodeData, EpisodeFiles, GuestData, SeriesData
 
 Items = list[dict[str, Any]]
 LOCAL = ZoneInfo("Europe/Amsterdam")

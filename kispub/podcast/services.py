@@ -18,7 +18,6 @@ from typing import BinaryIO, Generic, TypeVar
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from kispub.core import clock
 from kispub.core.database import write_transaction
@@ -27,9 +26,11 @@ from kispub.core.text import clean_line, clean_text, slugify
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
 from kispub.podcast import uploads
+from kispub.podcast.errors import PodcastError
 from kispub.podcast.feed.rss import APPLE_CATEGORIES, podcast_guid
 from kispub.podcast.media.formats import AudioInfo
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Guest, Series
+from kispub.podcast.numbering import check_number_free, number_race
 from kispub.podcast.uploads import StagedAudio, StagedFile, StagedUploads, UploadError
 from kispub.themes.models import Theme
 from kispub.themes.services import themes_by_slugs
@@ -39,18 +40,6 @@ RESERVED_SLUGS = frozenset({"audio", "afbeelding", "feed-xml", "feed", "voorbeel
 MAX_TITLE = 300  # the column's length; a file's own title may be longer
 
 Made = TypeVar("Made", Episode, Series)
-
-
-class PodcastError(ValueError):
-    """A change we refuse; the message is Dutch and meant for the editor."""
-
-    field = "title"
-
-
-class DuplicateNumber(PodcastError):
-    """Another episode of the series has this number in this season."""
-
-    field = "number"
 
 
 @dataclass(frozen=True)
@@ -257,7 +246,7 @@ def create_episode(
                 made.append(_insert_episode(series_id, data, title, themes, staged, cover))
                 return edit_path(made[0]) if nonce else ""
 
-            with _number_race(data):
+            with number_race(data.number, data.season):
                 url = _once(nonce, create)
     return Created(made[0] if made else None, url, tuple(notices))
 
@@ -299,8 +288,9 @@ def update_episode(
     episode already has some; chapters in ``data`` win over both.
     """
     themes = _themes(data.theme_slugs) if data is not None else []
+    number, season = (data.number, data.season) if data is not None else (None, None)
     with (
-        _number_race(data),
+        number_race(number, season),
         uploads.staged_uploads(files.audio, files.cover, files.transcript) as staged,
         write_transaction() as session,
         uploads.placing() as place,
@@ -374,48 +364,6 @@ def touch(episode: Episode) -> None:
     at = clock.now()
     episode.updated_at = at
     episode.series.updated_at = at
-
-
-def check_number_free(episode: Episode, number: int | None, season: int | None) -> None:
-    """Refuse a number another episode of the series has in the same season (or both none)."""
-    if number is None:
-        return
-    statement = select(Episode.title).where(
-        Episode.series_id == episode.series.id,
-        Episode.number == number,
-        Episode.season.is_(None) if season is None else Episode.season == season,
-    )
-    if episode.id is not None:
-        statement = statement.where(Episode.id != episode.id)
-    with db.session.no_autoflush:  # a new episode must not be flushed half-filled
-        other = db.session.scalars(statement).first()
-    if other is not None:
-        raise DuplicateNumber(_number_taken(number, season, other))
-
-
-def _number_taken(number: int, season: int | None, other: str | None = None) -> str:
-    if season is None:
-        message = _("Nummer %(number)s is in deze serie al gebruikt", number=number)
-    else:
-        message = _(
-            "Nummer %(number)s is in seizoen %(season)s al gebruikt", number=number, season=season
-        )
-    if other:
-        return message + " " + _("(door '%(title)s').", title=other)
-    return message + "."
-
-
-@contextmanager
-def _number_race(data: EpisodeData | None) -> Iterator[None]:
-    """A concurrent writer that took the same number first: the unique index refuses this one
-    at commit (PostgreSQL; SQLite's writers queue, so the check above sees it). Report that
-    as the same field error, never as a server error."""
-    try:
-        yield
-    except IntegrityError as error:
-        if data is None or data.number is None or "number" not in str(error.orig):
-            raise
-        raise DuplicateNumber(_number_taken(data.number, data.season)) from error
 
 
 # --- helpers -------------------------------------------------------------------------------

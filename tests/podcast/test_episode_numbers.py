@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from kispub.extensions import db
 from kispub.podcast import services
+from kispub.podcast.errors import DuplicateNumber
 from kispub.podcast.loader import load_episodes
 from kispub.podcast.models import Episode, Series
-from kispub.podcast.services import DuplicateNumber, EpisodeFiles
+from kispub.podcast.services import EpisodeFiles
 from tests.podcast.conftest import FIXTURES, make_data, make_series
 from tests.podcast.test_editing import form_for, post
 from tests.podcast.test_upload import upload
@@ -99,7 +100,7 @@ def test_the_edit_form_shows_a_field_error(
     response = post(client, f"/beheer/podcast/aflevering/{second.id}", form)
     text = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Nummer 1 is in seizoen 2 al gebruikt (door &#39;Eerste&#39;)." in text
+    assert "Nummer 1 is in seizoen 2 al gebruikt door &#39;Eerste&#39;." in text
 
 
 def test_the_content_loader_names_the_episode(
