@@ -124,3 +124,37 @@ def test_email_uniqueness_ignores_letter_case_in_the_migrated_schema(
         with pytest.raises(Exception, match=r"(?i)unique"), db.engine.begin() as conn:
             conn.execute(insert, {"email": "ANNA@example.org"})
         db.engine.dispose()
+
+
+def test_the_episode_number_migration_names_duplicates_made_before_it(
+    empty_database_url: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app(_base_config(empty_database_url, tmp_path))
+    with app.app_context():
+        upgrade(revision="0015dossier")
+        series = text(
+            "INSERT INTO podcast_series (id, slug, title, description, author, owner_name,"
+            " owner_email, language, category, explicit, podcast_guid, created_at, updated_at)"
+            " VALUES (1, 's', 'S', '', 'a', 'o', 'o@x.nl', 'nl', 'c', false, 'g',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+        episode = text(
+            "INSERT INTO podcast_episode (series_id, guid, slug, title, number, episode_type,"
+            " status, show_notes, explicit, audio_key, audio_mime, audio_size, duration_ms,"
+            " audio_offset, bytes_per_second, chapters, created_at, updated_at)"
+            " VALUES (1, :guid, :guid, 'E', 7, 'full', 'draft', '', false, 'k', 'audio/mpeg',"
+            " 1, 1, 0, 1.0, '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+        with db.engine.begin() as conn:
+            conn.execute(series)
+            conn.execute(episode, [{"guid": "g1"}, {"guid": "g2"}])
+        # Flask-Migrate logs the error and exits, as the command line does.
+        with pytest.raises(SystemExit):
+            upgrade()
+        assert "serie 1, seizoen -, nummer 7" in capfd.readouterr().err
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE podcast_episode SET number = 8 WHERE guid = 'g2'"))
+        upgrade()
+        indexes = {i["name"] for i in inspect(db.engine).get_indexes("podcast_episode")}
+        assert {"uq_podcast_episode_number", "uq_podcast_episode_season_number"} <= indexes
+        db.engine.dispose()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask import (
     Blueprint,
@@ -17,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import FieldList
@@ -24,17 +27,22 @@ from wtforms.fields.choices import SelectChoice
 
 from kispub.accounts.decorators import editor_required
 from kispub.core import clock
+from kispub.core.forms import BaseForm
+from kispub.core.preview import preview_expires_at, preview_token
 from kispub.podcast import delivery, queries, services, uploads
 from kispub.podcast.forms import (
+    MAX_GUESTS,
     EpisodeForm,
     NewSeriesForm,
     SeriesForm,
     UploadForm,
     format_chapter_lines,
+    has_file,
     parse_chapter_lines,
     to_local,
     to_utc,
 )
+from kispub.podcast.links import EPISODE_KIND
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType
 from kispub.podcast.services import EpisodeData, EpisodeFiles, GuestData, PodcastError, SeriesData
 from kispub.podcast.uploads import UploadError
@@ -61,26 +69,32 @@ def upload() -> ResponseReturnValue:
     """A new episode from an audio file (the upload streams to disk)."""
     all_series = queries.all_series()
     if not all_series:
-        flash("Maak eerst een serie aan.", "info")
+        flash(_("Maak eerst een serie aan."), "info")
         return redirect(url_for("podcast_admin.new_series"))
     form = UploadForm()
     form.series.choices = [SelectChoice(s.id, s.title) for s in all_series]
+    form.themes.choices = _theme_choices()
+    template, context = "podcast/admin/upload.html", {"max_bytes": uploads.max_audio_bytes()}
+    if form.is_submitted() and form.add_guest.data:
+        return _with_guest_row(form, template, **context)
     if form.validate_on_submit():
         try:
-            created = services.create_episode(
-                form.series.data or all_series[0].id,
-                _episode_data(form),
-                _files(form),
-                nonce=form.nonce.data,
-            )
+            with _audio(form) as audio:
+                created = services.create_episode(
+                    form.series.data or all_series[0].id,
+                    _episode_data(form),
+                    _files(form, audio),
+                    nonce=form.nonce.data,
+                )
         except REFUSALS as error:
             _add_error(form, error)
         else:
+            uploads.drop_kept_audio(form.kept_audio.data)
             for notice in created.notices:
                 flash(notice, "info")
-            flash("De aflevering is opgeslagen.", "success")
+            flash(_("De aflevering is opgeslagen."), "success")
             return _created(created.url)
-    return _render(form, "podcast/admin/upload.html", max_bytes=uploads.max_audio_bytes())
+    return _render(form, template, **context)
 
 
 @bp.route("/aflevering/<int:episode_id>", methods=["GET", "POST"])
@@ -89,37 +103,62 @@ def edit_episode(episode_id: int) -> ResponseReturnValue:
     """Edit, schedule or publish an episode; replace its audio, cover or transcript."""
     episode = queries.episode_for_editing(episode_id) or abort(404)
     form = EpisodeForm(data=_initial(episode))
-    form.themes.choices = [SelectChoice(t.slug, t.name) for t in all_themes()]
+    form.themes.choices = _theme_choices()
+    context = _episode_context(episode)
+    if form.is_submitted() and form.add_guest.data:
+        return _with_guest_row(form, "podcast/admin/episode.html", **context)
     if form.validate_on_submit():
-        data = _episode_data(form, keep_chapters=_new_audio(form))
         try:
-            services.update_episode(episode_id, data, _files(form))
+            with _audio(form) as audio:
+                data = _episode_data(form, keep_chapters=audio is not None)
+                services.update_episode(episode_id, data, _files(form, audio))
         except REFUSALS as error:
             _add_error(form, error)
         else:
-            flash("De wijzigingen zijn opgeslagen.", "success")
+            uploads.drop_kept_audio(form.kept_audio.data)
+            flash(_("De wijzigingen zijn opgeslagen."), "success")
             return redirect(url_for("podcast_admin.edit_episode", episode_id=episode.id), 303)
-    while len(form.guests) < len(episode.guests) + 2 and len(form.guests) < 20:
-        form.guests.append_entry()
-    return _render(
-        form,
-        "podcast/admin/episode.html",
-        episode=episode,
-        downloads=queries.download_count(episode),
-        now=clock.now(),
-    )
+    if not form.is_submitted() and len(form.guests) < MAX_GUESTS:
+        form.guests.append_entry()  # one empty row to add a person in
+    return _render(form, "podcast/admin/episode.html", **context)
 
 
-@bp.post("/aflevering/<int:episode_id>/verwijderen")
+def _episode_context(episode: Episode) -> dict[str, Any]:
+    """The back-office episode page beside its form; a preview link until it is public."""
+    now = clock.now()
+    context: dict[str, Any] = {
+        "episode": episode,
+        "downloads": queries.download_count(episode),
+        "now": now,
+    }
+    if not episode.is_visible(now):
+        token = preview_token(EPISODE_KIND, episode.id)
+        context["preview_url"] = url_for("podcast.preview", token=token, _external=True)
+        context["preview_expires_at"] = preview_expires_at()
+    return context
+
+
+@bp.route("/aflevering/<int:episode_id>/verwijderen", methods=["GET", "POST"])
 @editor_required
 def delete_episode(episode_id: int) -> ResponseReturnValue:
-    """Remove an episode for good."""
-    if FlaskForm().validate_on_submit():
+    """Ask first (what goes with the episode), then remove it for good."""
+    episode = queries.episode_for_editing(episode_id) or abort(404)
+    form = BaseForm()
+    if form.validate_on_submit():
         title = services.delete_episode(episode_id)
         if title is None:
             abort(404)
-        flash(f"De aflevering '{title}' is verwijderd.", "success")
-    return redirect(url_for("podcast_admin.index"), code=303)
+        flash(_("De aflevering '%(title)s' is verwijderd.", title=title), "success")
+        return redirect(url_for("podcast_admin.index"), code=303)
+    page = render_template(
+        "podcast/admin/delete.html",
+        form=form,
+        episode=episode,
+        chapters=len(episode.chapters or []),
+        downloads=queries.download_count(episode),
+        errors=flat_errors(form),
+    )
+    return page, 422 if form.errors else 200
 
 
 @bp.get("/aflevering/<int:episode_id>/audio")
@@ -143,7 +182,7 @@ def new_series() -> ResponseReturnValue:
         except REFUSALS as error:
             _add_error(form, error)
         else:
-            flash(f"De serie '{form.title.data}' is aangemaakt.", "success")
+            flash(_("De serie '%(title)s' is aangemaakt.", title=form.title.data), "success")
             return redirect(created.url, code=303)
     return _render(form, "podcast/admin/series.html", series=None)
 
@@ -160,7 +199,7 @@ def edit_series(series_id: int) -> ResponseReturnValue:
         except REFUSALS as error:
             _add_error(form, error)
         else:
-            flash("De serie is opgeslagen.", "success")
+            flash(_("De serie is opgeslagen."), "success")
             return redirect(url_for("podcast_admin.edit_series", series_id=series.id), 303)
     return _render(form, "podcast/admin/series.html", series=series)
 
@@ -178,10 +217,15 @@ def _created(url: str) -> ResponseReturnValue:
 
 def _render(form: FlaskForm, template: str, **context: Any) -> ResponseReturnValue:
     """The form page; 422 when a submitted form has errors (the upload script relies on it)."""
+    kept = getattr(form, "kept_audio", None)
+    kept_name = uploads.kept_audio_name(kept.data) if kept is not None else None
+    if kept is not None and kept_name is None:
+        kept.data = ""  # expired or gone: the form asks for the file again
     page = render_template(
         template,
         form=form,
         errors=flat_errors(form),
+        kept_audio_name=kept_name,
         state_label=partial(Episode.state_label, now=clock.now()),
         **context,
     )
@@ -193,13 +237,12 @@ def flat_errors(form: FlaskForm) -> list[tuple[str, str, str]]:
     errors: list[tuple[str, str, str]] = []
     for field in form:
         if field.type == "CSRFTokenField":
-            errors += [("", "", "Het formulier is verlopen. Probeer het opnieuw.")] * bool(
-                field.errors
-            )
+            message = _("Het formulier is verlopen. Probeer het opnieuw.")
+            errors += [("", "", message)] * bool(field.errors)
         elif isinstance(field, FieldList):
             for number, entry in enumerate(field.entries, start=1):
                 for sub in entry.form:
-                    label = f"Persoon {number}, {sub.label.text}"
+                    label = _("Persoon %(number)s, %(label)s", number=number, label=sub.label.text)
                     errors += [(sub.id, label, message) for message in sub.errors]
         else:
             errors += [(field.id, field.label.text, message) for message in field.errors]
@@ -213,14 +256,48 @@ def _read(upload: FileStorage | None, limit: int = uploads.MAX_IMAGE_BYTES) -> b
     return upload.stream.read(limit + 1) or None
 
 
-def _new_audio(form: UploadForm | EpisodeForm) -> bool:
-    return isinstance(form.audio.data, FileStorage) and bool(form.audio.data.filename)
+def _theme_choices() -> list[SelectChoice]:
+    return [SelectChoice(t.slug, t.name) for t in all_themes()]
 
 
-def _files(form: UploadForm | EpisodeForm) -> EpisodeFiles:
+def _with_guest_row(
+    form: UploadForm | EpisodeForm, template: str, **context: Any
+) -> ResponseReturnValue:
+    """The form as posted with one more empty guest row; nothing is saved.
+
+    A browser never fills a file input again, so a new audio file is kept for the next post.
+    """
+    _keep_audio(form)
+    form.add_guest_row()
+    return _render(form, template, **context)
+
+
+def _keep_audio(form: UploadForm | EpisodeForm) -> None:
+    """Keep the posted audio file (rewound) for the form's next post."""
+    upload = form.audio.data
+    if not has_file(upload):
+        return
+    try:
+        upload.stream.seek(0)
+        form.kept_audio.data = uploads.keep_audio(upload.stream, upload.filename or "")
+    except UploadError as error:
+        form.audio.errors = [str(error)]
+
+
+@contextmanager
+def _audio(form: UploadForm | EpisodeForm) -> Iterator[BinaryIO | None]:
+    """The audio of this post: a new upload, else one kept from an earlier post, else None."""
+    if has_file(form.audio.data):
+        yield form.audio.data.stream
+        return
+    with uploads.kept_audio(form.kept_audio.data) as kept:
+        yield kept
+
+
+def _files(form: UploadForm | EpisodeForm, audio: BinaryIO | None) -> EpisodeFiles:
     """The files the form carries; the audio streams from its upload (spooled to disk)."""
     return EpisodeFiles(
-        audio=form.audio.data.stream if _new_audio(form) else None,
+        audio=audio,
         cover=_read(form.cover.data),
         transcript=_read(form.transcript.data, uploads.MAX_TRANSCRIPT_READ),
     )
@@ -239,9 +316,9 @@ def _episode_data(form: UploadForm | EpisodeForm, keep_chapters: bool = False) -
     if isinstance(form, EpisodeForm):
         text = form.chapters.data or ""
         chapters = parse_chapter_lines(text) if text.strip() or not keep_chapters else None
-    guests = tuple(
+    guests = tuple(  # empty rows are left out
         GuestData(g["name"], g["role"], g["description"] or "", g["url"] or None)
-        for g in (form.guests.data if isinstance(form, EpisodeForm) else [])
+        for g in form.guests.data
         if (g["name"] or "").strip()
     )
     return EpisodeData(
@@ -249,12 +326,12 @@ def _episode_data(form: UploadForm | EpisodeForm, keep_chapters: bool = False) -
         number=form.number.data,
         season=form.season.data,
         episode_type=EpisodeType(form.episode_type.data),
-        show_notes=form.show_notes.data if isinstance(form, EpisodeForm) else "",
+        show_notes=form.show_notes.data or "",
         explicit=form.explicit.data,
         status=EpisodeStatus(form.status.data),
         publish_at=to_utc(form.publish_at.data),
         guests=guests,
-        theme_slugs=tuple(form.themes.data) if isinstance(form, EpisodeForm) else (),
+        theme_slugs=tuple(form.themes.data or ()),
         chapters=chapters,
     )
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from kispub.core import clock
 from kispub.core.storage import StorageFull
@@ -91,7 +92,7 @@ def _import(
     if episode_slug is not None:
         existing = queries.episode_in_series(series, episode_slug)
         if existing is None:
-            raise PodcastError(f"De serie heeft geen aflevering '{episode_slug}'.")
+            raise PodcastError(_("De serie heeft geen aflevering '%(slug)s'.", slug=episode_slug))
     with file.open("rb") as stream:
         files = EpisodeFiles(stream, cover_bytes, transcript_bytes)
         if existing is not None:  # new files only: the episode's fields stay as they are
@@ -107,12 +108,12 @@ def _series(slug: str | None) -> Series:
     if slug:
         series = queries.series_by_slug(slug)
         if series is None:
-            raise click.ClickException(f"Onbekende serie '{slug}'.")
+            raise click.ClickException(_("Onbekende serie '%(slug)s'.", slug=slug))
         return series
     all_series = queries.all_series()
     if not all_series:
         raise click.ClickException(
-            "Er is nog geen podcastserie: maak er een aan op /beheer/podcast of laad de demo."
+            _("Er is nog geen podcastserie: maak er een aan op /beheer/podcast of laad de demo.")
         )
     return all_series[0]
 

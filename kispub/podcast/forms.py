@@ -7,18 +7,23 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_wtf.file import FileField, FileRequired
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
     FieldList,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     URLField,
     ValidationError,
@@ -31,22 +36,26 @@ from kispub.core.durations import clock
 from kispub.core.forms import BaseForm, SubForm
 from kispub.core.nonce import OnceForm
 from kispub.podcast.feed.rss import APPLE_CATEGORIES
-from kispub.podcast.models import PERSON_ROLES, EpisodeType
+from kispub.podcast.models import PERSON_ROLES, TYPE_LABELS, EpisodeType
 from kispub.podcast.services import ChapterData
 
-REQUIRED = "Dit veld is verplicht."
-INVALID_EMAIL = "Vul een geldig e-mailadres in."
-COUNT = "Vul een getal van 1 tot en met 99999 in."
+REQUIRED = _l("Dit veld is verplicht.")
+INVALID_EMAIL = _l("Vul een geldig e-mailadres in.")
+COUNT = _l("Vul een getal van 1 tot en met 99999 in.")
+FULL_URL = _l("Vul een volledig webadres in.")
+COVER_HINT = _l("Vierkant, JPEG of PNG, 1400 tot 3000 pixels.")
+TRANSCRIPT_HINT = _l("WebVTT (.vtt) of SRT (.srt).")
+MAX_GUESTS = 50  # people in one episode; rows beyond it are refused with a message
 LOCAL = ZoneInfo("Europe/Amsterdam")
 AUDIO_ACCEPT = ".mp3,.m4a,.ogg,.opus,audio/mpeg,audio/mp4,audio/ogg"
 IMAGE_ACCEPT = ".jpg,.jpeg,.png,image/jpeg,image/png"
 TRANSCRIPT_ACCEPT = ".vtt,.srt,text/vtt"
 _CHAPTER_LINE = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?\s+(.+)")
 
-EPISODE_TYPES = [SelectChoice(t.value, t.label) for t in EpisodeType]
+EPISODE_TYPES = [SelectChoice(t.value, TYPE_LABELS[t.value]) for t in EpisodeType]
 PUBLICATION = [
-    SelectChoice("draft", "Concept (niet openbaar)"),
-    SelectChoice("published", "Publiceren"),
+    SelectChoice("draft", _l("Concept (niet openbaar)")),
+    SelectChoice("published", _l("Publiceren")),
 ]
 
 
@@ -80,16 +89,19 @@ def parse_chapter_lines(text: str) -> tuple[ChapterData, ...]:
             continue
         match = _CHAPTER_LINE.fullmatch(line.strip())
         if match is None:
-            raise ValueError(f"Regel {number}: schrijf een tijd en een titel, zoals '12:30 Titel'.")
+            raise ValueError(
+                _("Regel %(number)s: schrijf een tijd en een titel, zoals '12:30 Titel'.",
+                  number=number)
+            )  # fmt: skip
         hours, minutes, seconds, fraction, title = match.groups()
         if int(seconds) >= 60 or (hours and int(minutes) >= 60):
-            raise ValueError(f"Regel {number}: ongeldige tijd.")
+            raise ValueError(_("Regel %(number)s: ongeldige tijd.", number=number))
         start = ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
         start += int((fraction or "0").ljust(3, "0"))
         chapters.append(ChapterData(start, title.strip()))
     starts = [c.start_ms for c in chapters]
     if len(set(starts)) != len(starts):
-        raise ValueError("Twee hoofdstukken beginnen op hetzelfde moment.")
+        raise ValueError(_("Twee hoofdstukken beginnen op hetzelfde moment."))
     return tuple(sorted(chapters, key=lambda c: c.start_ms))
 
 
@@ -101,94 +113,134 @@ def format_chapter_lines(chapters: list[dict[str, Any]]) -> str:
 class GuestForm(SubForm):
     """One person in the episode."""
 
-    name = StringField("Naam", validators=[Optional(), Length(max=120)])
-    description = StringField("Functie of organisatie", validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Naam"), validators=[Optional(), Length(max=120)])
+    description = StringField(
+        _l("Functie of organisatie"), validators=[Optional(), Length(max=200)]
+    )
     role = SelectField(
-        "Rol", choices=[SelectChoice(k, v) for k, v in PERSON_ROLES.items()], default="guest"
+        _l("Rol"), choices=[SelectChoice(k, v) for k, v in PERSON_ROLES.items()], default="guest"
     )
     url = URLField(
-        "Webadres (optioneel)",
-        validators=[Optional(), URL(message="Vul een volledig webadres in."), Length(max=500)],
+        _l("Webadres (optioneel)"),
+        validators=[Optional(), URL(message=FULL_URL), Length(max=500)],
     )
 
 
 class EpisodeFields(BaseForm):
-    """The metadata an editor sets on an episode."""
+    """The metadata an editor sets on an episode, on the upload and the edit form alike."""
 
-    title = StringField("Titel", validators=[Optional(), Length(max=300)])
-    number = IntegerField("Afleveringnummer", validators=[Optional(), NumberRange(1, 99999, COUNT)])
-    season = IntegerField("Seizoen", validators=[Optional(), NumberRange(1, 99999, COUNT)])
-    episode_type = SelectField("Soort", choices=EPISODE_TYPES, default="full")
-    status = RadioField("Publicatie", choices=PUBLICATION, default="draft")
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=300)])
+    number = IntegerField(
+        _l("Afleveringnummer"), validators=[Optional(), NumberRange(1, 99999, COUNT)]
+    )
+    season = IntegerField(_l("Seizoen"), validators=[Optional(), NumberRange(1, 99999, COUNT)])
+    episode_type = SelectField(_l("Soort"), choices=EPISODE_TYPES, default="full")
+    show_notes = TextAreaField(
+        _l("Shownotes"),
+        description=_l("Markdown: **vet**, *cursief*, [link](https://…), lijstjes."),
+    )
+    themes = SelectMultipleField(_l("Thema's"), choices=[], validate_choice=True)
+    # One row more than allowed is read, so that too many rows get a message, not a cut.
+    guests = FieldList(FormField(GuestForm), min_entries=1, max_entries=MAX_GUESTS + 1)
+    # "Nog een gast toevoegen": posts the form to get it back with one more empty row.
+    add_guest = SubmitField(_l("Nog een gast toevoegen"))
+    status = RadioField(_l("Publicatie"), choices=PUBLICATION, default="draft")
     publish_at = DateTimeLocalField(
-        "Publicatiemoment",
+        _l("Publicatiemoment"),
         format="%Y-%m-%dT%H:%M",
-        description="Nederlandse tijd. Leeg: direct bij publiceren. Een moment in de "
-        "toekomst plant de aflevering in.",
+        description=_l(
+            "Nederlandse tijd. Leeg: direct bij publiceren. Een moment in de "
+            "toekomst plant de aflevering in."
+        ),
         validators=[Optional()],
     )
-    explicit = BooleanField("Expliciete inhoud")
+    explicit = BooleanField(_l("Expliciete inhoud"))
+    # An audio file received with an earlier post of this form (see uploads.keep_audio).
+    kept_audio = HiddenField()
 
     def validate_publish_at(self, field: DateTimeLocalField) -> None:
         # BaseForm refuses years after 2100 (and before 1900) on every date field.
         if field.data is not None and MIN_YEAR <= field.data.year < 2000:
-            raise ValidationError("Kies een moment na 2000.")
+            raise ValidationError(_("Kies een moment na 2000."))
+
+    def validate_add_guest(self, field: SubmitField) -> None:
+        named = [e for e in self.guests.entries if (e.form.name.data or "").strip()]
+        if len(named) > MAX_GUESTS:
+            raise ValidationError(too_many_guests())
+
+    def add_guest_row(self) -> bool:
+        """One more empty guest row; False (and a message) when the form holds the most."""
+        if len(self.guests.entries) >= MAX_GUESTS:
+            self.add_guest.errors = [too_many_guests()]
+            return False
+        self.guests.append_entry()
+        return True
+
+
+def too_many_guests() -> str:
+    return _("Een aflevering heeft ten hoogste %(max)s personen.", max=MAX_GUESTS)
 
 
 class UploadForm(OnceForm, EpisodeFields):
     """A new episode from an audio file."""
 
-    series = SelectField("Serie", coerce=int, validators=[DataRequired(REQUIRED)])
+    series = SelectField(_l("Serie"), coerce=int, validators=[DataRequired(REQUIRED)])
     audio = FileField(
-        "Audiobestand",
-        description="MP3, M4A (AAC) of Ogg (Vorbis of Opus). Titel, hoofdstukken en cover "
-        "uit het bestand worden gebruikt als u ze hier niet invult.",
-        validators=[FileRequired("Kies een audiobestand.")],
+        _l("Audiobestand"),
+        description=_l(
+            "MP3, M4A (AAC) of Ogg (Vorbis of Opus). Titel, hoofdstukken en cover "
+            "uit het bestand worden gebruikt als u ze hier niet invult."
+        ),
         render_kw={"accept": AUDIO_ACCEPT},
     )
     title = StringField(
-        "Titel",
-        description="Leeg: de titel uit het audiobestand.",
+        _l("Titel"),
+        description=_l("Leeg: de titel uit het audiobestand."),
         validators=[Optional(), Length(max=300)],
     )
     cover = FileField(
-        "Coverafbeelding (optioneel)",
-        description="Vierkant, JPEG of PNG, 1400 tot 3000 pixels.",
+        _l("Coverafbeelding (optioneel)"),
+        description=COVER_HINT,
         render_kw={"accept": IMAGE_ACCEPT},
     )
     transcript = FileField(
-        "Transcript (optioneel)",
-        description="WebVTT (.vtt) of SRT (.srt).",
+        _l("Transcript (optioneel)"),
+        description=TRANSCRIPT_HINT,
         render_kw={"accept": TRANSCRIPT_ACCEPT},
     )
+
+    def validate_audio(self, field: FileField) -> None:
+        # Required, unless an earlier post of this form brought the file (kept_audio).
+        if not has_file(field.data) and not self.kept_audio.data:
+            raise ValidationError(_("Kies een audiobestand."))
+
+
+def has_file(data: Any) -> bool:
+    """Whether a file field received a file."""
+    return isinstance(data, FileStorage) and bool(data.filename)
 
 
 class EpisodeForm(EpisodeFields):
     """Edit an episode."""
 
-    title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=300)])
-    show_notes = TextAreaField(
-        "Shownotes", description="Markdown: **vet**, *cursief*, [link](https://…), lijstjes."
-    )
-    themes = SelectMultipleField("Thema's", choices=[], validate_choice=True)
-    guests = FieldList(FormField(GuestForm), min_entries=2, max_entries=20)
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=300)])
     chapters = TextAreaField(
-        "Hoofdstukken",
-        description="Eén per regel: tijd en titel, bijvoorbeeld '12:30 Over de nieuwe wet'.",
+        _l("Hoofdstukken"),
+        description=_l("Eén per regel: tijd en titel, bijvoorbeeld '12:30 Over de nieuwe wet'."),
     )
     audio = FileField(
-        "Nieuw audiobestand (optioneel)",
-        description="Vervangt de audio; de GUID en het adres van de aflevering blijven.",
+        _l("Nieuw audiobestand (optioneel)"),
+        description=_l("Vervangt de audio; de GUID en het adres van de aflevering blijven."),
         render_kw={"accept": AUDIO_ACCEPT},
     )
     cover = FileField(
-        "Nieuwe coverafbeelding (optioneel)",
-        description="Vierkant, JPEG of PNG, 1400 tot 3000 pixels.",
+        _l("Nieuwe coverafbeelding (optioneel)"),
+        description=COVER_HINT,
         render_kw={"accept": IMAGE_ACCEPT},
     )
     transcript = FileField(
-        "Nieuw transcript (optioneel)",
-        description="WebVTT (.vtt) of SRT (.srt).",
+        _l("Nieuw transcript (optioneel)"),
+        description=TRANSCRIPT_HINT,
         render_kw={"accept": TRANSCRIPT_ACCEPT},
     )
 
@@ -202,32 +254,36 @@ class EpisodeForm(EpisodeFields):
 class SeriesForm(BaseForm):
     """Edit a series."""
 
-    title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=200)])
-    description = TextAreaField("Beschrijving", description="Markdown.")
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    description = TextAreaField(_l("Beschrijving"), description="Markdown.")
     author = StringField(
-        "Maker", validators=[DataRequired(REQUIRED), Length(max=200)],
+        _l("Maker"), validators=[DataRequired(REQUIRED), Length(max=200)],
         default="Kennisplatform Integratie & Samenleving",
     )  # fmt: skip
-    owner_name = StringField("Naam eigenaar", validators=[DataRequired(REQUIRED), Length(max=120)])
+    owner_name = StringField(
+        _l("Naam eigenaar"), validators=[DataRequired(REQUIRED), Length(max=120)]
+    )
     owner_email = EmailField(
-        "E-mailadres eigenaar",
-        description="Apple Podcasts en andere directories mailen hierheen.",
+        _l("E-mailadres eigenaar"),
+        description=_l("Apple Podcasts en andere directories mailen hierheen."),
         validators=[DataRequired(REQUIRED), Email(INVALID_EMAIL), Length(max=254)],
     )
-    category = SelectField("Categorie", choices=category_choices(), default="Society & Culture|")
-    language = StringField(
-        "Taal", default="nl", validators=[DataRequired(REQUIRED), Length(max=10)]
+    category = SelectField(
+        _l("Categorie"), choices=category_choices(), default="Society & Culture|"
     )
-    explicit = BooleanField("Expliciete inhoud")
-    copyright = StringField("Copyright", validators=[Optional(), Length(max=200)])
+    language = StringField(
+        _l("Taal"), default="nl", validators=[DataRequired(REQUIRED), Length(max=10)]
+    )
+    explicit = BooleanField(_l("Expliciete inhoud"))
+    copyright = StringField(_l("Copyright"), validators=[Optional(), Length(max=200)])
     new_feed_url = URLField(
-        "Nieuw feedadres (alleen bij verhuizen)",
-        description="Ingevuld: de feed hier verwijst podcastapps met een 301 naar dit adres.",
-        validators=[Optional(), URL(message="Vul een volledig webadres in."), Length(max=500)],
+        _l("Nieuw feedadres (alleen bij verhuizen)"),
+        description=_l("Ingevuld: de feed hier verwijst podcastapps met een 301 naar dit adres."),
+        validators=[Optional(), URL(message=FULL_URL), Length(max=500)],
     )
     cover = FileField(
-        "Coverafbeelding",
-        description="Vierkant, JPEG of PNG, 1400 tot 3000 pixels.",
+        _l("Coverafbeelding"),
+        description=COVER_HINT,
         render_kw={"accept": IMAGE_ACCEPT},
     )
 

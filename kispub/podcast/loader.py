@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from kispub.core.storage import content_hash, parse_key
 from kispub.core.text import slugify
 from kispub.podcast import queries, services
+from kispub.podcast.errors import DuplicateNumber
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType
 from kispub.podcast.services import ChapterData, EpisodeData, EpisodeFiles, GuestData, SeriesData
 
@@ -59,7 +60,14 @@ def _series_data(item: dict[str, Any]) -> SeriesData:
 
 def load_episodes(items: Items, base: Path) -> int:
     """[[podcast_episodes]] series, slug, title, audio, publish_at, guests, themes, ..."""
-    return sum(_load_episode(item, base) for item in items)
+    changed = 0
+    for item in items:
+        try:
+            changed += _load_episode(item, base)
+        except DuplicateNumber as error:  # name the episode: the message names only the other
+            name = item.get("slug") or item["title"]
+            raise ValueError(f"aflevering '{name}': {error}") from error
+    return changed
 
 
 def _load_episode(item: dict[str, Any], base: Path) -> int:

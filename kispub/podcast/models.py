@@ -6,6 +6,8 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,7 +34,7 @@ from kispub.extensions import Model, db
 from kispub.themes.models import Theme
 
 # Roles of the Podcast Taxonomy Project that editors pick from, with their Dutch labels.
-PERSON_ROLES = {"guest": "Gast", "host": "Presentator", "co-host": "Co-presentator"}
+PERSON_ROLES = {"guest": _l("Gast"), "host": _l("Presentator"), "co-host": _l("Co-presentator")}
 
 
 class EpisodeType(enum.StrEnum):
@@ -43,7 +46,11 @@ class EpisodeType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"full": "Aflevering", "trailer": "Trailer", "bonus": "Bonus"}[self.value]
+        return str(TYPE_LABELS[self.value])
+
+
+# Lazy: read at import by the forms, translated when shown.
+TYPE_LABELS = {"full": _l("Aflevering"), "trailer": _l("Trailer"), "bonus": _l("Bonus")}
 
 
 class EpisodeStatus(enum.StrEnum):
@@ -96,7 +103,20 @@ class Episode(Model):
     __table_args__ = (
         UniqueConstraint("series_id", "slug"),
         Index("ix_podcast_episode_listing", "series_id", "status", "publish_at"),
-    )
+        # An episode number is unique within its season of a series. NULL is distinct from
+        # NULL in a unique index (SQLite, PostgreSQL < 15), so episodes without a season get
+        # their own partial index; episodes without a number are not constrained at all.
+        Index(
+            "uq_podcast_episode_season_number", "series_id", "season", "number", unique=True,
+            sqlite_where=text("season IS NOT NULL AND number IS NOT NULL"),
+            postgresql_where=text("season IS NOT NULL AND number IS NOT NULL"),
+        ),
+        Index(
+            "uq_podcast_episode_number", "series_id", "number", unique=True,
+            sqlite_where=text("season IS NULL AND number IS NOT NULL"),
+            postgresql_where=text("season IS NULL AND number IS NOT NULL"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("podcast_series.id", ondelete="CASCADE"))
@@ -169,10 +189,10 @@ class Episode(Model):
     def state_label(self, now: datetime) -> str:
         """ "Concept", "Gepland" or "Gepubliceerd" for the back office."""
         if self.status == EpisodeStatus.DRAFT:
-            return "Concept"
+            return _("Concept")
         if self.publish_at is not None and self.publish_at > now:
-            return "Gepland"
-        return "Gepubliceerd"
+            return _("Gepland")
+        return _("Gepubliceerd")
 
     def __repr__(self) -> str:
         return f"<Episode {self.id} {self.slug}>"

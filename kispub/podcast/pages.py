@@ -7,7 +7,7 @@ Open Graph properties. Views hand a page object to its template (:func:`context`
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
 
@@ -67,6 +67,7 @@ class EpisodePage:
     roles: dict[str, str]
     open_graph: list[tuple[str, str]]
     metadata: dict[str, Any]
+    preview: bool = False  # opened through a preview link: not published (yet)
 
 
 def context(page: IndexPage | SeriesPage | EpisodePage) -> dict[str, Any]:
@@ -104,9 +105,25 @@ def episode_page(series_slug: str, episode_slug: str) -> EpisodePage | None:
     episode = queries.visible_episode(series_slug, episode_slug)
     if episode is None:
         return None
+    return _episode_page(episode, audio_url(episode))
+
+
+def preview_page(episode_id: int, preview_audio_url: str) -> EpisodePage | None:
+    """Any episode's page for a preview link, its audio from ``preview_audio_url``.
+
+    Without Open Graph or JSON-LD: those name the public address, which may not exist yet.
+    """
+    episode = queries.episode_for_editing(episode_id)
+    if episode is None:
+        return None
+    page = _episode_page(episode, preview_audio_url)
+    return replace(page, open_graph=[], metadata={}, preview=True)
+
+
+def _episode_page(episode: Episode, audio: str) -> EpisodePage:
     return EpisodePage(
         episode=episode,
-        audio_url=audio_url(episode),
+        audio_url=audio,
         feed_url=feed_url(episode.series),
         chapters=chapter_links(episode),
         transcript=transcript(episode),

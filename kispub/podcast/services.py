@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import BinaryIO, Generic, TypeVar
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from kispub.core import clock
@@ -25,24 +26,20 @@ from kispub.core.text import clean_line, clean_text, slugify
 from kispub.core.urls import absolute_url
 from kispub.extensions import db
 from kispub.podcast import uploads
+from kispub.podcast.errors import PodcastError
 from kispub.podcast.feed.rss import APPLE_CATEGORIES, podcast_guid
 from kispub.podcast.media.formats import AudioInfo
 from kispub.podcast.models import Episode, EpisodeStatus, EpisodeType, Guest, Series
+from kispub.podcast.numbering import check_number_free, number_race
 from kispub.podcast.uploads import StagedAudio, StagedFile, StagedUploads, UploadError
 from kispub.themes.models import Theme
 from kispub.themes.services import themes_by_slugs
 
 # Series slugs that would collide with the channel's own addresses.
-RESERVED_SLUGS = frozenset({"audio", "afbeelding", "feed-xml", "feed"})
+RESERVED_SLUGS = frozenset({"audio", "afbeelding", "feed-xml", "feed", "voorbeeld"})
 MAX_TITLE = 300  # the column's length; a file's own title may be longer
 
 Made = TypeVar("Made", Episode, Series)
-
-
-class PodcastError(ValueError):
-    """A change we refuse; the message is Dutch and meant for the editor."""
-
-    field = "title"
 
 
 @dataclass(frozen=True)
@@ -95,9 +92,9 @@ def create_series(
     _check_series(data)
     slug = data.slug or slugify(data.title)
     if not slug or slug in RESERVED_SLUGS:
-        raise PodcastError("Kies een andere titel: dit adres is niet beschikbaar.")
+        raise PodcastError(_("Kies een andere titel: dit adres is niet beschikbaar."))
     if not cover:
-        raise UploadError("Kies een coverafbeelding.", "cover")
+        raise UploadError(_("Kies een coverafbeelding."), "cover")
     made: list[Series] = []
     with uploads.staged_uploads(cover=cover) as staged:
 
@@ -112,7 +109,7 @@ def create_series(
 def _insert_series(data: SeriesData, slug: str, staged: StagedUploads) -> Series:
     with write_transaction() as session, uploads.placing() as place:
         if session.scalars(select(Series.id).where(Series.slug == slug)).first() is not None:
-            raise PodcastError(f"Er bestaat al een serie met het adres '{slug}'.")
+            raise PodcastError(_("Er bestaat al een serie met het adres '%(slug)s'.", slug=slug))
         guid = podcast_guid(absolute_url("podcast.feed", series=slug))
         at = clock.now()
         series = Series(slug=slug, podcast_guid=guid, created_at=at, updated_at=at)
@@ -134,7 +131,7 @@ def update_series(series_id: int, data: SeriesData, cover: bytes | None = None) 
     ):
         series = session.get(Series, series_id)
         if series is None:
-            raise PodcastError("Deze serie bestaat niet (meer).")
+            raise PodcastError(_("Deze serie bestaat niet (meer)."))
         before = _series_values(series)
         _apply_series(series, data)
         if staged.cover is not None:
@@ -149,11 +146,19 @@ def update_series(series_id: int, data: SeriesData, cover: bytes | None = None) 
 def _check_series(data: SeriesData) -> None:
     subcategories = APPLE_CATEGORIES.get(data.category)
     if subcategories is None:
-        raise PodcastError(f"Onbekende Apple Podcasts-categorie: {data.category}.")
+        raise PodcastError(
+            _("Onbekende Apple Podcasts-categorie: %(category)s.", category=data.category)
+        )
     if data.subcategory and data.subcategory not in subcategories:
-        raise PodcastError(f"{data.subcategory} is geen subcategorie van {data.category}.")
+        raise PodcastError(
+            _(
+                "%(sub)s is geen subcategorie van %(category)s.",
+                sub=data.subcategory,
+                category=data.category,
+            )
+        )
     if data.new_feed_url and not data.new_feed_url.startswith(("https://", "http://")):
-        raise PodcastError("Het nieuwe feedadres moet met https:// of http:// beginnen.")
+        raise PodcastError(_("Het nieuwe feedadres moet met https:// of http:// beginnen."))
 
 
 def _apply_series(series: Series, data: SeriesData) -> None:
@@ -225,7 +230,7 @@ def create_episode(
     and returns the first one's page.
     """
     if files.audio is None:
-        raise UploadError("Kies een audiobestand.")
+        raise UploadError(_("Kies een audiobestand."))
     themes = _themes(data.theme_slugs)
     made: list[Episode] = []
     notices: list[str] = []
@@ -233,14 +238,16 @@ def create_episode(
         assert staged.audio is not None
         title = data.title.strip() or (staged.audio.info.title or "").strip()[:MAX_TITLE]
         if not title:
-            raise UploadError("Geef een titel op: het audiobestand heeft zelf geen titel.", "title")
+            message = _("Geef een titel op: het audiobestand heeft zelf geen titel.")
+            raise UploadError(message, "title")
         with _cover_for(staged, notices) as cover:
 
             def create() -> str:
                 made.append(_insert_episode(series_id, data, title, themes, staged, cover))
                 return edit_path(made[0]) if nonce else ""
 
-            url = _once(nonce, create)
+            with number_race(data.number, data.season):
+                url = _once(nonce, create)
     return Created(made[0] if made else None, url, tuple(notices))
 
 
@@ -255,7 +262,7 @@ def _insert_episode(
     with write_transaction() as session, uploads.placing() as place:
         series = session.get(Series, series_id)
         if series is None:
-            raise PodcastError("Deze serie bestaat niet (meer).")
+            raise PodcastError(_("Deze serie bestaat niet (meer)."))
         episode = _new_episode(series, data.slug or title)
         session.add(episode)
         assert staged.audio is not None
@@ -281,14 +288,16 @@ def update_episode(
     episode already has some; chapters in ``data`` win over both.
     """
     themes = _themes(data.theme_slugs) if data is not None else []
+    number, season = (data.number, data.season) if data is not None else (None, None)
     with (
+        number_race(number, season),
         uploads.staged_uploads(files.audio, files.cover, files.transcript) as staged,
         write_transaction() as session,
         uploads.placing() as place,
     ):
         episode = session.get(Episode, episode_id)
         if episode is None:
-            raise PodcastError("Deze aflevering bestaat niet (meer).")
+            raise PodcastError(_("Deze aflevering bestaat niet (meer)."))
         if staged.audio is not None:
             keep = bool(episode.chapters)
             _set_audio(episode, staged.audio, place(staged.audio), keep_chapters=keep)
@@ -326,7 +335,8 @@ def apply_episode_data(
     # The text rule once more, for content files, the CLI and a file's own title.
     title = clean_line(title)
     if not title:
-        raise PodcastError("Geef de aflevering een titel.")
+        raise PodcastError(_("Geef de aflevering een titel."))
+    check_number_free(episode, data.number, data.season)
     episode.title = title
     episode.number, episode.season = data.number, data.season
     episode.episode_type, episode.explicit = data.episode_type, data.explicit
@@ -414,7 +424,9 @@ def _cover_for(staged: StagedUploads, notices: list[str]) -> Iterator[StagedFile
         try:
             embedded = stack.enter_context(uploads.staged_cover_art(staged.audio.info.image.data))
         except UploadError as error:
-            notices.append(f"De coverafbeelding in het audiobestand is niet gebruikt: {error}")
+            notices.append(
+                _("De coverafbeelding in het audiobestand is niet gebruikt: %(error)s", error=error)
+            )
             embedded = None
         yield embedded
 

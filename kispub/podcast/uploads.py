@@ -10,14 +10,21 @@ failed transaction, leaves nothing behind: no staged file, no newly stored file,
 from __future__ import annotations
 
 import io
+import os
+import re
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature
 
 from kispub.core.storage import Staged, StorageError, TooLarge, get_storage, key_for
+from kispub.core.tokens import timed_serializer
 from kispub.extensions import db
 from kispub.podcast.media.artwork import ArtworkError, check_cover_art
 from kispub.podcast.media.formats import AudioError, AudioInfo
@@ -130,6 +137,73 @@ def placing() -> Iterator[Callable[[StagedFile], str]]:
         raise
 
 
+# --- audio kept between two posts of a form ----------------------------------------------
+#
+# "Nog een gast toevoegen" posts the whole form, audio included, only to show it again with one
+# more row; a browser never refills a file input. So the file is kept in the staging folder,
+# and the form carries a signed token naming it. The staging cleanup removes a kept file
+# nobody came back for (MEDIA_STAGING_MAX_AGE_MINUTES), so the token expires with it.
+
+_KEPT_SALT = "kispub.podcast.kept-audio"
+_KEPT_NAME = re.compile(r"kept-[0-9a-f]{32}")
+
+
+def keep_audio(stream: BinaryIO, filename: str) -> str:
+    """Keep an uploaded audio file for the next post of the form; the token naming it."""
+    storage = get_storage()
+    name = f"kept-{secrets.token_hex(16)}"
+    limit = max_audio_bytes()
+    try:
+        with storage.staged(stream, limit) as staged:
+            if staged.size == 0:
+                raise UploadError(_("Het bestand is leeg."))
+            os.replace(staged.path, storage.staging / name)
+    except TooLarge as error:
+        message = _("Het audiobestand is groter dan %(size)s.", size=_megabytes(limit))
+        raise UploadError(message) from error
+    except StorageError as error:
+        raise UploadError(str(error)) from error
+    return timed_serializer(_KEPT_SALT).dumps([name, os.path.basename(filename)[:200]])
+
+
+def kept_audio_name(token: str | None) -> str | None:
+    """The file name a kept audio file was uploaded with; None when the token is no good."""
+    found = _kept(token)
+    return found[1] if found else None
+
+
+@contextmanager
+def kept_audio(token: str | None) -> Iterator[BinaryIO | None]:
+    """The kept audio file opened for reading, or None when the token is no good."""
+    found = _kept(token)
+    if found is None:
+        yield None
+        return
+    with found[0].open("rb") as stream:
+        yield stream
+
+
+def drop_kept_audio(token: str | None) -> None:
+    """Remove a kept audio file once the episode has it."""
+    found = _kept(token)
+    if found is not None:
+        found[0].unlink(missing_ok=True)
+
+
+def _kept(token: str | None) -> tuple[Path, str] | None:
+    if not token:
+        return None
+    max_age = round(float(current_app.config["MEDIA_STAGING_MAX_AGE_MINUTES"]) * 60)
+    try:
+        name, filename = timed_serializer(_KEPT_SALT).loads(token, max_age=max_age)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(name, str) or not _KEPT_NAME.fullmatch(name):
+        return None
+    path = get_storage().staging / name
+    return (path, str(filename)) if path.is_file() else None
+
+
 # --- checks ----------------------------------------------------------------------------
 
 
@@ -137,7 +211,8 @@ def check_cover(data: bytes) -> tuple[str, str]:
     """(extension, MIME type) of cover art that meets Apple's rules, or UploadError."""
     if len(data) > MAX_IMAGE_BYTES:
         raise UploadError(
-            f"De coverafbeelding is groter dan {_megabytes(MAX_IMAGE_BYTES)}.", "cover"
+            _("De coverafbeelding is groter dan %(size)s.", size=_megabytes(MAX_IMAGE_BYTES)),
+            "cover",
         )
     try:
         art = check_cover_art(data)
@@ -163,14 +238,15 @@ def _staged_audio(stream: BinaryIO) -> Iterator[StagedAudio]:
     try:
         with get_storage().staged(stream, limit) as staged:
             if staged.size == 0:
-                raise UploadError("Het bestand is leeg.")
+                raise UploadError(_("Het bestand is leeg."))
             try:
                 info = probe_audio(staged.path, timeout)
             except AudioError as error:
                 raise UploadError(str(error)) from error
             yield StagedAudio(staged, info.extension, info.mime_type, info)
     except TooLarge as error:
-        raise UploadError(f"Het audiobestand is groter dan {_megabytes(limit)}.") from error
+        message = _("Het audiobestand is groter dan %(size)s.", size=_megabytes(limit))
+        raise UploadError(message) from error
     except StorageError as error:
         raise UploadError(str(error)) from error
 

@@ -8,9 +8,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kispub.core.bounds import clamped_int
 from kispub.core.http import Document, conditional_document, serve_file
+from kispub.core.preview import previewed_id
 from kispub.core.storage import StorageError, get_storage, parse_key
 from kispub.podcast import delivery, pages, queries
 from kispub.podcast.feed.syndication import FEED_MAX_AGE, RSS_MIMETYPE, feed_documents
+from kispub.podcast.links import EPISODE_KIND
 from kispub.podcast.media.chapters import CHAPTERS_MIME_TYPE, render_chapters
 
 bp = Blueprint("podcast", __name__, url_prefix="/podcast")
@@ -72,6 +74,33 @@ def episode(series: str, episode: str) -> str:
     if page is None:
         abort(404)
     return render_template("podcast/episode.html", **pages.context(page))
+
+
+@bp.get("/voorbeeld/<token>")
+def preview(token: str) -> Response:
+    """An unpublished episode's page for whoever has a valid preview link; never indexed."""
+    episode_id = previewed_id(EPISODE_KIND, token) or abort(404)
+    # The audio URL of the preview is not its enclosure: see preview_audio.
+    audio = url_for("podcast.preview_audio", token=token)
+    page = pages.preview_page(episode_id, audio) or abort(404)
+    response = Response(render_template("podcast/episode.html", **pages.context(page)))
+    return _unlisted(response)
+
+
+@bp.get("/voorbeeld/<token>/audio")
+def preview_audio(token: str) -> ResponseReturnValue:
+    """The audio of a previewed episode, drafts included: the link's token is checked on
+    every request, the file is never cached by others and never counted as a download."""
+    episode_id = previewed_id(EPISODE_KIND, token) or abort(404)
+    episode = queries.episode_for_editing(episode_id) or abort(404)
+    response = delivery.audio_response(queries.AudioFile.of(episode), count=False, private=True)
+    return _unlisted(response)
+
+
+def _unlisted(response: Response) -> Response:
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/<series>/<episode>/chapters.json")

@@ -120,3 +120,76 @@ def test_a_refused_upload_shows_the_reason_in_place(page: Any, series: Series) -
     assert page.url.endswith("/beheer/podcast/nieuw")
     assert page.get_by_label("Titel").input_value() == "Geen audio"
     assert_accessible(page)
+
+
+def assert_accessible_wide_and_narrow(page: Any) -> None:
+    """axe-core at a desktop width and at a phone's."""
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert_accessible(page)
+
+
+def test_deleting_asks_first_on_a_page_of_its_own(page: Any, episode: Episode) -> None:
+    log_in_as_editor(page)
+    page.goto(f"/beheer/podcast/aflevering/{episode.id}")
+    page.get_by_role("link", name="Aflevering verwijderen").click()
+    page.wait_for_url(re.compile(r"/verwijderen$"))
+    assert page.get_by_role("heading", name="Aflevering verwijderen?").is_visible()
+    assert page.get_by_text("Het transcript").is_visible()
+    assert_accessible_wide_and_narrow(page)
+    page.get_by_role("button", name="Ja, definitief verwijderen").click()
+    page.wait_for_url(re.compile(r"/beheer/podcast/$"))
+    assert page.get_by_text("is verwijderd").is_visible()
+
+
+def test_adding_a_guest_row_without_javascript_keeps_the_form(
+    browser: Any, live_server: str, page: Any, series: Series
+) -> None:
+    context = browser.new_context(base_url=live_server, locale="nl-NL", java_script_enabled=False)
+    tab = context.new_page()
+    try:
+        log_in(tab, make_user(role=Role.EDITOR))
+        tab.goto("/beheer/podcast/nieuw")
+        tab.get_by_label("Audiobestand").set_input_files(str(FIXTURES / "cbr_tagged.mp3"))
+        tab.get_by_label("Titel").fill("Met drie gasten")
+        tab.locator("#guests-0-name").fill("Fatima")
+        tab.get_by_role("button", name="Nog een gast toevoegen").click()
+        tab.locator("#guests-1-name").fill("Joost")
+        tab.get_by_role("button", name="Nog een gast toevoegen").click()
+        tab.locator("#guests-2-name").fill("Ayse")
+        assert tab.get_by_label("Titel").input_value() == "Met drie gasten"
+        assert tab.locator("#guests-0-name").input_value() == "Fatima"
+        assert tab.get_by_text("Ontvangen: cbr_tagged.mp3").is_visible()
+        tab.get_by_role("button", name="Uploaden en opslaan").click()
+        tab.wait_for_url(re.compile(r"/beheer/podcast/aflevering/\d+$"))
+        assert tab.locator("#guests-2-name").input_value() == "Ayse"
+    finally:
+        context.close()
+    # The same form with its script: the button still only adds a row.
+    log_in_as_editor(page)
+    page.goto("/beheer/podcast/nieuw")
+    page.get_by_role("button", name="Nog een gast toevoegen").click()
+    page.locator("#guests-1-name").wait_for()
+    assert_accessible_wide_and_narrow(page)
+
+
+def test_the_preview_page_plays_the_draft_for_a_visitor(
+    app: Flask, browser: Any, live_server: str, page: Any, series: Series
+) -> None:
+    data = EpisodeData(title="Nog niet uit", status=EpisodeStatus.DRAFT)
+    transcript = (FIXTURES / "gesprek.vtt").read_bytes()
+    with app.test_request_context(), (FIXTURES / "cbr_tagged.mp3").open("rb") as stream:
+        created = services.create_episode(series.id, data, EpisodeFiles(stream, None, transcript))
+    assert created.item is not None
+    log_in_as_editor(page)
+    page.goto(f"/beheer/podcast/aflevering/{created.item.id}")
+    link = page.locator("a.preview-link").get_attribute("href")
+    context = browser.new_context(base_url=live_server, locale="nl-NL")
+    visitor = context.new_page()
+    try:
+        visitor.goto(link)
+        assert visitor.get_by_text("Voorbeeld — nog niet gepubliceerd").is_visible()
+        assert abs(visitor.evaluate(DURATION) - 6.0) < 0.5  # the draft's audio plays
+        assert_accessible_wide_and_narrow(visitor)
+    finally:
+        context.close()

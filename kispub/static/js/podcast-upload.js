@@ -69,10 +69,13 @@
   }
 
   function bind(form) {
-    var button = form.querySelector("button[type=submit]");
+    var button = form.querySelector("button[type=submit]:not([name=add_guest])");
     form.addEventListener("submit", function (event) {
       if (!window.FormData || !window.XMLHttpRequest) {
         return; // let the browser post the form
+      }
+      if (event.submitter && event.submitter.name === "add_guest") {
+        return; // "Nog een gast toevoegen" only shows the form again: a plain post
       }
       event.preventDefault();
       var input = form.querySelector("input[type=file][name=audio]");
