@@ -165,10 +165,8 @@ def _call_name(node: ast.expr) -> str:
 def _is_translated(node: ast.expr) -> bool:
     """A translation call, or a name or call whose text was translated where it was made."""
     if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant):
-            return False  # "literal {}".format(...)
-        return True
+        func = node.func  # "literal {}".format(...) is not translated; other calls are
+        return not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant))
     if isinstance(node, ast.Constant):
         return not (isinstance(node.value, str) and LETTER.search(node.value))
     if isinstance(node, ast.JoinedStr):
@@ -209,10 +207,30 @@ BUILTIN_EXCEPTIONS |= {
     for name, value in vars(__import__("builtins")).items()
     if isinstance(value, type) and issubclass(value, BaseException)
 }
-# Raised with text that only developers read: each with the reason.
+INTERNAL = "internal: the caller shows a message of its own"
+# Raised with text that only developers or operators read: each with the reason.
 INTERNAL_RAISES = {
     ("kispub/community/services/email_settings.py", "LinkRefused"): "logged, the page says why",
     ("kispub/accounts/totp.py", "SecretUnreadable"): "a key problem for the operator",
+    ("kispub/cli.py", "ClickException"): "operator commands speak English, like Flask's own",
+    ("kispub/core/backup.py", "BackupError"): "read by the operator in `flask backup`, in English",
+    ("kispub/core/sandbox.py", "SandboxError"): INTERNAL,
+    (
+        "kispub/core/sandbox.py",
+        "SandboxTimeout",
+    ): INTERNAL,
+    (
+        "kispub/core/sandbox.py",
+        "SandboxMemoryError",
+    ): INTERNAL,
+    (
+        "kispub/core/sandbox.py",
+        "SandboxCrashed",
+    ): INTERNAL,
+    (
+        "kispub/core/sandbox.py",
+        "SandboxUnavailable",
+    ): INTERNAL,
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 # KIS works in Amsterdam: editors type its wall-clock times, calendars and pages show them.
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -25,8 +27,11 @@ def from_amsterdam(local: datetime) -> datetime:
     # A skipped time does not survive the round trip through UTC: 02:30 comes back as 03:30.
     if aware.astimezone(UTC).astimezone(AMSTERDAM).replace(tzinfo=None) != local:
         raise NonExistentLocalTime(
-            f"{local:%d-%m-%Y %H:%M} bestaat niet: die nacht gaat de klok van 02:00 naar 03:00 "
-            "(begin zomertijd). Kies een andere tijd."
+            _(
+                "%(moment)s bestaat niet: die nacht gaat de klok van 02:00 naar 03:00 "
+                "(begin zomertijd). Kies een andere tijd.",
+                moment=local.strftime("%d-%m-%Y %H:%M"),
+            )
         )
     return aware.astimezone(UTC)
 
