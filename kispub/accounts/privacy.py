@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from kispub.accounts.models import AccountEvent, User
@@ -114,8 +115,8 @@ def account_section(user: User) -> dict[str, object]:
 
 
 ACTION_LABELS = {
-    "login": "Ingelogd",
-    "totp-reset": "Tweede factor opnieuw ingesteld door een beheerder",
+    "login": _l("Ingelogd"),
+    "totp-reset": _l("Tweede factor opnieuw ingesteld door een beheerder"),
 }
 
 
@@ -144,12 +145,14 @@ def init_app(app: Flask) -> None:
         app,
         "account",
         account_section,
-        "Uw account: naam, e-mailadres, organisatie, rol, wanneer het account is gemaakt en "
-        "wanneer u het laatst inlogde.",
+        _l(
+            "Uw account: naam, e-mailadres, organisatie, rol, wanneer het account is gemaakt en "
+            "wanneer u het laatst inlogde."
+        ),
     )
     register_export_section(
         app,
         "inloggeschiedenis",
         login_history_section,
-        "Wanneer u inlogde, en wat beheerders aan uw account veranderden.",
+        _l("Wanneer u inlogde, en wat beheerders aan uw account veranderden."),
     )

@@ -54,8 +54,10 @@ class StorageFull(Exception):
 
     def __init__(self) -> None:
         super().__init__(
-            "De opslag is vol: het bestand kon niet worden bewaard. "
-            "Er is niets opgeslagen; probeer het later opnieuw of meld het de beheerder."
+            _(
+                "De opslag is vol: het bestand kon niet worden bewaard. "
+                "Er is niets opgeslagen; probeer het later opnieuw of meld het de beheerder."
+            )
         )
 
 

@@ -80,7 +80,7 @@ def new_dossier() -> str | Response:
         def create() -> str:
             return url_for("dossier_admin.show", dossier_id=save_dossier(None, data).id)
 
-        done = _once(form, create, "Het dossier is aangemaakt.")
+        done = _once(form, create, _("Het dossier is aangemaakt."))
         if done:
             return done
     return _dossier_form(form, None)
@@ -158,7 +158,7 @@ def new_group(dossier_id: int) -> str | Response:
             group = save_group(dossier_id, None, data)
             return url_for("dossier_admin.show", dossier_id=dossier_id, _anchor=f"groep-{group.id}")
 
-        done = _once(form, create, "De groep is toegevoegd.")
+        done = _once(form, create, _("De groep is toegevoegd."))
         if done:
             return done
     return _group_form(form, dossier, None)
@@ -215,7 +215,7 @@ def new_item(dossier_id: int) -> str | Response:
             item = save_item_as_editor(dossier_id, None, data, featured)
             return url_for("dossier_admin.show", dossier_id=dossier_id, _anchor=f"item-{item.id}")
 
-        done = _once(form, create, "Het item is toegevoegd.")
+        done = _once(form, create, _("Het item is toegevoegd."))
         if done:
             return done
     return _item_page(form, dossier, None)

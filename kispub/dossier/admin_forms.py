@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 from wtforms import (
     DateField,
     RadioField,
@@ -117,7 +118,10 @@ def _title() -> StringField:
     )
 
 
-def _slug(max_length: int, label: str = "Korte naam in het webadres") -> StringField:
+SLUG_LABEL = _l("Korte naam in het webadres")
+
+
+def _slug(max_length: int, label: str | LazyString = SLUG_LABEL) -> StringField:
     return StringField(
         label,
         description=_l("Kleine letters, cijfers en streepjes. Leeg: gemaakt uit de titel."),
@@ -183,7 +187,7 @@ class GroupForm(EditorForm):
     """A group's title, anchor and short text."""
 
     title = _title()
-    slug = _slug(max_length=80, label="Anker op de pagina")
+    slug = _slug(max_length=80, label=_l("Anker op de pagina"))
     description = TextAreaField(
         _l("Toelichting"),
         description=MARKDOWN_HINT,
@@ -323,7 +327,7 @@ def item_form(
     ]
     form.themes.choices = [SelectChoice(theme.slug, theme.name) for theme in themes]
     if "link_id" in form:
-        form.link_id.label.text = f"Kies een {kind.label.lower()}"
+        form.link_id.label.text = _("Kies een %(kind)s", kind=kind.label.lower())
         form.link_id.choices = [
             SelectChoice(
                 choice.id, f"{choice.title} ({choice.meta})" if choice.meta else choice.title

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -40,12 +41,12 @@ class MemberStatus(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    MemberStatus.UNVERIFIED: "E-mailadres nog niet bevestigd",
-    MemberStatus.PENDING: "Wacht op goedkeuring",
-    MemberStatus.APPROVED: "Lid",
-    MemberStatus.DECLINED: "Afgewezen",
-    MemberStatus.SUSPENDED: "Geschorst",
-    MemberStatus.ERASED: "Account verwijderd",
+    MemberStatus.UNVERIFIED: _l("E-mailadres nog niet bevestigd"),
+    MemberStatus.PENDING: _l("Wacht op goedkeuring"),
+    MemberStatus.APPROVED: _l("Lid"),
+    MemberStatus.DECLINED: _l("Afgewezen"),
+    MemberStatus.SUSPENDED: _l("Geschorst"),
+    MemberStatus.ERASED: _l("Account verwijderd"),
 }
 
 
@@ -75,10 +76,10 @@ class EmailMode(enum.StrEnum):
 
 
 EMAIL_MODE_LABELS = {
-    EmailMode.IMMEDIATE: "Direct bij vermeldingen en reacties op mij",
-    EmailMode.DAILY: "Dagelijks overzicht",
-    EmailMode.WEEKLY: "Wekelijks overzicht",
-    EmailMode.NEVER: "Nooit",
+    EmailMode.IMMEDIATE: _l("Direct bij vermeldingen en reacties op mij"),
+    EmailMode.DAILY: _l("Dagelijks overzicht"),
+    EmailMode.WEEKLY: _l("Wekelijks overzicht"),
+    EmailMode.NEVER: _l("Nooit"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ForeignKey,
     Index,
@@ -35,10 +36,10 @@ class FlagReason(enum.StrEnum):
 
 
 FLAG_REASON_LABELS = {
-    FlagReason.SPAM: "Spam of reclame",
-    FlagReason.INAPPROPRIATE: "Ongepast of kwetsend",
-    FlagReason.OFF_TOPIC: "Hoort niet bij dit onderwerp (off-topic)",
-    FlagReason.OTHER: "Anders",
+    FlagReason.SPAM: _l("Spam of reclame"),
+    FlagReason.INAPPROPRIATE: _l("Ongepast of kwetsend"),
+    FlagReason.OFF_TOPIC: _l("Hoort niet bij dit onderwerp (off-topic)"),
+    FlagReason.OTHER: _l("Anders"),
 }
 
 
