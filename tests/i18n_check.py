@@ -171,6 +171,10 @@ def _is_translated(node: ast.expr) -> bool:
         return not (isinstance(node.value, str) and LETTER.search(node.value))
     if isinstance(node, ast.JoinedStr):
         return False  # an f-string cannot be looked up in a catalogue
+    if isinstance(node, ast.IfExp):
+        return _is_translated(node.body) and _is_translated(node.orelse)
+    if isinstance(node, ast.BoolOp):
+        return all(_is_translated(value) for value in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         return _is_translated(node.left) and _is_translated(node.right)
     return True

@@ -134,11 +134,12 @@ def test_the_python_check_finds_unmarked_text(tmp_path: Path) -> None:
         "name = StringField(_l('Naam'), description='Uw volledige naam')\n"
         "raise PostingError('Dit bestaat niet.')\n"
         "raise PostingError(_('Dit bestaat niet.'))\n"
-        "raise ValueError('voor ontwikkelaars')\n",
+        "raise ValueError('voor ontwikkelaars')\n"
+        "flash(_('Goed.') if ok else 'Fout.')\n",
         encoding="utf-8",
     )
     found = [line.split(":", 2)[1] for line in unmarked_in_python(module)]
-    assert found == ["1", "3", "4", "5"]
+    assert found == ["1", "3", "4", "5", "9"]
     assert [line.split(":", 2)[1] for line in unmarked_raises(module)] == ["6"]
 
 
