@@ -129,7 +129,7 @@ def login_history_section(user: User) -> list[dict[str, object]]:
     )
     return [
         {
-            "wat": ACTION_LABELS.get(event.action, event.action),
+            "wat": str(ACTION_LABELS.get(event.action, event.action)),
             "actie": event.action,
             "door_uzelf": event.actor_id in (None, user.id),
             "toelichting": event.detail,

@@ -37,7 +37,7 @@ class MemberStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return str(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
@@ -72,7 +72,7 @@ class EmailMode(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return EMAIL_MODE_LABELS[self]
+        return str(EMAIL_MODE_LABELS[self])
 
 
 EMAIL_MODE_LABELS = {
