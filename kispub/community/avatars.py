@@ -16,7 +16,6 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageCms, ImageOps
 
 SIZE = 256
@@ -24,11 +23,11 @@ EXTENSION = ".webp"
 MIME_TYPE = "image/webp"
 _DECODERS = ("JPEG", "PNG", "WEBP")
 
-MSG_EMPTY = _l("Het bestand is leeg.")
-MSG_BYTES = _l("De foto is groter dan {limit}. Kies een kleiner bestand.")
-MSG_FORMAT = _l("Kies een foto in JPEG-, PNG- of WebP-formaat.")
-MSG_PIXELS = _l("De foto heeft te veel pixels. Kies een foto van hoogstens {limit} megapixel.")
-MSG_DAMAGED = _l("Deze foto is beschadigd of onvolledig en kan niet worden gelezen.")
+MSG_EMPTY = "Het bestand is leeg."
+MSG_BYTES = "De foto is groter dan {limit}. Kies een kleiner bestand."
+MSG_FORMAT = "Kies een foto in JPEG-, PNG- of WebP-formaat."
+MSG_PIXELS = "De foto heeft te veel pixels. Kies een foto van hoogstens {limit} megapixel."
+MSG_DAMAGED = "Deze foto is beschadigd of onvolledig en kan niet worden gelezen."
 
 
 class AvatarError(ValueError):

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from kispub.dossier.files.errors import MSG_EMPTY, MSG_SVG, MSG_TYPE, FileError
 
 SNIFF_BYTES = 512
@@ -36,16 +33,16 @@ BY_CONTENT_TYPE = {t.content_type: t for t in TYPES.values()}
 
 # Names for what is refused, so the editor learns what the file really is.
 _REFUSED = (
-    (b"GIF87a", _l("een GIF-afbeelding")),
-    (b"GIF89a", _l("een GIF-afbeelding")),
-    (b"PK\x03\x04", _l("een zip-bestand of Office-document")),
-    (b"\xd0\xcf\x11\xe0", _l("een oud Office-document")),
-    (b"BM", _l("een BMP-afbeelding")),
-    (b"II*\x00", _l("een TIFF-afbeelding")),
-    (b"MM\x00*", _l("een TIFF-afbeelding")),
-    (b"{\\rtf", _l("een RTF-document")),
-    (b"\x7fELF", _l("een programma")),
-    (b"MZ", _l("een programma")),
+    (b"GIF87a", "een GIF-afbeelding"),
+    (b"GIF89a", "een GIF-afbeelding"),
+    (b"PK\x03\x04", "een zip-bestand of Office-document"),
+    (b"\xd0\xcf\x11\xe0", "een oud Office-document"),
+    (b"BM", "een BMP-afbeelding"),
+    (b"II*\x00", "een TIFF-afbeelding"),
+    (b"MM\x00*", "een TIFF-afbeelding"),
+    (b"{\\rtf", "een RTF-document"),
+    (b"\x7fELF", "een programma"),
+    (b"MZ", "een programma"),
 )
 _MARKUP = re.compile(rb"^\s*<(!doctype\s+)?(html|head|body|script|iframe|\?xml|svg|!--)", re.I)
 
@@ -75,7 +72,7 @@ def refusal(head: bytes) -> str:
     if b"<svg" in text[:SNIFF_BYTES].lower() and _MARKUP.match(text):
         return MSG_SVG
     if _MARKUP.match(text):
-        return MSG_TYPE.format(found=_("een HTML- of XML-document"))
+        return MSG_TYPE.format(found="een HTML- of XML-document")
     for magic, name in _REFUSED:
         if head.startswith(magic):
             return MSG_TYPE.format(found=name)
