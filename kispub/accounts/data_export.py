@@ -26,6 +26,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, delete, or_, select
 
@@ -247,6 +248,8 @@ def _json_default(value: object) -> object:
         return value.isoformat()
     if isinstance(value, set | frozenset | tuple):
         return list(value)
+    if isinstance(value, LazyString):  # a label marked for translation
+        return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON-able")
 
 

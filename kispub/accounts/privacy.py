@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from kispub.accounts.models import AccountEvent, User
@@ -114,12 +115,12 @@ def account_section(user: User) -> dict[str, object]:
 
 
 ACTION_LABELS = {
-    "login": "Ingelogd",
-    "totp-reset": "Tweede factor opnieuw ingesteld door een beheerder",
-    "role-changed": "Rol gewijzigd door een beheerder",
-    "suspended": "Account geschorst door een beheerder",
-    "reactivated": "Account weer actief gemaakt door een beheerder",
-    "invitation-resent": "Uitnodiging opnieuw verstuurd door een beheerder",
+    "login": _l("Ingelogd"),
+    "totp-reset": _l("Tweede factor opnieuw ingesteld door een beheerder"),
+    "role-changed": _l("Rol gewijzigd door een beheerder"),
+    "suspended": _l("Account geschorst door een beheerder"),
+    "reactivated": _l("Account weer actief gemaakt door een beheerder"),
+    "invitation-resent": _l("Uitnodiging opnieuw verstuurd door een beheerder"),
 }
 
 
@@ -132,7 +133,7 @@ def login_history_section(user: User) -> list[dict[str, object]]:
     )
     return [
         {
-            "wat": ACTION_LABELS.get(event.action, event.action),
+            "wat": str(ACTION_LABELS.get(event.action, event.action)),
             "actie": event.action,
             "door_uzelf": event.actor_id in (None, user.id),
             "toelichting": event.detail,
@@ -148,12 +149,14 @@ def init_app(app: Flask) -> None:
         app,
         "account",
         account_section,
-        "Uw account: naam, e-mailadres, organisatie, rol, wanneer het account is gemaakt en "
-        "wanneer u het laatst inlogde.",
+        _l(
+            "Uw account: naam, e-mailadres, organisatie, rol, wanneer het account is gemaakt en "
+            "wanneer u het laatst inlogde."
+        ),
     )
     register_export_section(
         app,
         "inloggeschiedenis",
         login_history_section,
-        "Wanneer u inlogde, en wat beheerders aan uw account veranderden.",
+        _l("Wanneer u inlogde, en wat beheerders aan uw account veranderden."),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
 
 from kispub.accounts.models import User
@@ -30,7 +31,9 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Log in om deze pagina te zien."
+    # Flask-Login flashes the message; str() translates it per request (a flash is a str).
+    login_manager.login_message = _l("Log in om deze pagina te zien.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user_for_session)
     user_loaded_from_cookie.connect(_bind_to_client, app)

@@ -11,6 +11,7 @@ door every members' route passes).
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from kispub.accounts.services import register_new_account_hook
 from kispub.channels import Channel
@@ -39,7 +40,7 @@ from kispub.jobs import crontab, register_periodic, register_task
 CHANNEL = Channel(
     "community",
     "Community",
-    "Voor professionals, beleidsmakers en praktijkdeskundigen: praat mee per thema.",
+    _l("Voor professionals, beleidsmakers en praktijkdeskundigen: praat mee per thema."),
     "community.index",
     members_only=True,
 )

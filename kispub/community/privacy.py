@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from kispub.accounts.models import User
@@ -46,32 +48,42 @@ def init_app(app: Flask) -> None:
         (
             "profiel",
             profile_section,
-            "Uw profiel in de community: gebruikersnaam, rol in het "
-            "veld, introductie, thema's, hoe en wanneer u lid werd, en uw profielfoto.",
+            _l(
+                "Uw profiel in de community: gebruikersnaam, rol in het "
+                "veld, introductie, thema's, hoe en wanneer u lid werd, en uw profielfoto."
+            ),
         ),
         (
             "berichten",
             posts_section,
-            "Uw berichten in de community, met het onderwerp waarin "
-            "ze staan en eerdere versies van berichten die u bewerkte.",
+            _l(
+                "Uw berichten in de community, met het onderwerp waarin "
+                "ze staan en eerdere versies van berichten die u bewerkte."
+            ),
         ),
         (
             "meldingen",
             notifications_section,
-            "De meldingen die u kreeg: reacties, "
-            "vermeldingen, nieuwe berichten in wat u volgt, besluiten van moderatoren.",
+            _l(
+                "De meldingen die u kreeg: reacties, "
+                "vermeldingen, nieuwe berichten in wat u volgt, besluiten van moderatoren."
+            ),
         ),
         (
             "voorkeuren",
             preferences_section,
-            "Uw keuzes: hoe vaak u e-mail wilt, en welke "
-            "thema's en onderwerpen u volgt, meeleest of negeert.",
+            _l(
+                "Uw keuzes: hoe vaak u e-mail wilt, en welke "
+                "thema's en onderwerpen u volgt, meeleest of negeert."
+            ),
         ),
         (
             "lidmaatschap",
             membership_section,
-            "De geschiedenis van uw lidmaatschap: aanvraag, "
-            "bevestiging, goedkeuring en andere stappen.",
+            _l(
+                "De geschiedenis van uw lidmaatschap: aanvraag, "
+                "bevestiging, goedkeuring en andere stappen."
+            ),
         ),
     )
     for name, provider, description in sections:
@@ -210,7 +222,7 @@ def preferences_section(user: User) -> dict[str, Any] | None:
             {
                 "onderwerp": title,
                 "onderwerp_id": watch.thread_id,
-                "niveau": watch.level.label if watch.level else "zoals het thema",
+                "niveau": watch.level.label if watch.level else _("zoals het thema"),
                 "reden": watch.reason.value if watch.reason else None,
                 "e-mail_gestopt": watch.mail_stopped,
                 "gewijzigd_op": watch.updated_at,
@@ -245,7 +257,7 @@ def _register_moderation_section(app: Flask) -> None:
         app,
         "moderatie",
         moderation_section,
-        "Besluiten van moderatoren over u of uw berichten, met de reden.",
+        _l("Besluiten van moderatoren over u of uw berichten, met de reden."),
     )
 
 

@@ -13,13 +13,14 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map, PathConverter, UnicodeConverter, ValidationError
 
 from kispub.core.text import clean_text
 
 MAX_INT = 2**31 - 1  # PostgreSQL's INTEGER, the type of every id column
 MIN_YEAR, MAX_YEAR = 1900, 2100
-YEAR_MESSAGE = f"Kies een datum tussen {MIN_YEAR} en {MAX_YEAR}."
+YEAR_MESSAGE = _l("Kies een datum tussen %(min)s en %(max)s.", min=MIN_YEAR, max=MAX_YEAR)
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -50,7 +51,7 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_error(
         400,
-        "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.",
+        _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."),
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -121,7 +122,7 @@ class AmsterdamDateTimeField(DateTimeLocalField):
             label,
             validators,
             format=[INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S"],
-            invalid_value_message="Vul een datum en tijd in, zoals 28-03-2027 14:00.",
+            invalid_value_message=_("Vul een datum en tijd in, zoals 28-03-2027 14:00."),
             **kwargs,
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 # KIS works in Amsterdam: editors type its wall-clock times, calendars and pages show them.
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -28,8 +30,11 @@ def from_amsterdam(local: datetime) -> datetime:
         from kispub.core.dates import wall_clock_datetime
 
         raise NonExistentLocalTime(
-            f"{wall_clock_datetime(local)} bestaat niet: die nacht gaat de klok van 02:00 "
-            "naar 03:00 (begin zomertijd). Kies een andere tijd."
+            _(
+                "%(moment)s bestaat niet: die nacht gaat de klok van 02:00 naar 03:00 "
+                "(begin zomertijd). Kies een andere tijd.",
+                moment=wall_clock_datetime(local),
+            )
         )
     return aware.astimezone(UTC)
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 
 from kispub.core import clock
 
@@ -53,8 +54,10 @@ class StorageFull(Exception):
 
     def __init__(self) -> None:
         super().__init__(
-            "De opslag is vol: het bestand kon niet worden bewaard. "
-            "Er is niets opgeslagen; probeer het later opnieuw of meld het de beheerder."
+            _(
+                "De opslag is vol: het bestand kon niet worden bewaard. "
+                "Er is niets opgeslagen; probeer het later opnieuw of meld het de beheerder."
+            )
         )
 
 
@@ -97,7 +100,7 @@ def parse_key(key: str) -> StoredKey:
     """The hash and extension of a key; :class:`StorageError` for anything that is not one."""
     match = _KEY.fullmatch(key)
     if match is None or match[1] != match[2][:2]:
-        raise StorageError("Ongeldige bestandsnaam.")
+        raise StorageError(_("Ongeldige bestandsnaam."))
     return StoredKey(match[2], match[3] or "")
 
 
@@ -147,7 +150,7 @@ class FileSystemStorage:
         """The file behind a key; refuses keys that would leave the root."""
         path = (self.root / key).resolve()
         if self.root.resolve() not in path.parents:
-            raise StorageError("Ongeldige bestandsnaam.")
+            raise StorageError(_("Ongeldige bestandsnaam."))
         return path
 
     def exists(self, key: str) -> bool:
@@ -260,7 +263,7 @@ def _copy_hashing(stream: BinaryIO, out: BinaryIO, max_bytes: int | None) -> tup
     while chunk := stream.read(CHUNK_SIZE):
         size += len(chunk)
         if max_bytes is not None and size > max_bytes:
-            raise TooLarge(f"Het bestand is groter dan {max_bytes // (1024 * 1024)} MB.")
+            raise TooLarge(_("Het bestand is groter dan %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
         digest.update(chunk)
         out.write(chunk)
     return size, digest.hexdigest()

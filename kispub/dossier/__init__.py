@@ -17,6 +17,7 @@ erasure).
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
@@ -46,7 +47,7 @@ from kispub.themes.registry import register_theme_section
 CHANNEL = Channel(
     "dossier",
     "Coronadossier",
-    "Wat KIS publiceerde over de gevolgen van corona.",
+    _l("Wat KIS publiceerde over de gevolgen van corona."),
     "dossier.coronadossier",
     feeds=(FeedLink("application/atom+xml", "Coronadossier", "dossier.coronadossier_feed"),),
 )

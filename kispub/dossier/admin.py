@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -79,7 +80,7 @@ def new_dossier() -> str | Response:
         def create() -> str:
             return url_for("dossier_admin.show", dossier_id=save_dossier(None, data).id)
 
-        done = _once(form, create, "Het dossier is aangemaakt.")
+        done = _once(form, create, _("Het dossier is aangemaakt."))
         if done:
             return done
     return _dossier_form(form, None)
@@ -97,7 +98,7 @@ def edit_dossier(dossier_id: int) -> str | Response:
         except DossierError as error:
             _show_error(form, error)
         else:
-            flash("Het dossier is opgeslagen.", "success")
+            flash(_("Het dossier is opgeslagen."), "success")
             return redirect(url_for("dossier_admin.show", dossier_id=dossier_id))
     return _dossier_form(form, dossier)
 
@@ -112,7 +113,7 @@ def publish(dossier_id: int) -> Response:
     """Make the dossier public now."""
     _dossier_or_404(dossier_id)
     publish_dossier(dossier_id)
-    flash("Het dossier is gepubliceerd.", "success")
+    flash(_("Het dossier is gepubliceerd."), "success")
     return redirect(url_for("dossier_admin.show", dossier_id=dossier_id))
 
 
@@ -122,7 +123,7 @@ def unpublish(dossier_id: int) -> Response:
     """Take the dossier offline: a draft again."""
     _dossier_or_404(dossier_id)
     unpublish_dossier(dossier_id)
-    flash("Het dossier is offline gehaald; alleen redacteuren zien het nog.", "success")
+    flash(_("Het dossier is offline gehaald; alleen redacteuren zien het nog."), "success")
     return redirect(url_for("dossier_admin.show", dossier_id=dossier_id))
 
 
@@ -157,7 +158,7 @@ def new_group(dossier_id: int) -> str | Response:
             group = save_group(dossier_id, None, data)
             return url_for("dossier_admin.show", dossier_id=dossier_id, _anchor=f"groep-{group.id}")
 
-        done = _once(form, create, "De groep is toegevoegd.")
+        done = _once(form, create, _("De groep is toegevoegd."))
         if done:
             return done
     return _group_form(form, dossier, None)
@@ -175,7 +176,7 @@ def edit_group(group_id: int) -> str | Response:
         except DossierError as error:
             _show_error(form, error)
         else:
-            flash("De groep is opgeslagen.", "success")
+            flash(_("De groep is opgeslagen."), "success")
             return _back_to(group.dossier_id, f"groep-{group_id}")
     return _group_form(form, group.dossier, group)
 
@@ -214,7 +215,7 @@ def new_item(dossier_id: int) -> str | Response:
             item = save_item_as_editor(dossier_id, None, data, featured)
             return url_for("dossier_admin.show", dossier_id=dossier_id, _anchor=f"item-{item.id}")
 
-        done = _once(form, create, "Het item is toegevoegd.")
+        done = _once(form, create, _("Het item is toegevoegd."))
         if done:
             return done
     return _item_page(form, dossier, None)
@@ -233,7 +234,7 @@ def edit_item(item_id: int) -> str | Response:
         except DossierError as error:
             _show_error(form, error)
         else:
-            flash("Het item is opgeslagen.", "success")
+            flash(_("Het item is opgeslagen."), "success")
             return _back_to(dossier.id, f"item-{item_id}")
     return _item_page(form, dossier, item)
 
@@ -280,7 +281,7 @@ def unpublish_one(item_id: int) -> Response:
     """Take an item off the public page; it stays as a draft."""
     item = _item_or_404(item_id)
     unpublish_item(item_id)
-    flash(f"'{item.title}' is offline gehaald.", "success")
+    flash(_("'%(title)s' is offline gehaald.", title=item.title), "success")
     return _back_to(item.dossier_id, f"item-{item_id}")
 
 
@@ -291,7 +292,7 @@ def delete_one(item_id: int) -> str | Response:
     item = _item_or_404(item_id)
     if request.method == "POST":
         dossier_id = delete_item(item_id)
-        flash(f"'{item.title}' is verwijderd.", "success")
+        flash(_("'%(title)s' is verwijderd.", title=item.title), "success")
         return redirect(url_for("dossier_admin.show", dossier_id=dossier_id))
     return render_template("dossier/admin/item_delete.html", item=item)
 

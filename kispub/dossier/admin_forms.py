@@ -6,6 +6,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 from wtforms import (
     DateField,
     RadioField,
@@ -33,18 +37,18 @@ from kispub.dossier.models import MAX_FEATURED, Dossier, DossierGroup, DossierIt
 from kispub.dossier.services.editing import DossierData, GroupData, ItemData
 from kispub.themes.models import Theme
 
-REQUIRED = "Dit veld is verplicht."
-TOO_LONG = "Gebruik hoogstens %(max)d tekens."
+REQUIRED = _l("Dit veld is verplicht.")
+TOO_LONG = _l("Gebruik hoogstens %(max)d tekens.")
 SLUG_FULL = rf"\A{SLUG.pattern}\Z"  # Regexp uses match(): the pattern must end the text
-SLUG_MESSAGE = "Gebruik alleen kleine letters, cijfers en streepjes."
-DATE_MESSAGE = "Vul een datum in, zoals 01-06-2020."
-MARKDOWN_HINT = "Markdown: **vet**, *cursief*, [tekst](https://…), lijstjes met een -."
+SLUG_MESSAGE = _l("Gebruik alleen kleine letters, cijfers en streepjes.")
+DATE_MESSAGE = _l("Vul een datum in, zoals 01-06-2020.")
+MARKDOWN_HINT = _l("Markdown: **vet**, *cursief*, [tekst](https://…), lijstjes met een -.")
 
 DRAFT, PUBLISHED, SCHEDULED = "concept", "gepubliceerd", "ingepland"
 PUBLICATION = [
-    SelectChoice(DRAFT, "Niet gepubliceerd (alleen voor redacteuren, in het voorbeeld)"),
-    SelectChoice(PUBLISHED, "Gepubliceerd (nu, of blijft gepubliceerd)"),
-    SelectChoice(SCHEDULED, "Ingepland op het moment hieronder"),
+    SelectChoice(DRAFT, _l("Niet gepubliceerd (alleen voor redacteuren, in het voorbeeld)")),
+    SelectChoice(PUBLISHED, _l("Gepubliceerd (nu, of blijft gepubliceerd)")),
+    SelectChoice(SCHEDULED, _l("Ingepland op het moment hieronder")),
 ]
 # Field names of the services' errors (DossierError.field) that differ from the form's.
 ERROR_FIELDS = {"url": "external_url", "featured": "featured_position"}
@@ -64,19 +68,19 @@ class EditorForm(BaseForm):
 class PublicationMixin:
     """A choice between draft, published and scheduled, with the moment for the last."""
 
-    publication = RadioField("Publicatie", choices=PUBLICATION, default=DRAFT)
+    publication = RadioField(_l("Publicatie"), choices=PUBLICATION, default=DRAFT)
     publish_at = AmsterdamDateTimeField(
-        "Publicatiemoment",
-        description="Nederlandse tijd (Europe/Amsterdam); alleen bij inplannen.",
+        _l("Publicatiemoment"),
+        description=_l("Nederlandse tijd (Europe/Amsterdam); alleen bij inplannen."),
     )
 
     def validate_publish_at(self, field: AmsterdamDateTimeField) -> None:
         if self.publication.data != SCHEDULED or field.errors:
             return
         if field.data is None:
-            raise ValidationError("Vul het moment in waarop het gepubliceerd wordt.")
+            raise ValidationError(_("Vul het moment in waarop het gepubliceerd wordt."))
         if field.data <= clock.now():
-            raise ValidationError("Kies een moment in de toekomst, of publiceer meteen.")
+            raise ValidationError(_("Kies een moment in de toekomst, of publiceer meteen."))
 
     def published_at(self, current: datetime | None) -> datetime | None:
         """The moment for the service: published stays published at its first moment."""
@@ -99,23 +103,28 @@ def publication_defaults(published_at: datetime | None) -> dict[str, Any]:
 
 
 CHANGE_NOTE = TextAreaField(
-    "Wijziging voor bezoekers",
-    description="Een regel voor 'Wijzigingen op deze pagina', zoals 'Cijfers bijgewerkt'. "
-    "Leeg laten bij een kleine correctie.",
+    _l("Wijziging voor bezoekers"),
+    description=_l(
+        "Een regel voor 'Wijzigingen op deze pagina', zoals 'Cijfers bijgewerkt'. "
+        "Leeg laten bij een kleine correctie."
+    ),
     validators=[Optional(), Length(max=500, message=TOO_LONG)],
 )
 
 
 def _title() -> StringField:
     return StringField(
-        "Titel", validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
+        _l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
     )
 
 
-def _slug(max_length: int, label: str = "Korte naam in het webadres") -> StringField:
+SLUG_LABEL = _l("Korte naam in het webadres")
+
+
+def _slug(max_length: int, label: str | LazyString = SLUG_LABEL) -> StringField:
     return StringField(
         label,
-        description="Kleine letters, cijfers en streepjes. Leeg: gemaakt uit de titel.",
+        description=_l("Kleine letters, cijfers en streepjes. Leeg: gemaakt uit de titel."),
         validators=[
             Optional(),
             Length(max=max_length, message=TOO_LONG),
@@ -130,18 +139,18 @@ class DossierForm(PublicationMixin, EditorForm):
     title = _title()
     slug = _slug(max_length=80)
     summary = StringField(
-        "Samenvatting",
-        description="Eén zin, voor overzichten en feeds.",
+        _l("Samenvatting"),
+        description=_l("Eén zin, voor overzichten en feeds."),
         validators=[Optional(), Length(max=300, message=TOO_LONG)],
     )
     introduction = TextAreaField(
-        "Inleiding",
+        _l("Inleiding"),
         description=MARKDOWN_HINT,
         validators=[Optional(), Length(max=20000, message=TOO_LONG)],
     )
     ends_on = DateField(
-        "Einddatum",
-        description="Na deze dag is het dossier een archief. Leeg: loopt door.",
+        _l("Einddatum"),
+        description=_l("Na deze dag is het dossier een archief. Leeg: loopt door."),
         validators=[Optional()],
         invalid_value_message=DATE_MESSAGE,
     )
@@ -178,9 +187,9 @@ class GroupForm(EditorForm):
     """A group's title, anchor and short text."""
 
     title = _title()
-    slug = _slug(max_length=80, label="Anker op de pagina")
+    slug = _slug(max_length=80, label=_l("Anker op de pagina"))
     description = TextAreaField(
-        "Toelichting",
+        _l("Toelichting"),
         description=MARKDOWN_HINT,
         validators=[Optional(), Length(max=5000, message=TOO_LONG)],
     )
@@ -211,43 +220,50 @@ class ItemForm(PublicationMixin, EditorForm):
     title = _title()
     slug = _slug(max_length=120)
     summary = TextAreaField(
-        "Samenvatting",
-        description="Een paar zinnen voor de lijst.",
+        _l("Samenvatting"),
+        description=_l("Een paar zinnen voor de lijst."),
         validators=[Optional(), Length(max=600, message=TOO_LONG)],
     )
-    group_id = SelectField("Groep", coerce=int, default=NO_GROUP)
-    themes = CheckboxesField("Thema's", coerce=str)
+    group_id = SelectField(_l("Groep"), coerce=int, default=NO_GROUP)
+    themes = CheckboxesField(_l("Thema's"), coerce=str)
     dated_on = DateField(
-        "Datum",
-        description="De datum die lezers zien; de lijst staat op datum, nieuwste eerst.",
+        _l("Datum"),
+        description=_l("De datum die lezers zien; de lijst staat op datum, nieuwste eerst."),
         validators=[InputRequired(REQUIRED)],
         invalid_value_message=DATE_MESSAGE,
     )
     body = TextAreaField(
-        "Tekst (HTML-versie)",
+        _l("Tekst (HTML-versie)"),
         description=MARKDOWN_HINT,
         validators=[Optional(), Length(max=200000, message=TOO_LONG)],
     )
     text_alternative = TextAreaField(
-        "Tekstalternatief",
-        description="Beschrijf in woorden wat de infographic laat zien (verplicht). "
-        + MARKDOWN_HINT,
+        _l("Tekstalternatief"),
+        description=_l(
+            "Beschrijf in woorden wat de infographic laat zien (verplicht). %(hint)s",
+            hint=MARKDOWN_HINT,
+        ),
         validators=[Optional(), Length(max=50000, message=TOO_LONG)],
     )
     external_url = URLField(
-        "Webadres",
-        description="Begint met https:// of http://.",
+        _l("Webadres"),
+        description=_l("Begint met https:// of http://."),
         validators=[Optional(), Length(max=500, message=TOO_LONG)],
     )
-    link_id = RadioField("Kies", coerce=int, validate_choice=False, validators=[Optional()])
+    link_id = RadioField(_l("Kies"), coerce=int, validate_choice=False, validators=[Optional()])
     featured_position = SelectField(
-        "Uitgelicht",
+        _l("Uitgelicht"),
         coerce=int,
-        choices=[SelectChoice(NOT_FEATURED, "Niet uitgelicht")]
-        + [SelectChoice(n, f"Plaats {n}") for n in range(1, MAX_FEATURED + 1)],
+        choices=[SelectChoice(NOT_FEATURED, _l("Niet uitgelicht"))]
+        + [SelectChoice(n, _l("Plaats %(number)s", number=n)) for n in range(1, MAX_FEATURED + 1)],
         default=NOT_FEATURED,
-        description=f"Hoogstens {MAX_FEATURED} items staan uitgelicht; een ander item op "
-        "dezelfde plaats gaat eruit.",
+        description=lazy_ngettext(
+            "Hoogstens %(num)d item staat uitgelicht; een ander item op dezelfde plaats gaat "
+            "eruit.",
+            "Hoogstens %(num)d items staan uitgelicht; een ander item op dezelfde plaats gaat "
+            "eruit.",
+            MAX_FEATURED,
+        ),
     )
     change_note = CHANGE_NOTE
 
@@ -306,12 +322,12 @@ def item_form(
     ):
         if not wanted:
             delattr(form, name)
-    form.group_id.choices = [SelectChoice(NO_GROUP, "Overig (geen groep)")] + [
+    form.group_id.choices = [SelectChoice(NO_GROUP, _("Overig (geen groep)"))] + [
         SelectChoice(group.id, group.title) for group in groups
     ]
     form.themes.choices = [SelectChoice(theme.slug, theme.name) for theme in themes]
     if "link_id" in form:
-        form.link_id.label.text = f"Kies een {kind.label.lower()}"
+        form.link_id.label.text = _("Kies een %(kind)s", kind=kind.label.lower())
         form.link_id.choices = [
             SelectChoice(
                 choice.id, f"{choice.title} ({choice.meta})" if choice.meta else choice.title

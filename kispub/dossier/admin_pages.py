@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 
 from kispub.core import clock
@@ -27,10 +28,10 @@ class State:
 def state_of(published_at: datetime | None, now: datetime) -> State:
     """Draft, scheduled (with its Amsterdam moment) or published."""
     if published_at is None:
-        return State("concept", "Niet gepubliceerd")
+        return State("concept", _("Niet gepubliceerd"))
     if published_at > now:
-        return State("ingepland", f"Ingepland: {long_datetime(published_at)}")
-    return State("gepubliceerd", "Gepubliceerd")
+        return State("ingepland", _("Ingepland: %(moment)s", moment=long_datetime(published_at)))
+    return State("gepubliceerd", _("Gepubliceerd"))
 
 
 @dataclass(frozen=True)

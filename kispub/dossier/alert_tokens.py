@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadData, SignatureExpired
 
 from kispub.core.mail import read_unsubscribe_token, unsubscribe_link
@@ -82,15 +83,15 @@ def read_confirmation_token(token: str) -> ConfirmLink:
     try:
         data = timed_serializer(CONFIRM_SALT).loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise LinkRefused("Deze link is verlopen.", expired=True) from error
+        raise LinkRefused(_("Deze link is verlopen."), expired=True) from error
     except BadData as error:
-        raise LinkRefused("Deze link is onvolledig of klopt niet.") from error
+        raise LinkRefused(_("Deze link is onvolledig of klopt niet.")) from error
     if not isinstance(data, dict):
-        raise LinkRefused("Deze link is onvolledig of klopt niet.")
+        raise LinkRefused(_("Deze link is onvolledig of klopt niet."))
     try:
         frequency = AlertFrequency(str(data.get("f")))
     except ValueError as error:
-        raise LinkRefused("Deze link is onvolledig of klopt niet.") from error
+        raise LinkRefused(_("Deze link is onvolledig of klopt niet.")) from error
     filters = data.get("q")
     return ConfirmLink(
         _int(data, "s"), str(data.get("e")), frequency, filters if isinstance(filters, str) else ""
@@ -112,14 +113,14 @@ def read_stop_token(token: str) -> StopLink:
     try:
         data = read_unsubscribe_token(token)
     except (BadData, ValueError) as error:
-        raise LinkRefused("Deze link is onvolledig of klopt niet.") from error
+        raise LinkRefused(_("Deze link is onvolledig of klopt niet.")) from error
     if data.get("list") != ALERT_LIST:
-        raise LinkRefused("Deze link is onvolledig of klopt niet.")
+        raise LinkRefused(_("Deze link is onvolledig of klopt niet."))
     return StopLink(_int(data, "s"), str(data.get("e")))
 
 
 def _int(data: dict[str, Any], name: str) -> int:
     value = data.get(name)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise LinkRefused("Deze link is onvolledig of klopt niet.")
+        raise LinkRefused(_("Deze link is onvolledig of klopt niet."))
     return value

@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from kispub.accounts.services import normalise_email
 from kispub.core.http import not_stored
@@ -109,7 +110,7 @@ def confirm(token: str) -> ResponseReturnValue:
     try:
         if form.validate_on_submit():
             dossier = alerts.confirm_alert(token)
-            flash("U krijgt voortaan e-mail over nieuwe items in dit dossier.", "success")
+            flash(_("U krijgt voortaan e-mail over nieuwe items in dit dossier."), "success")
             return redirect(dossier_path(dossier.slug))
         pending = alerts.pending_alert(token)
     except LinkRefused as error:

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
 from flask import after_this_request, current_app, request
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -285,12 +286,12 @@ def seed_counts(
     """Set a day's total (the content loader's starting figures); running it again sets the
     same total, it does not add."""
     if count < 0:
-        raise CountError("Een aantal kan niet negatief zijn.")
+        raise CountError(_("Een aantal kan niet negatief zijn."))
     with write_transaction() as session:
         if item_id is not None:
             owner = session.scalar(select(DossierItem.dossier_id).where(DossierItem.id == item_id))
             if owner != dossier_id:
-                raise CountError("Dit item hoort niet bij dit dossier.")
+                raise CountError(_("Dit item hoort niet bij dit dossier."))
         elif session.get(Dossier, dossier_id) is None:
-            raise CountError("Dit dossier bestaat niet.")
+            raise CountError(_("Dit dossier bestaat niet."))
         _add_to_total(session, dossier_id, item_id, kind, day, count, replace=True)

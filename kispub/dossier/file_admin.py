@@ -7,6 +7,7 @@ dossier forms.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -40,7 +41,7 @@ def item_file(item_id: int) -> str | Response:
         except FileError as error:
             _show(upload, error, "file")
         else:
-            flash("Het bestand is opgeslagen.", "success")
+            flash(_("Het bestand is opgeslagen."), "success")
             return redirect(here)
     elif _submitted(remove) and remove.validate_on_submit():
         try:
@@ -48,7 +49,7 @@ def item_file(item_id: int) -> str | Response:
         except FileError as error:
             _show(remove, error, "confirm")
         else:
-            flash("Het bestand is verwijderd.", "success")
+            flash(_("Het bestand is verwijderd."), "success")
             return redirect(here)
     attachment = Attachments(item.dossier)(item, item.file)
     return render_template(
@@ -83,11 +84,11 @@ def lead_image(dossier_id: int) -> str | Response:
         except FileError as error:
             _show(form, error, "image")
         else:
-            flash("De afbeelding is opgeslagen.", "success")
+            flash(_("De afbeelding is opgeslagen."), "success")
             return redirect(here)
     elif _submitted(remove) and remove.validate_on_submit():
         remove_lead_image(dossier_id)
-        flash("De afbeelding is verwijderd.", "success")
+        flash(_("De afbeelding is verwijderd."), "success")
         return redirect(here)
     return render_template(
         "dossier/admin/files/lead_image.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Column,
     Date,
@@ -39,25 +40,25 @@ class ItemKind(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "artikel": "Artikel",
-            "publicatie": "Publicatie",
-            "infographic": "Infographic",
-            "handleiding": "Handleiding",
-            "podcastaflevering": "Podcastaflevering",
-            "kennisatelier": "Kennisatelier",
-            "externe-link": "Externe link",
+            "artikel": _("Artikel"),
+            "publicatie": _("Publicatie"),
+            "infographic": _("Infographic"),
+            "handleiding": _("Handleiding"),
+            "podcastaflevering": _("Podcastaflevering"),
+            "kennisatelier": _("Kennisatelier"),
+            "externe-link": _("Externe link"),
         }[self.value]
 
     @property
     def plural(self) -> str:
         return {
-            "artikel": "Artikelen",
-            "publicatie": "Publicaties",
-            "infographic": "Infographics",
-            "handleiding": "Handleidingen",
-            "podcastaflevering": "Podcastafleveringen",
-            "kennisatelier": "Kennisateliers",
-            "externe-link": "Externe links",
+            "artikel": _("Artikelen"),
+            "publicatie": _("Publicaties"),
+            "infographic": _("Infographics"),
+            "handleiding": _("Handleidingen"),
+            "podcastaflevering": _("Podcastafleveringen"),
+            "kennisatelier": _("Kennisateliers"),
+            "externe-link": _("Externe links"),
         }[self.value]
 
     @property
@@ -100,7 +101,11 @@ class AlertFrequency(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"immediately": "Direct", "daily": "Dagelijks", "weekly": "Wekelijks"}[self.value]
+        return {
+            "immediately": _("Direct"),
+            "daily": _("Dagelijks"),
+            "weekly": _("Wekelijks"),
+        }[self.value]
 
 
 dossier_item_theme = Table(

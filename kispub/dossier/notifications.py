@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from kispub.core.dates import day_date
 from kispub.core.mail import build_message
@@ -70,7 +72,7 @@ def queue_confirmation(
     )
     # A fresh key per request: each asks for (and gets) its own link.
     key = f"{subscription_key_prefix(subscription.id)}confirm:{secrets.token_hex(8)}"
-    subject = f"Bevestig uw e-mail over {dossier.title}"
+    subject = _("Bevestig uw e-mail over %(title)s", title=dossier.title)
     queue_mail(build_message(subscription.email, subject, body, key=key), key)
 
 
@@ -86,9 +88,14 @@ def queue_alert(
     subject = (
         f"{dossier.title}: {items[0].title}"
         if len(items) == 1
-        else (f"{dossier.title}: {len(items)} nieuwe items")
+        else ngettext(
+            "%(title)s: %(num)d nieuw item",
+            "%(title)s: %(num)d nieuwe items",
+            len(items),
+            title=dossier.title,
+        )
     )
-    return _queue_items(subscription, dossier, items, key, subject, heading="Nieuw in")
+    return _queue_items(subscription, dossier, items, key, subject, heading=_("Nieuw in"))
 
 
 def queue_summary(
@@ -96,10 +103,17 @@ def queue_summary(
 ) -> bool:
     """Mail the daily or weekly summary; the key is the subscription and the period."""
     key = f"{subscription_key_prefix(subscription.id)}summary:{period.key}"
-    name = "weekoverzicht" if period.frequency is AlertFrequency.WEEKLY else "dagoverzicht"
-    count = "1 nieuw item" if len(items) == 1 else f"{len(items)} nieuwe items"
-    subject = f"{dossier.title}: {count} ({name})"
-    return _queue_items(subscription, dossier, items, key, subject, heading=f"{name.capitalize()}:")
+    weekly = period.frequency is AlertFrequency.WEEKLY
+    name = _("weekoverzicht") if weekly else _("dagoverzicht")
+    subject = ngettext(
+        "%(title)s: %(num)d nieuw item (%(name)s)",
+        "%(title)s: %(num)d nieuwe items (%(name)s)",
+        len(items),
+        title=dossier.title,
+        name=name,
+    )
+    heading = _("Weekoverzicht:") if weekly else _("Dagoverzicht:")
+    return _queue_items(subscription, dossier, items, key, subject, heading=heading)
 
 
 def _queue_items(

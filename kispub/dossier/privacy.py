@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from kispub.accounts.models import User
@@ -25,9 +26,11 @@ def init_app(app: Flask) -> None:
         app,
         "dossier-e-mail",
         alerts_section,
-        "Uw e-mail over nieuwe items in dossiers (onder uw e-mailadres): welk dossier, welke "
-        "items, hoe vaak, en wanneer u het vroeg en bevestigde. Niet bevestigde aanvragen "
-        "worden na een paar dagen vanzelf verwijderd; afmelden verwijdert uw adres.",
+        _l(
+            "Uw e-mail over nieuwe items in dossiers (onder uw e-mailadres): welk dossier, welke "
+            "items, hoe vaak, en wanneer u het vroeg en bevestigde. Niet bevestigde aanvragen "
+            "worden na een paar dagen vanzelf verwijderd; afmelden verwijdert uw adres."
+        ),
     )
     register_erasure_hook(app, erase_subscriber)
 

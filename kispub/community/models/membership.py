@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -36,16 +37,16 @@ class MemberStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return str(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
-    MemberStatus.UNVERIFIED: "E-mailadres nog niet bevestigd",
-    MemberStatus.PENDING: "Wacht op goedkeuring",
-    MemberStatus.APPROVED: "Lid",
-    MemberStatus.DECLINED: "Afgewezen",
-    MemberStatus.SUSPENDED: "Geschorst",
-    MemberStatus.ERASED: "Account verwijderd",
+    MemberStatus.UNVERIFIED: _l("E-mailadres nog niet bevestigd"),
+    MemberStatus.PENDING: _l("Wacht op goedkeuring"),
+    MemberStatus.APPROVED: _l("Lid"),
+    MemberStatus.DECLINED: _l("Afgewezen"),
+    MemberStatus.SUSPENDED: _l("Geschorst"),
+    MemberStatus.ERASED: _l("Account verwijderd"),
 }
 
 
@@ -71,14 +72,14 @@ class EmailMode(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return EMAIL_MODE_LABELS[self]
+        return str(EMAIL_MODE_LABELS[self])
 
 
 EMAIL_MODE_LABELS = {
-    EmailMode.IMMEDIATE: "Direct bij vermeldingen en reacties op mij",
-    EmailMode.DAILY: "Dagelijks overzicht",
-    EmailMode.WEEKLY: "Wekelijks overzicht",
-    EmailMode.NEVER: "Nooit",
+    EmailMode.IMMEDIATE: _l("Direct bij vermeldingen en reacties op mij"),
+    EmailMode.DAILY: _l("Dagelijks overzicht"),
+    EmailMode.WEEKLY: _l("Wekelijks overzicht"),
+    EmailMode.NEVER: _l("Nooit"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ForeignKey,
     Index,
@@ -31,14 +32,14 @@ class FlagReason(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return FLAG_REASON_LABELS[self]
+        return str(FLAG_REASON_LABELS[self])
 
 
 FLAG_REASON_LABELS = {
-    FlagReason.SPAM: "Spam of reclame",
-    FlagReason.INAPPROPRIATE: "Ongepast of kwetsend",
-    FlagReason.OFF_TOPIC: "Hoort niet bij dit onderwerp (off-topic)",
-    FlagReason.OTHER: "Anders",
+    FlagReason.SPAM: _l("Spam of reclame"),
+    FlagReason.INAPPROPRIATE: _l("Ongepast of kwetsend"),
+    FlagReason.OFF_TOPIC: _l("Hoort niet bij dit onderwerp (off-topic)"),
+    FlagReason.OTHER: _l("Anders"),
 }
 
 
@@ -52,14 +53,14 @@ class ReviewStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return REVIEW_STATUS_LABELS[self]
+        return str(REVIEW_STATUS_LABELS[self])
 
 
 REVIEW_STATUS_LABELS = {
-    ReviewStatus.OPEN: "Open",
-    ReviewStatus.APPROVED: "Terecht (verborgen)",
-    ReviewStatus.REJECTED: "Onterecht (teruggezet)",
-    ReviewStatus.IGNORED: "Genegeerd",
+    ReviewStatus.OPEN: _l("Open"),
+    ReviewStatus.APPROVED: _l("Terecht (verborgen)"),
+    ReviewStatus.REJECTED: _l("Onterecht (teruggezet)"),
+    ReviewStatus.IGNORED: _l("Genegeerd"),
 }
 
 
@@ -140,30 +141,30 @@ class ModerationAction(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return MODERATION_ACTION_LABELS[self]
+        return str(MODERATION_ACTION_LABELS[self])
 
 
 MODERATION_ACTION_LABELS = {
-    ModerationAction.FLAGS_HID_POST: "Bericht verborgen door meldingen",
-    ModerationAction.FLAG_APPROVED: "Meldingen terecht",
-    ModerationAction.FLAG_REJECTED: "Meldingen onterecht",
-    ModerationAction.FLAG_IGNORED: "Meldingen genegeerd",
-    ModerationAction.THREAD_PINNED: "Onderwerp vastgezet",
-    ModerationAction.THREAD_UNPINNED: "Onderwerp losgemaakt",
-    ModerationAction.THREAD_LOCKED: "Onderwerp gesloten",
-    ModerationAction.THREAD_UNLOCKED: "Onderwerp heropend",
-    ModerationAction.THREAD_MOVED: "Onderwerp verplaatst",
-    ModerationAction.THREAD_HIDDEN: "Onderwerp verborgen",
-    ModerationAction.THREAD_RESTORED: "Onderwerp teruggezet",
-    ModerationAction.POST_HIDDEN: "Bericht verborgen",
-    ModerationAction.POST_RESTORED: "Bericht teruggezet",
-    ModerationAction.POST_EDITED: "Bericht bewerkt",
-    ModerationAction.POST_APPROVED: "Bericht goedgekeurd",
-    ModerationAction.POST_REJECTED: "Bericht afgewezen",
-    ModerationAction.MEMBER_SILENCED: "Schrijfverbod",
-    ModerationAction.MEMBER_UNSILENCED: "Schrijfverbod opgeheven",
-    ModerationAction.MEMBER_SUSPENDED: "Geschorst",
-    ModerationAction.MEMBER_UNSUSPENDED: "Schorsing opgeheven",
+    ModerationAction.FLAGS_HID_POST: _l("Bericht verborgen door meldingen"),
+    ModerationAction.FLAG_APPROVED: _l("Meldingen terecht"),
+    ModerationAction.FLAG_REJECTED: _l("Meldingen onterecht"),
+    ModerationAction.FLAG_IGNORED: _l("Meldingen genegeerd"),
+    ModerationAction.THREAD_PINNED: _l("Onderwerp vastgezet"),
+    ModerationAction.THREAD_UNPINNED: _l("Onderwerp losgemaakt"),
+    ModerationAction.THREAD_LOCKED: _l("Onderwerp gesloten"),
+    ModerationAction.THREAD_UNLOCKED: _l("Onderwerp heropend"),
+    ModerationAction.THREAD_MOVED: _l("Onderwerp verplaatst"),
+    ModerationAction.THREAD_HIDDEN: _l("Onderwerp verborgen"),
+    ModerationAction.THREAD_RESTORED: _l("Onderwerp teruggezet"),
+    ModerationAction.POST_HIDDEN: _l("Bericht verborgen"),
+    ModerationAction.POST_RESTORED: _l("Bericht teruggezet"),
+    ModerationAction.POST_EDITED: _l("Bericht bewerkt"),
+    ModerationAction.POST_APPROVED: _l("Bericht goedgekeurd"),
+    ModerationAction.POST_REJECTED: _l("Bericht afgewezen"),
+    ModerationAction.MEMBER_SILENCED: _l("Schrijfverbod"),
+    ModerationAction.MEMBER_UNSILENCED: _l("Schrijfverbod opgeheven"),
+    ModerationAction.MEMBER_SUSPENDED: _l("Geschorst"),
+    ModerationAction.MEMBER_UNSUSPENDED: _l("Schorsing opgeheven"),
 }
 
 
@@ -177,14 +178,14 @@ class TargetKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return TARGET_KIND_LABELS[self]
+        return str(TARGET_KIND_LABELS[self])
 
 
 TARGET_KIND_LABELS = {
-    TargetKind.POST: "Bericht",
-    TargetKind.THREAD: "Onderwerp",
-    TargetKind.MEMBER: "Lid",
-    TargetKind.REVIEW: "Meldingen",
+    TargetKind.POST: _l("Bericht"),
+    TargetKind.THREAD: _l("Onderwerp"),
+    TargetKind.MEMBER: _l("Lid"),
+    TargetKind.REVIEW: _l("Meldingen"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ForeignKey,
     Index,
@@ -29,14 +30,14 @@ class WatchLevel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return WATCH_LABELS[self]
+        return str(WATCH_LABELS[self])
 
 
 WATCH_LABELS = {
-    WatchLevel.WATCHING: "Volgen",
-    WatchLevel.TRACKING: "Meelezen",
-    WatchLevel.NORMAL: "Normaal",
-    WatchLevel.MUTED: "Negeren",
+    WatchLevel.WATCHING: _l("Volgen"),
+    WatchLevel.TRACKING: _l("Meelezen"),
+    WatchLevel.NORMAL: _l("Normaal"),
+    WatchLevel.MUTED: _l("Negeren"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -73,7 +74,7 @@ def _store_with_free_handle(member: Member, name: str) -> None:
         except IntegrityError:
             continue
         return
-    raise AccountError("Er kon geen vrije gebruikersnaam worden gekozen; probeer het opnieuw.")
+    raise AccountError(_("Er kon geen vrije gebruikersnaam worden gekozen; probeer het opnieuw."))
 
 
 def approve_staff_account(user: User, new: NewUser) -> None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -74,7 +76,7 @@ def start_thread(
     with write_transaction() as session:
         member = _posting_member(session, author.id)
         if session.get(Theme, new.theme_id) is None:
-            raise PostingError("Dit thema bestaat niet (meer).")
+            raise PostingError(_("Dit thema bestaat niet (meer)."))
         when = at or clock.now()
         _refuse(restrictions.writing_refusal(member, when))
         if limits:
@@ -121,7 +123,7 @@ def reply(
         thread = _locked_thread(session, thread_id)
         _refuse(restrictions.reply_refusal(thread, author))
         if reply_to_number is not None and not 1 <= reply_to_number <= thread.post_count:
-            raise PostingError("Het bericht waarop u reageert bestaat niet.")
+            raise PostingError(_("Het bericht waarop u reageert bestaat niet."))
         when = at or clock.now()  # read under the lock: numbers and times rise together
         _refuse(restrictions.writing_refusal(member, when))
         if limits:
@@ -159,14 +161,14 @@ def edit_post(
         member = _posting_member(session, editor.id)
         post, thread = _editable_post(session, post_id)
         if not may_edit(editor, post):
-            raise PostingError("U kunt alleen uw eigen berichten bewerken.")
+            raise PostingError(_("U kunt alleen uw eigen berichten bewerken."))
         now = clock.now()
         _refuse(restrictions.writing_refusal(member, now))
         moderated = post.author_id != editor.id
         reason = " ".join(reason.split())
         if moderated and not reason:
             raise PostingError(
-                "Geef de reden van deze bewerking (de auteur krijgt die te zien).", "reason"
+                _("Geef de reden van deze bewerking (de auteur krijgt die te zien)."), "reason"
             )
         if not editor.has_role(Role.MODERATOR):
             _check_links(member, body, now)
@@ -203,7 +205,7 @@ def delete_post(user: User, post_id: int) -> Post:
         _posting_member(session, user.id)
         post, thread = _editable_post(session, post_id, allow_deleted=True)
         if post.author_id != user.id:
-            raise PostingError("U kunt alleen uw eigen berichten verwijderen.")
+            raise PostingError(_("U kunt alleen uw eigen berichten verwijderen."))
         if post.deleted_at is not None:
             return post  # already gone (a second click): nothing to do
         post.deleted_at = clock.now()
@@ -225,15 +227,15 @@ def accept_answer(user: User, thread_id: int, number: int | None) -> Thread:
         _posting_member(session, user.id)
         thread = _locked_thread(session, thread_id)
         if not thread.is_question:
-            raise PostingError("Dit onderwerp is geen vraag.")
+            raise PostingError(_("Dit onderwerp is geen vraag."))
         if not may_choose_answer(user, thread):
-            raise PostingError("Alleen wie de vraag stelde of een moderator kiest het antwoord.")
+            raise PostingError(_("Alleen wie de vraag stelde of een moderator kiest het antwoord."))
         if number is not None:
             post = session.scalars(
                 select(Post).where(Post.thread_id == thread.id, Post.number == number)
             ).first()
             if post is None or not may_be_answer(post):
-                raise PostingError("Dit bericht kan niet het antwoord zijn.")
+                raise PostingError(_("Dit bericht kan niet het antwoord zijn."))
             notifying.notify_answer_accepted(session, thread, post, user)
         thread.accepted_number = number
     return thread
@@ -247,9 +249,23 @@ def checked_title(title: str) -> str:
     title = " ".join((title or "").split())
     longest = min(int(current_app.config["COMMUNITY_TITLE_MAX_LENGTH"]), TITLE_COLUMN_LENGTH)
     if len(title) < TITLE_MIN_LENGTH:
-        raise PostingError(f"Geef een titel van minstens {TITLE_MIN_LENGTH} tekens.", "title")
+        raise PostingError(
+            ngettext(
+                "Geef een titel van minstens %(num)d teken.",
+                "Geef een titel van minstens %(num)d tekens.",
+                TITLE_MIN_LENGTH,
+            ),
+            "title",
+        )
     if len(title) > longest:
-        raise PostingError(f"Een titel heeft hoogstens {longest} tekens.", "title")
+        raise PostingError(
+            ngettext(
+                "Een titel heeft hoogstens %(num)d teken.",
+                "Een titel heeft hoogstens %(num)d tekens.",
+                longest,
+            ),
+            "title",
+        )
     return title
 
 
@@ -258,10 +274,16 @@ def checked_body(body: str) -> str:
     body = (body or "").strip()
     longest = int(current_app.config["COMMUNITY_POST_MAX_LENGTH"])
     if not body:
-        raise PostingError("Een bericht kan niet leeg zijn.", "body")
+        raise PostingError(_("Een bericht kan niet leeg zijn."), "body")
     if len(body) > longest:
         raise PostingError(
-            f"Een bericht heeft hoogstens {longest} tekens; dit heeft er {len(body)}.", "body"
+            ngettext(
+                "Een bericht heeft hoogstens %(num)d teken; dit heeft er %(found)d.",
+                "Een bericht heeft hoogstens %(num)d tekens; dit heeft er %(found)d.",
+                longest,
+                found=len(body),
+            ),
+            "body",
         )
     return body
 
@@ -273,16 +295,24 @@ def _check_links(member: Member, body: str, when: datetime) -> None:
     new_member = when < approved_at + timedelta(days=config["COMMUNITY_NEW_MEMBER_DAYS"])
     if new_member and not member.user.has_role(Role.MODERATOR):
         allowed = int(config["COMMUNITY_NEW_MEMBER_MAX_LINKS"])
-        why = (
-            f"In uw eerste {config['COMMUNITY_NEW_MEMBER_DAYS']} dagen als lid kan een bericht "
-            f"hoogstens {allowed} links bevatten"
+        why = ngettext(
+            "In uw eerste %(days)d dagen als lid kan een bericht hoogstens %(num)d link bevatten",
+            "In uw eerste %(days)d dagen als lid kan een bericht hoogstens %(num)d links bevatten",
+            allowed,
+            days=int(config["COMMUNITY_NEW_MEMBER_DAYS"]),
         )
     else:
         allowed = int(config["COMMUNITY_MAX_LINKS"])
-        why = f"Een bericht kan hoogstens {allowed} links bevatten"
+        why = ngettext(
+            "Een bericht kan hoogstens %(num)d link bevatten",
+            "Een bericht kan hoogstens %(num)d links bevatten",
+            allowed,
+        )
     found = len(LINK.findall(body))
     if found > allowed:
-        raise PostingError(f"{why}; dit bericht heeft er {found}.", "body")
+        raise PostingError(
+            _("%(why)s; dit bericht heeft er %(found)d.", why=why, found=found), "body"
+        )
 
 
 def _refuse(refusal: str | None) -> None:
@@ -295,7 +325,7 @@ def _posting_member(session: Session, user_id: int) -> Member:
     """The approved membership of whoever writes; PostingError for anyone else."""
     member = session.get(Member, user_id)
     if member is None or member.status is not MemberStatus.APPROVED:
-        raise PostingError("Alleen leden van de community kunnen berichten plaatsen.")
+        raise PostingError(_("Alleen leden van de community kunnen berichten plaatsen."))
     return member
 
 
@@ -306,7 +336,7 @@ def _locked_thread(session: Session, thread_id: int) -> Thread:
         Thread, thread_id, with_for_update={"key_share": True}, populate_existing=True
     )
     if thread is None or thread.hidden_at is not None:
-        raise PostingError("Dit onderwerp bestaat niet (meer).")
+        raise PostingError(_("Dit onderwerp bestaat niet (meer)."))
     return thread
 
 
@@ -315,9 +345,9 @@ def _editable_post(
 ) -> tuple[Post, Thread]:
     post = session.get(Post, post_id, populate_existing=True)
     if post is None or post.hidden_at is not None or post.thread.hidden_at is not None:
-        raise PostingError("Dit bericht bestaat niet (meer).")
+        raise PostingError(_("Dit bericht bestaat niet (meer)."))
     if post.deleted_at is not None and not allow_deleted:
-        raise PostingError("Dit bericht is verwijderd.")
+        raise PostingError(_("Dit bericht is verwijderd."))
     return post, post.thread
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from kispub.accounts.services import AccountError, update_profile
@@ -55,12 +56,12 @@ def save_profile(user_id: int, change: ProfileChange) -> Member:
     """Store a member's own profile; a new photo is cleaned before anything is written."""
     photo = _cleaned_photo(change.avatar)
     if len(change.bio) > BIO_MAX:
-        raise ProfileError(f"Houd de introductie korter dan {BIO_MAX} tekens.", "bio")
+        raise ProfileError(_("Houd de introductie korter dan %(num)d tekens.", num=BIO_MAX), "bio")
     with write_transaction() as session:
         member = _approved_member(user_id)
         themes = list(session.scalars(select(Theme).where(Theme.id.in_(change.theme_ids))))
         if len(themes) != len(set(change.theme_ids)):
-            raise ProfileError("Kies thema's uit de lijst.", "themes")
+            raise ProfileError(_("Kies thema's uit de lijst."), "themes")
         try:
             update_profile(member.user, change.name, change.organisation)
         except AccountError as error:
@@ -93,5 +94,5 @@ def _cleaned_photo(upload: bytes | None) -> bytes | None:
 def _approved_member(user_id: int) -> Member:
     member = db.session.get(Member, user_id)
     if member is None or not member.is_approved:
-        raise ProfileError("Alleen leden van de community hebben een profiel.", "name")
+        raise ProfileError(_("Alleen leden van de community hebben een profiel."), "name")
     return member

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ def set_thread_level(user: User, thread_id: int, level: WatchLevel) -> None:
         _check_member(session, user.id)
         thread = session.get(Thread, thread_id)
         if thread is None or thread.hidden_at is not None:
-            raise WatchError("Dit onderwerp bestaat niet (meer).")
+            raise WatchError(_("Dit onderwerp bestaat niet (meer)."))
         statement = _insert(session, ThreadWatch).values(
             user_id=user.id,
             thread_id=thread_id,
@@ -82,7 +83,7 @@ def set_theme_level(user: User, theme_id: int, level: WatchLevel) -> None:
     with write_transaction() as session:
         _check_member(session, user.id)
         if session.get(Theme, theme_id) is None:
-            raise WatchError("Dit thema bestaat niet (meer).")
+            raise WatchError(_("Dit thema bestaat niet (meer)."))
         statement = _insert(session, ThemeWatch).values(
             user_id=user.id, theme_id=theme_id, level=level, updated_at=clock.now()
         )
@@ -141,7 +142,7 @@ def watch_after_posting(
 def _check_member(session: Session, user_id: int) -> None:
     member = session.get(Member, user_id)
     if member is None or member.status is not MemberStatus.APPROVED:
-        raise WatchError("Alleen leden van de community kunnen onderwerpen volgen.")
+        raise WatchError(_("Alleen leden van de community kunnen onderwerpen volgen."))
 
 
 def _insert(session: Session, model: type[Any]) -> Any:

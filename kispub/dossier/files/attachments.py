@@ -7,6 +7,8 @@ from email.utils import parseaddr
 from urllib.parse import quote
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from kispub.core.formatting import file_size
 from kispub.core.storage import parse_key
@@ -65,7 +67,9 @@ class Attachments:
             ),
             type_label=kind.label if kind else file.content_type,
             size_label=file_size(file.size),
-            pages_label=None if pages is None else f"{pages} pagina" + ("'s" if pages != 1 else ""),
+            pages_label=None
+            if pages is None
+            else ngettext("%(num)d pagina", "%(num)d pagina's", pages),
             request_url=_mailto(self._address, item.title),
             is_image=kind is not None and not kind.is_pdf,
             width=file.width,
@@ -95,5 +99,5 @@ def accessibility_address() -> str:
 
 
 def _mailto(address: str, title: str) -> str:
-    subject = quote(f"Toegankelijke versie aangevraagd: {title}")
+    subject = quote(_("Toegankelijke versie aangevraagd: %(title)s", title=title))
     return f"mailto:{address}?subject={subject}"

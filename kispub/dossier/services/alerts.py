@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -80,14 +81,14 @@ def request_alert(slug: str, request: AlertRequest) -> None:
     """Ask for an alert: mail a confirmation link to the address, whatever its state."""
     email = normalise_email(request.email)
     if "@" not in email or len(email) > 254:
-        raise AlertError("Vul een geldig e-mailadres in.")
+        raise AlertError(_("Vul een geldig e-mailadres in."))
     now = clock.now()
     with write_transaction() as session:
         dossier = queries.dossier_by_slug(slug, now)
         if dossier is None:
-            raise AlertError("Dit dossier bestaat niet (meer).")
+            raise AlertError(_("Dit dossier bestaat niet (meer)."))
         if dossier.is_archived(to_user_timezone(now).date()):
-            raise AlertError("Dit dossier is een archief: er komen geen nieuwe items bij.")
+            raise AlertError(_("Dit dossier is een archief: er komen geen nieuwe items bij."))
         query = filters_query(request.filters)
         subscription = _subscription(session, dossier.id, email, request.frequency, query)
         notifications.queue_confirmation(subscription, dossier, request.frequency, query)
@@ -166,7 +167,7 @@ def _linked(session: Session, subscription_id: int, fingerprint: str) -> Dossier
         fingerprint, subscription.id, subscription.email
     ):
         raise LinkRefused(
-            "Deze aanvraag bestaat niet meer: de link is verlopen of u hebt zich afgemeld."
+            _("Deze aanvraag bestaat niet meer: de link is verlopen of u hebt zich afgemeld.")
         )
     return subscription
 

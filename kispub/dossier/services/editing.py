@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from kispub.core import clock
@@ -85,7 +86,7 @@ def save_dossier(dossier_id: int | None, data: DossierData) -> Dossier:
     """Create (no id) or update a dossier."""
     title = clean_line(data.title)
     if not title:
-        raise DossierError("Geef het dossier een titel.", "title")
+        raise DossierError(_("Geef het dossier een titel."), "title")
     slug = data.slug or slugify(title)
     _check_moments({"published_at": data.published_at, "ends_on": data.ends_on})
     with write_transaction() as session:
@@ -110,10 +111,12 @@ def save_group(dossier_id: int, group_id: int | None, data: GroupData) -> Dossie
     """Create (no id, placed last) or update a group of a dossier."""
     title = clean_line(data.title)
     if not title:
-        raise DossierError("Geef de groep een titel.", "title")
+        raise DossierError(_("Geef de groep een titel."), "title")
     slug = data.slug or slugify(title)
     if not SLUG.fullmatch(slug):
-        raise DossierError("Kies een korte naam van kleine letters, cijfers en streepjes.", "slug")
+        raise DossierError(
+            _("Kies een korte naam van kleine letters, cijfers en streepjes."), "slug"
+        )
     with write_transaction() as session:
         taken = select(DossierGroup.id).where(
             DossierGroup.dossier_id == dossier_id, DossierGroup.slug == slug
@@ -121,7 +124,7 @@ def save_group(dossier_id: int, group_id: int | None, data: GroupData) -> Dossie
         if group_id is not None:
             taken = taken.where(DossierGroup.id != group_id)
         if db.session.scalars(taken).first() is not None:
-            raise DossierError("Dit dossier heeft al een groep met deze korte naam.", "slug")
+            raise DossierError(_("Dit dossier heeft al een groep met deze korte naam."), "slug")
         group = _group(dossier_id, group_id) if group_id else _new_group(dossier_id)
         group.title, group.slug = title, slug
         group.description = clean_text(data.description).strip()
@@ -170,20 +173,24 @@ def item_state(thing: Dossier | DossierGroup | DossierItem) -> tuple[object, ...
 def check_item_data(data: ItemData) -> None:
     """The rules of each kind of item; raises DossierError naming the field."""
     if not clean_line(data.title):
-        raise DossierError("Geef het item een titel.", "title")
+        raise DossierError(_("Geef het item een titel."), "title")
     _check_moments({"dated_on": data.dated_on, "published_at": data.published_at})
     kind = data.kind
     if kind.has_body and not clean_text(data.body).strip():
         raise DossierError(
-            f"Een {kind.label.lower()} heeft altijd een HTML-versie: vul de tekst in.", "body"
+            _(
+                "Een %(kind)s heeft altijd een HTML-versie: vul de tekst in.",
+                kind=kind.label.lower(),
+            ),
+            "body",
         )
     if kind is ItemKind.INFOGRAPHIC and not clean_text(data.text_alternative).strip():
         raise DossierError(
-            "Een infographic heeft een tekstalternatief nodig: beschrijf wat erop staat.",
+            _("Een infographic heeft een tekstalternatief nodig: beschrijf wat erop staat."),
             "text_alternative",
         )
     if kind is ItemKind.EXTERNAL and not is_web_url(data.external_url or ""):
-        raise DossierError("Vul een webadres in dat begint met https:// of http://.", "url")
+        raise DossierError(_("Vul een webadres in dat begint met https:// of http://."), "url")
     if kind.link_kind is not None:
         _check_link(kind, data.link_id)
 
@@ -191,9 +198,11 @@ def check_item_data(data: ItemData) -> None:
 def _check_link(kind: ItemKind, link_id: int | None) -> None:
     assert kind.link_kind is not None
     if kind.link_kind not in content_kinds():
-        raise DossierError(f"{kind.plural} kunnen hier niet worden gekozen.", "link_id")
+        raise DossierError(
+            _("%(kinds)s kunnen hier niet worden gekozen.", kinds=kind.plural), "link_id"
+        )
     if link_id is None or link_id not in {c.id for c in link_choices(kind.link_kind)}:
-        raise DossierError(f"Kies een bestaande {kind.label.lower()}.", "link_id")
+        raise DossierError(_("Kies een bestaande %(kind)s.", kind=kind.label.lower()), "link_id")
 
 
 def is_web_url(value: str) -> bool:
@@ -230,11 +239,13 @@ def feature_item(item_id: int, position: int | None) -> None:
     An item already at that position moves out of the featured cards.
     """
     if position is not None and not 1 <= position <= MAX_FEATURED:
-        raise DossierError(f"Kies een plaats van 1 tot en met {MAX_FEATURED}.", "featured")
+        raise DossierError(
+            _("Kies een plaats van 1 tot en met %(max)s.", max=MAX_FEATURED), "featured"
+        )
     with write_transaction():
         item = db.session.get(DossierItem, item_id)
         if item is None:
-            raise DossierError("Dit item bestaat niet (meer).")
+            raise DossierError(_("Dit item bestaat niet (meer)."))
         if position is not None:
             for other in db.session.scalars(
                 select(DossierItem).where(
@@ -275,44 +286,46 @@ def _themes(slugs: tuple[str, ...]) -> list[Theme]:
 
 def _require_free_dossier_slug(slug: str, dossier_id: int | None) -> None:
     if not SLUG.fullmatch(slug):
-        raise DossierError("Kies een korte naam van kleine letters, cijfers en streepjes.", "slug")
+        raise DossierError(
+            _("Kies een korte naam van kleine letters, cijfers en streepjes."), "slug"
+        )
     statement = select(Dossier.id).where(Dossier.slug == slug)
     if dossier_id is not None:
         statement = statement.where(Dossier.id != dossier_id)
     if db.session.scalars(statement).first() is not None:
-        raise DossierError("Er is al een dossier met deze korte naam.", "slug")
+        raise DossierError(_("Er is al een dossier met deze korte naam."), "slug")
 
 
 def _require_free_item_slug(dossier_id: int, slug: str, item_id: int | None) -> None:
     if not SLUG.fullmatch(slug) or slug in RESERVED_ITEM_SLUGS:
-        raise DossierError("Kies een andere korte naam: deze is niet beschikbaar.", "slug")
+        raise DossierError(_("Kies een andere korte naam: deze is niet beschikbaar."), "slug")
     statement = select(DossierItem.id).where(
         DossierItem.dossier_id == dossier_id, DossierItem.slug == slug
     )
     if item_id is not None:
         statement = statement.where(DossierItem.id != item_id)
     if db.session.scalars(statement).first() is not None:
-        raise DossierError("Dit dossier heeft al een item met deze korte naam.", "slug")
+        raise DossierError(_("Dit dossier heeft al een item met deze korte naam."), "slug")
 
 
 def _dossier(dossier_id: int) -> Dossier:
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None:
-        raise DossierError("Dit dossier bestaat niet (meer).")
+        raise DossierError(_("Dit dossier bestaat niet (meer)."))
     return dossier
 
 
 def _group(dossier_id: int, group_id: int) -> DossierGroup:
     group = db.session.get(DossierGroup, group_id)
     if group is None or group.dossier_id != dossier_id:
-        raise DossierError("Deze groep hoort niet bij dit dossier.", "group_id")
+        raise DossierError(_("Deze groep hoort niet bij dit dossier."), "group_id")
     return group
 
 
 def _item(dossier_id: int, item_id: int) -> DossierItem:
     item = db.session.get(DossierItem, item_id)
     if item is None or item.dossier_id != dossier_id:
-        raise DossierError("Dit item bestaat niet (meer).")
+        raise DossierError(_("Dit item bestaat niet (meer)."))
     return item
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
+from flask_babel import gettext as _
+
 from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.core.storage import FileSystemStorage, Staged, content_hash, get_storage, parse_key
@@ -95,7 +97,7 @@ def set_lead_image(
             return _apply_lead(_dossier(dossier_id), dossier.lead_image_key, alt)
     with prepared_upload(stream, filename, max_side=LEAD_IMAGE_MAX_SIDE) as prepared:
         if prepared.type.is_pdf:
-            raise FileError("Kies een afbeelding (PNG, JPEG of WebP), geen PDF.")
+            raise FileError(_("Kies een afbeelding (PNG, JPEG of WebP), geen PDF."))
         storage = get_storage()
         with write_transaction():
             key = storage.commit(prepared.main, prepared.type.extension).key

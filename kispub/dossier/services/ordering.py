@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from kispub.core.database import write_transaction
@@ -25,7 +26,7 @@ def move_group(group_id: int, direction: Direction) -> bool:
     with write_transaction():
         group = db.session.get(DossierGroup, group_id)
         if group is None:
-            raise DossierError("Deze groep bestaat niet (meer).")
+            raise DossierError(_("Deze groep bestaat niet (meer)."))
         siblings = list(
             db.session.scalars(
                 select(DossierGroup)
@@ -45,7 +46,7 @@ def move_item(item_id: int, direction: Direction) -> bool:
     with write_transaction():
         item = db.session.get(DossierItem, item_id)
         if item is None:
-            raise DossierError("Dit item bestaat niet (meer).")
+            raise DossierError(_("Dit item bestaat niet (meer)."))
         # The public page's order (kispub.dossier.queries.dossier_items), so a move is
         # always one visible place.
         siblings = list(

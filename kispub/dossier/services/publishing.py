@@ -10,6 +10,8 @@ public item away gets a line of its own, since the item's own line then disappea
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from kispub.core import clock
 from kispub.core.database import write_transaction
 from kispub.core.links import set_links
@@ -84,7 +86,7 @@ def save_item_as_editor(
     place (1 to 3, or none) in one unit; a public item taken back is noted."""
     if featured_position is not None and data.published_at is None:
         raise DossierError(
-            "Alleen een gepubliceerd of ingepland item kan worden uitgelicht.", "featured"
+            _("Alleen een gepubliceerd of ingepland item kan worden uitgelicht."), "featured"
         )
     with write_transaction():
         now = clock.now()
@@ -100,12 +102,12 @@ def save_item_as_editor(
 def _dossier(dossier_id: int) -> Dossier:
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None:
-        raise DossierError("Dit dossier bestaat niet (meer).")
+        raise DossierError(_("Dit dossier bestaat niet (meer)."))
     return dossier
 
 
 def _item(item_id: int) -> DossierItem:
     item = db.session.get(DossierItem, item_id)
     if item is None:
-        raise DossierError("Dit item bestaat niet (meer).")
+        raise DossierError(_("Dit item bestaat niet (meer)."))
     return item
