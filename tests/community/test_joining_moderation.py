@@ -76,7 +76,8 @@ def test_the_header_links_moderators_to_the_back_office(
     client: FlaskClient, login_as: Callable
 ) -> None:
     login_as(make_member(role=Role.MODERATOR))
-    assert 'href="/beheer/community/aanvragen"' in client.get("/").get_data(as_text=True)
+    assert 'href="/beheer/"' in client.get("/").get_data(as_text=True)
+    assert 'href="/beheer/community/aanvragen"' in client.get("/beheer/").get_data(as_text=True)
 
 
 def test_a_member_sees_no_back_office_link(client: FlaskClient, login_as: Callable) -> None:

@@ -20,7 +20,7 @@ from kispub.extensions import db
 from kispub.podcast import services as podcast_services
 from kispub.podcast.models import EpisodeStatus
 from kispub.podcast.services import EpisodeData, EpisodeFiles
-from tests.ateliers.helpers import make_atelier
+from tests.ateliers.helpers import make_atelier, register
 from tests.clock import freeze
 from tests.community.discussion_helpers import make_thread, post_numbered
 from tests.community.helpers import make_person
@@ -87,6 +87,7 @@ def back_office(app: Flask) -> dict[str, Any]:
         ).item
     assert draft is not None
     atelier = make_atelier()
+    registration = register(atelier)
     queue("test-message")
     message_id = db.session.scalar(db.select(OutboxMessage.id))
     staff = make_user(role=Role.ADMIN)
@@ -95,6 +96,7 @@ def back_office(app: Flask) -> dict[str, Any]:
         "episode_id": draft.id,
         "series_id": series.id,
         "atelier_id": atelier.id,
+        "registration_id": registration.id,
         "message_id": message_id,
         "user_id": make_person(MemberStatus.PENDING).id,
         "invitation_id": invitation.id,
