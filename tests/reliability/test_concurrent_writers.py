@@ -31,8 +31,8 @@ def atelier_form(n: int, capacity: int, title: str, nonce: str = "") -> dict[str
     return {"title": title, "slug": f"belast-{n}", "description": "Onder last.",
             "starts_at": f"{day}T14:00", "ends_at": f"{day}T16:00", "venue_name": "Zaal",
             "venue_address": "Stationsplein 1, Utrecht", "capacity": str(capacity),
-            "status": "scheduled", "publication": "published", "speakers": "Jaap Voorbeeld", "hosts": "",
-            "online_url": "", "registration_deadline_at": "",
+            "status": "scheduled", "publication": "published", "speakers": "Jaap Voorbeeld",
+            "hosts": "", "online_url": "", "registration_deadline_at": "",
             **({"nonce": nonce} if nonce else {})}  # fmt: skip
 
 
