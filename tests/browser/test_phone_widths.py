@@ -22,16 +22,17 @@ from werkzeug.serving import make_server
 
 from kispub import create_app
 from kispub.accounts.models import Role, User
-from kispub.ateliers.models import Atelier
+from kispub.ateliers.models import Atelier, AtelierPublication
 from kispub.ateliers.tokens import make_registration_token
 from kispub.community.models import Member, MemberStatus
 from kispub.community.models.discussion import Post, Thread
 from kispub.content import demo_files, load_content
+from kispub.core.preview import preview_token
 from kispub.dossier.models import Dossier, DossierGroup, DossierItem
 from kispub.extensions import db
 from kispub.podcast.models import Episode, Series
 from tests.ateliers.helpers import make_atelier, register, soon
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.community.helpers import make_person
 from tests.conftest import POSTGRES, _base_config, postgres_schema_url, worker_schema
 from tests.factories import make_user
@@ -134,6 +135,7 @@ def _known_ids() -> dict[str, Any]:
         "thread_id": thread.id,
         "post_id": post.id,
         "theme": "nieuwe-migratie",
+        "episode_preview": preview_token("episode", episode.id),
         "handle": db.session.scalars(select(Member.handle).order_by(Member.user_id)).first(),
     }
 
@@ -156,6 +158,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             starts_at=soon(days=40),
         )
         registration = register(atelier, name="Annemarie van Heuvelstad-Oosterhout")
+        draft = make_atelier(
+            title="Een kennisatelier in voorbereiding", publication=AtelierPublication.DRAFT
+        )
         pending = make_person(
             MemberStatus.PENDING,
             name="Wilhelmina Oosterhuis-van Beekhuizen",
@@ -176,6 +181,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "past_atelier": db.session.scalars(
                 select(Atelier.slug).where(Atelier.starts_at < soon(days=0))
             ).first(),
+            "registration_id": registration.id,
+            "atelier_preview": preview_token("atelier", draft.id),
             "member_id": users["member"].id,
             "editor_id": users["editor"].id,
             "pending_id": pending.id,
@@ -209,29 +216,24 @@ def _note_error(tab: Tab, msg: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def tabs(site: Site) -> Iterator[Callable[[str], Tab]]:
-    """One browser, and one browser context per role, made on first use."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def tabs(site: Site, browser: Any) -> Iterator[Callable[[str], Tab]]:
+    """One browser context per role, made on first use, in the run's one Chromium."""
     made: dict[str, Tab] = {}
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
-        def tab_for(role: str) -> Tab:
-            if role not in made:
-                context = chromium.new_context(base_url=site.base_url, locale="nl-NL")
-                tab = Tab(context.new_page())
-                tab.page.on("console", lambda msg: _note_error(tab, msg))
-                tab.page.on("pageerror", lambda exc: tab.errors.append(str(exc)))
-                if role != "anonymous":
-                    log_in(tab.page, site.users[role])
-                made[role] = tab
-            return made[role]
+    def tab_for(role: str) -> Tab:
+        if role not in made:
+            context = browser.new_context(base_url=site.base_url, locale="nl-NL")
+            tab = Tab(context.new_page())
+            tab.page.on("console", lambda msg: _note_error(tab, msg))
+            tab.page.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+            if role != "anonymous":
+                log_in(tab.page, site.users[role])
+            made[role] = tab
+        return made[role]
 
-        yield tab_for
-        chromium.close()
+    yield tab_for
+    for tab in made.values():
+        tab.page.context.close()
 
 
 PUBLIC = [
@@ -255,6 +257,8 @@ PUBLIC = [
     "/inloggen",
     "/wachtwoord-vergeten",
     "/community/lid-worden/",
+    "/podcast/voorbeeld/{episode_preview}",
+    "/kennisateliers/voorbeeld/{atelier_preview}",
     "/bestaat-niet",
 ]
 MEMBER = [
@@ -274,7 +278,9 @@ MEMBER = [
     "/kennisateliers/mijn",
 ]
 EDITOR = [
+    "/beheer/",
     "/beheer/podcast/",
+    "/beheer/podcast/aflevering/{episode_id}/verwijderen",
     "/beheer/podcast/nieuw",
     "/beheer/podcast/aflevering/{episode_id}",
     "/beheer/podcast/serie/{series_id}",
@@ -283,6 +289,11 @@ EDITOR = [
     "/beheer/ateliers/nieuw",
     "/beheer/ateliers/{atelier_id}/bewerken",
     "/beheer/ateliers/{atelier_id}/deelnemers",
+    "/beheer/ateliers/{atelier_id}/annuleren",
+    "/beheer/ateliers/{atelier_id}/plaatsen?aantal=1",
+    "/beheer/ateliers/{atelier_id}/deelnemers/toevoegen",
+    "/beheer/ateliers/{atelier_id}/deelnemers/{registration_id}/verwijderen",
+    "/beheer/ateliers/{atelier_id}/deelnemers/bericht",
     "/beheer/dossiers/",
     "/beheer/dossiers/{dossier_id}",
     "/beheer/dossiers/nieuw",
@@ -310,7 +321,11 @@ ADMIN = [
     "/beheer/community/onderwerp/{thread_id}",
     "/beheer/community/moderatielog",
     "/beheer/community/domeinen",
+    "/beheer/",
     "/beheer/gebruikers",
+    "/beheer/gebruikers/{member_id}/rol",
+    "/beheer/gebruikers/{member_id}/schorsen",
+    "/beheer/gebruikers/{member_id}/uitnodiging",
     "/beheer/gebruikers/{member_id}/verwijderen",
     "/beheer/gebruikers/{editor_id}/tweede-stap",
     "/beheer/outbox",
