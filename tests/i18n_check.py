@@ -218,6 +218,15 @@ INTERNAL_RAISES = {
     ("kispub/accounts/totp.py", "SecretUnreadable"): "a key problem for the operator",
     ("kispub/cli.py", "ClickException"): "operator commands speak English, like Flask's own",
     ("kispub/core/backup.py", "BackupError"): "read by the operator in `flask backup`, in English",
+    (
+        "kispub/podcast/cli.py",
+        "ClickException",
+    ): "the file's name before a message translated already",
+    ("kispub/podcast/cli.py", "BadParameter"): "operator commands speak English, like click's own",
+    (
+        "kispub/podcast/media/mp3frames.py",
+        "Mp3FrameError",
+    ): "internal: in the sandbox child, mp3.py raises AudioError with a message of its own",
     ("kispub/core/sandbox.py", "SandboxError"): INTERNAL,
     (
         "kispub/core/sandbox.py",

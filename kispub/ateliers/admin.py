@@ -50,7 +50,7 @@ def new() -> str | Response:
             _show_error(form, error)
         else:
             if not outcome.duplicate:
-                flash("Het kennisatelier is aangemaakt.", "success")
+                flash(_("Het kennisatelier is aangemaakt."), "success")
             return redirect(outcome.result_url)
     return render_template("ateliers/admin/edit.html", form=form, atelier=None)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -44,11 +45,14 @@ from kispub.core.nonce import OnceForm
 from kispub.core.text import SLUG
 from kispub.themes.models import Theme
 
-REQUIRED = "Dit veld is verplicht."
+REQUIRED = _l("Dit veld is verplicht.")
 # WTForms' Regexp uses match(), so the pattern itself must end the text: \Z, never $.
 SLUG_FULL = rf"\A{SLUG.pattern}\Z"
-NOT_OFFERED = "Kies alleen uit de lijst: {} bestaat niet (meer)."
 RELATED_PREFIX = "related_"
+
+
+def _not_offered(values: list[str]) -> str:
+    return _("Kies alleen uit de lijst: %(ids)s bestaat niet (meer).", ids=", ".join(values))
 
 
 def _strip(value: Any) -> Any:
@@ -59,19 +63,19 @@ class RegistrationForm(BaseForm):
     """Name, e-mail and organisation."""
 
     name = StringField(
-        "Naam", filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=120)]
+        _l("Naam"), filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=120)]
     )
     email = EmailField(
-        "E-mailadres",
+        _l("E-mailadres"),
         filters=[_strip],
         validators=[
             DataRequired(REQUIRED),
-            Email("Vul een geldig e-mailadres in."),
+            Email(_l("Vul een geldig e-mailadres in.")),
             Length(max=254),
         ],
     )
     organisation = StringField(
-        "Organisatie", filters=[_strip], validators=[Optional(), Length(max=160)]
+        _l("Organisatie"), filters=[_strip], validators=[Optional(), Length(max=160)]
     )
 
 
@@ -102,14 +106,14 @@ class RelatedContentField(CheckboxesField):
                 unreadable.append(str(value)[:40])  # echoed in the message, so kept short
         self.data = ids
         if unreadable:
-            raise ValueError(NOT_OFFERED.format(", ".join(unreadable)))
+            raise ValueError(_not_offered(unreadable))
 
     def pre_validate(self, form: Any) -> None:
         if self.process_errors:
             return
         unknown = [str(value) for value in self.data or () if value not in self.items]
         if unknown:
-            raise ValidationError(NOT_OFFERED.format(", ".join(unknown)))
+            raise ValidationError(_not_offered(unknown))
 
 
 def related_field_name(kind: str) -> str:
@@ -120,32 +124,32 @@ def related_field_name(kind: str) -> str:
 class AtelierForm(BaseForm):
     """What an editor enters about an atelier."""
 
-    title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=200)])
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200)])
     slug = StringField(
-        "Korte naam in het webadres",
-        description="Kleine letters, cijfers en streepjes. Leeg: gemaakt uit de titel.",
+        _l("Korte naam in het webadres"),
+        description=_l("Kleine letters, cijfers en streepjes. Leeg: gemaakt uit de titel."),
         validators=[
             Optional(),
             Length(max=120),
-            Regexp(SLUG_FULL, message="Gebruik alleen kleine letters, cijfers en streepjes."),
+            Regexp(SLUG_FULL, message=_l("Gebruik alleen kleine letters, cijfers en streepjes.")),
         ],
     )
     description = TextAreaField(
-        "Beschrijving",
-        description="Markdown: **vet**, *cursief*, [tekst](https://…), lijstjes met een -.",
+        _l("Beschrijving"),
+        description=_l("Markdown: **vet**, *cursief*, [tekst](https://…), lijstjes met een -."),
         validators=[Optional(), Length(max=20000)],
     )
-    themes = CheckboxesField("Thema's", coerce=str, validate_choice=True)
+    themes = CheckboxesField(_l("Thema's"), coerce=str, validate_choice=True)
     # InputRequired, not DataRequired: the latter would replace "02:30 does not exist" by
     # "required" when a typed time could not be read.
-    starts_at = AmsterdamDateTimeField("Begin", validators=[InputRequired(REQUIRED)])
-    ends_at = AmsterdamDateTimeField("Einde", validators=[InputRequired(REQUIRED)])
-    venue_name = StringField("Locatie", validators=[Optional(), Length(max=200)])
-    venue_address = StringField("Adres", validators=[Optional(), Length(max=300)])
-    online = BooleanField("Ook (of alleen) online te volgen")
+    starts_at = AmsterdamDateTimeField(_l("Begin"), validators=[InputRequired(REQUIRED)])
+    ends_at = AmsterdamDateTimeField(_l("Einde"), validators=[InputRequired(REQUIRED)])
+    venue_name = StringField(_l("Locatie"), validators=[Optional(), Length(max=200)])
+    venue_address = StringField(_l("Adres"), validators=[Optional(), Length(max=300)])
+    online = BooleanField(_l("Ook (of alleen) online te volgen"))
     online_url = URLField(
-        "Link naar de online bijeenkomst",
-        description="Alleen aangemelde deelnemers krijgen deze link te zien.",
+        _l("Link naar de online bijeenkomst"),
+        description=_l("Alleen aangemelde deelnemers krijgen deze link te zien."),
         validators=[Optional(), Length(max=500)],
     )
     capacity = IntegerField(
@@ -163,7 +167,7 @@ class AtelierForm(BaseForm):
         ],
     )
     registration_deadline_at = AmsterdamDateTimeField(
-        "Aanmelden kan tot", description="Leeg: tot het begin.", validators=[Optional()]
+        _l("Aanmelden kan tot"), description=_l("Leeg: tot het begin."), validators=[Optional()]
     )
     # Cancelling is not among the choices: it has a confirmation page of its own (see
     # ``atelier_form``; a cancelled atelier keeps its status as a choice).
@@ -185,13 +189,13 @@ class AtelierForm(BaseForm):
         validators=[Optional()],
     )
     speakers = TextAreaField(
-        "Sprekers",
-        description="Eén per regel: naam, organisatie.",
+        _l("Sprekers"),
+        description=_l("Eén per regel: naam, organisatie."),
         validators=[Optional(), Length(max=5000)],
     )
     hosts = TextAreaField(
-        "Gastheren en gastvrouwen",
-        description="Eén per regel: naam, organisatie.",
+        _l("Gastheren en gastvrouwen"),
+        description=_l("Eén per regel: naam, organisatie."),
         validators=[Optional(), Length(max=5000)],
     )
     # One RelatedContentField per kind an atelier can link to: see ``atelier_form``.
@@ -215,19 +219,19 @@ class AtelierForm(BaseForm):
 
     def validate_ends_at(self, field: AmsterdamDateTimeField) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValidationError("Het einde moet na het begin liggen.")
+            raise ValidationError(_("Het einde moet na het begin liggen."))
 
     def validate_registration_deadline_at(self, field: AmsterdamDateTimeField) -> None:
         if field.data and self.starts_at.data and field.data > self.starts_at.data:
-            raise ValidationError("De aanmelddeadline mag niet na het begin liggen.")
+            raise ValidationError(_("De aanmelddeadline mag niet na het begin liggen."))
 
     def validate_venue_name(self, field: StringField) -> None:
         if not (field.data or self.venue_address.data or self.online.data):
-            raise ValidationError("Vul een locatie in, of kies voor online.")
+            raise ValidationError(_("Vul een locatie in, of kies voor online."))
 
     def validate_online_url(self, field: URLField) -> None:
         if field.data and not is_web_url(field.data):
-            raise ValidationError("Vul een geldige link in die begint met https://.")
+            raise ValidationError(_("Vul een geldige link in die begint met https://."))
 
     def validate_speakers(self, field: TextAreaField) -> None:
         _people(field.data)
@@ -326,5 +330,5 @@ def _line(name: str, affiliation: str) -> str:
 def _people(text: str | None) -> tuple[PersonData, ...]:
     people = parse_people((text or "").splitlines())
     if any(len(p.name) > 160 or len(p.affiliation) > 200 for p in people):
-        raise ValidationError("Een naam of organisatie is te lang.")
+        raise ValidationError(_("Een naam of organisatie is te lang."))
     return people

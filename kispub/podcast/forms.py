@@ -255,7 +255,7 @@ class SeriesForm(BaseForm):
     """Edit a series."""
 
     title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    description = TextAreaField(_l("Beschrijving"), description="Markdown.")
+    description = TextAreaField(_l("Beschrijving"), description=_l("Markdown."))
     author = StringField(
         _l("Maker"), validators=[DataRequired(REQUIRED), Length(max=200)],
         default="Kennisplatform Integratie & Samenleving",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from icalendar import (
     Calendar,
     Conference,
@@ -22,7 +23,6 @@ from icalendar import (
 PRODID = "-//Kennisplatform Integratie & Samenleving//kispub//NL"
 TZID = "Europe/Amsterdam"
 AMSTERDAM = ZoneInfo(TZID)
-CONFERENCE_LABEL = "Online deelnemen"
 STATUS_MAP = {"scheduled": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 
 
@@ -139,7 +139,7 @@ def _vevent(event: IcalEvent, calendar: IcalCalendar) -> Event:
     vevent.add("TRANSP", "OPAQUE")
     vevent.add("CLASS", "PUBLIC")
     if event.conference_url:
-        conference = Conference(event.conference_url, feature="VIDEO", label=CONFERENCE_LABEL)
+        conference = Conference(event.conference_url, feature="VIDEO", label=_("Online deelnemen"))
         vevent.add("CONFERENCE", conference.to_uri())
     return vevent
 

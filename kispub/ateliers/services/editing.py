@@ -154,7 +154,7 @@ def save_atelier(
         if "slug" not in str(error.orig):
             raise
         # A concurrent save took the slug between the check and the insert.
-        raise AtelierError("Er is al een kennisatelier met deze korte naam.", "slug") from error
+        raise AtelierError(_("Er is al een kennisatelier met deze korte naam."), "slug") from error
     return change
 
 
@@ -175,7 +175,7 @@ def update_atelier(atelier_id: int, data: AtelierData) -> AtelierChange:
 def _save(atelier_id: int | None, data: AtelierData, notify: bool = False) -> AtelierChange:
     atelier = _new_atelier() if atelier_id is None else locked_atelier(atelier_id)
     if atelier is None:
-        raise AtelierError("Dit kennisatelier bestaat niet (meer).")
+        raise AtelierError(_("Dit kennisatelier bestaat niet (meer)."))
     before = None if atelier_id is None else _state(atelier)
     if before is not None and notify:
         _check_editor_change(atelier, data)
@@ -221,25 +221,25 @@ def _mails(change: AtelierChange) -> list[notifications.AtelierMail]:
 def check_atelier_data(data: AtelierData) -> None:
     """The rules every atelier keeps, whoever enters it (the form checks them too)."""
     if not clean_line(data.title):
-        raise AtelierError("Vul een titel in.", "title")
+        raise AtelierError(_("Vul een titel in."), "title")
     if data.slug is not None and not SLUG_PATTERN.fullmatch(data.slug):
         raise AtelierError(
-            "Gebruik voor de korte naam alleen kleine letters, cijfers en streepjes.", "slug"
+            _("Gebruik voor de korte naam alleen kleine letters, cijfers en streepjes."), "slug"
         )
     if data.ends_at <= data.starts_at:
-        raise AtelierError("Het einde moet na het begin liggen.", "ends_at")
+        raise AtelierError(_("Het einde moet na het begin liggen."), "ends_at")
     if data.capacity is not None and not MIN_CAPACITY <= data.capacity <= MAX_CAPACITY:
         raise AtelierError(capacity_message(), "capacity")
     _check_years(data)
     deadline = data.registration_deadline_at
     if deadline is not None and deadline > data.starts_at:
         raise AtelierError(
-            "De aanmelddeadline mag niet na het begin liggen.", "registration_deadline_at"
+            _("De aanmelddeadline mag niet na het begin liggen."), "registration_deadline_at"
         )
     if not (data.venue_name or data.venue_address or data.online):
-        raise AtelierError("Vul een locatie in, of kies voor online.", "venue_name")
+        raise AtelierError(_("Vul een locatie in, of kies voor online."), "venue_name")
     if data.online_url and not is_web_url(data.online_url):
-        raise AtelierError("Vul een geldige link in die begint met https://.", "online_url")
+        raise AtelierError(_("Vul een geldige link in die begint met https://."), "online_url")
 
 
 def _check_years(data: AtelierData) -> None:
@@ -269,12 +269,12 @@ def _new_atelier() -> Atelier:
 
 def _require_free_slug(slug: str, atelier_id: int | None) -> None:
     if not SLUG_PATTERN.fullmatch(slug) or slug in RESERVED_SLUGS:
-        raise AtelierError("Kies een andere korte naam: deze is niet beschikbaar.", "slug")
+        raise AtelierError(_("Kies een andere korte naam: deze is niet beschikbaar."), "slug")
     statement = select(Atelier.id).where(Atelier.slug == slug)
     if atelier_id is not None:
         statement = statement.where(Atelier.id != atelier_id)
     if db.session.scalars(statement).first() is not None:
-        raise AtelierError("Er is al een kennisatelier met deze korte naam.", "slug")
+        raise AtelierError(_("Er is al een kennisatelier met deze korte naam."), "slug")
 
 
 def _apply(atelier: Atelier, data: AtelierData) -> None:
@@ -325,12 +325,18 @@ def check_related(related: Mapping[str, Sequence[int]] | None) -> None:
     for kind, ids in (related or {}).items():
         entry = kinds.get(kind)
         if entry is None:
-            raise AtelierError(f"Een kennisatelier kan niet naar {kind!r} verwijzen.", kind)
+            raise AtelierError(
+                _("Een kennisatelier kan niet naar %(kind)r verwijzen.", kind=kind), kind
+            )
         offered = {item.id for item in link_choices(kind)}
         missing = [str(i) for i in dict.fromkeys(ids) if i not in offered]
         if missing:
             raise AtelierError(
-                f"{entry.label}: {', '.join(missing)} bestaat niet (meer). Kies uit de lijst.",
+                _(
+                    "%(label)s: %(ids)s bestaat niet (meer). Kies uit de lijst.",
+                    label=entry.label,
+                    ids=", ".join(missing),
+                ),
                 kind,
             )
 

@@ -2,6 +2,7 @@
 
 Apple requires a square JPEG or PNG of 1400 to 3000 pixels in the RGB colour space. The
 format is judged by the image data itself, never by a file name or a claimed content type.
+The check runs in the request (not in the sandbox), so its refusals are translated here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from PIL import Image
 
 MIN_SIZE = 1400
@@ -21,16 +23,6 @@ _FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png")}
 # common wrong choices are still named in the refusal.
 _IDENTIFY = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
 _MODES = {"RGB", "RGBA", "L", "LA", "P", "1"}  # everything that displays as RGB (not CMYK)
-
-MSG_UNREADABLE = "Dit bestand is geen geldige afbeelding."
-MSG_FORMAT = "De coverafbeelding moet een JPEG- of PNG-bestand zijn (dit is {found})."
-MSG_SQUARE = "De coverafbeelding moet vierkant zijn; deze is {width} × {height} pixels."
-MSG_SIZE = (
-    "De coverafbeelding moet tussen 1400 × 1400 en 3000 × 3000 pixels groot zijn; "
-    "deze is {width} × {height} pixels."
-)
-MSG_COLOUR = "De coverafbeelding moet in RGB-kleuren zijn opgeslagen, niet in {mode}."
-MSG_DAMAGED = "De coverafbeelding is beschadigd of onvolledig en kan niet worden getoond."
 
 
 class ArtworkError(ValueError):
@@ -65,19 +57,47 @@ def _identify(data: bytes) -> tuple[str, str, int, int]:
         with Image.open(io.BytesIO(data), formats=_IDENTIFY) as image:
             return str(image.format), image.mode, image.width, image.height
     except Exception as exc:  # UnidentifiedImageError, DecompressionBombError, OSError, ...
-        raise ArtworkError(MSG_UNREADABLE) from exc
+        raise ArtworkError(_("Dit bestand is geen geldige afbeelding.")) from exc
 
 
 def _check_rules(image_format: str, mode: str, width: int, height: int) -> None:
     """Apple's rules: JPEG or PNG, square, 1400-3000 px, RGB colours."""
     if image_format not in _FORMATS:
-        raise ArtworkError(MSG_FORMAT.format(found=f"een {image_format}-afbeelding"))
+        raise ArtworkError(
+            _(
+                "De coverafbeelding moet een JPEG- of PNG-bestand zijn "
+                "(dit is een %(format)s-afbeelding).",
+                format=image_format,
+            )
+        )
     if width != height:
-        raise ArtworkError(MSG_SQUARE.format(width=width, height=height))
+        raise ArtworkError(
+            _(
+                "De coverafbeelding moet vierkant zijn; deze is %(width)d × %(height)d pixels.",
+                width=width,
+                height=height,
+            )
+        )
     if not MIN_SIZE <= width <= MAX_SIZE:
-        raise ArtworkError(MSG_SIZE.format(width=width, height=height))
+        raise ArtworkError(
+            _(
+                "De coverafbeelding moet tussen 1400 × 1400 en 3000 × 3000 pixels groot zijn; "
+                "deze is %(width)d × %(height)d pixels.",
+                width=width,
+                height=height,
+            )
+        )
     if mode not in _MODES:
-        raise ArtworkError(MSG_COLOUR.format(mode=mode))
+        raise ArtworkError(
+            _(
+                "De coverafbeelding moet in RGB-kleuren zijn opgeslagen, niet in %(mode)s.",
+                mode=mode,
+            )
+        )
+
+
+def _damaged() -> str:
+    return _("De coverafbeelding is beschadigd of onvolledig en kan niet worden getoond.")
 
 
 def _decode(data: bytes) -> None:
@@ -88,9 +108,9 @@ def _decode(data: bytes) -> None:
             image.verify()  # checksums and structure (PNG); must be followed by a reopen
         with Image.open(io.BytesIO(data), formats=formats) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise ArtworkError(MSG_DAMAGED)  # the header changed between the two opens
+                raise ArtworkError(_damaged())  # the header changed between the two opens
             image.load()
     except ArtworkError:
         raise
     except Exception as exc:  # OSError, SyntaxError, ValueError, zlib.error, ...
-        raise ArtworkError(MSG_DAMAGED) from exc
+        raise ArtworkError(_damaged()) from exc

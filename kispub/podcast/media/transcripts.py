@@ -1,4 +1,8 @@
-"""Transcript files (WebVTT and SRT): parsing, validation and readable paragraphs."""
+"""Transcript files (WebVTT and SRT): parsing, validation and readable paragraphs.
+
+Transcripts are small and plain text, so they are checked in the request (no sandbox); the
+refusals are translated there, and outside an app context ``gettext`` leaves them as they are.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Literal
+
+from flask_babel import gettext as _
 
 from kispub.core.text import clean_text
 
@@ -77,19 +83,24 @@ def _decode(data: bytes) -> str:
     """UTF-8 text with one BOM removed and newlines normalised, or TranscriptError."""
     if len(data) > MAX_TRANSCRIPT_BYTES:
         size = f"{len(data) / 1024 / 1024:.1f}".replace(".", ",")
-        raise TranscriptError(f"Het transcript is te groot ({size} MB); het maximum is 2 MB.")
+        raise TranscriptError(
+            _("Het transcript is te groot (%(size)s MB); het maximum is 2 MB.", size=size)
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise TranscriptError("Het transcript is UTF-16; sla het op als UTF-8.")
+        raise TranscriptError(_("Het transcript is UTF-16; sla het op als UTF-8."))
     if b"\x00" in data:
-        raise TranscriptError("Dit is geen tekstbestand maar een binair bestand.")
+        raise TranscriptError(_("Dit is geen tekstbestand maar een binair bestand."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TranscriptError(
-            f"Het transcript is geen geldige UTF-8 (byte {exc.start}); sla het op als UTF-8."
+            _(
+                "Het transcript is geen geldige UTF-8 (byte %(byte)s); sla het op als UTF-8.",
+                byte=exc.start,
+            )
         ) from exc
     if _CONTROL.search(text):
-        raise TranscriptError("Het transcript bevat stuurtekens; is het wel een tekstbestand?")
+        raise TranscriptError(_("Het transcript bevat stuurtekens; is het wel een tekstbestand?"))
     # Whatever else XML cannot carry (U+FFFE, lone surrogates, line separators) is repaired.
     return clean_text(text)
 
@@ -116,7 +127,12 @@ def _timestamp(raw: str, line: int, fmt: TranscriptFormat) -> int:
     match = (_VTT_TIME if fmt == "vtt" else _SRT_TIME).fullmatch(raw)
     if match is None:
         raise TranscriptError(
-            f"Regel {line}: ongeldige tijdcode '{raw}' (verwacht bijvoorbeeld {_EXAMPLE[fmt]})."
+            _(
+                "Regel %(line)s: ongeldige tijdcode '%(raw)s' (verwacht bijvoorbeeld %(example)s).",
+                line=line,
+                raw=raw,
+                example=_EXAMPLE[fmt],
+            )
         )
     hours, minutes, seconds, millis = (int(group or 0) for group in match.groups())
     return ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
@@ -126,12 +142,19 @@ def _timing(raw: str, line: int, fmt: TranscriptFormat) -> tuple[int, int]:
     """Start and end of a timing line; cue settings after the end are ignored."""
     match = _TIMING.fullmatch(raw.strip())
     if match is None:
-        raise TranscriptError(f"Regel {line}: ongeldige tijdregel '{raw.strip()}'.")
+        raise TranscriptError(
+            _("Regel %(line)s: ongeldige tijdregel '%(raw)s'.", line=line, raw=raw.strip())
+        )
     start = _timestamp(match[1], line, fmt)
     end = _timestamp(match[2], line, fmt)
     if end < start:
         raise TranscriptError(
-            f"Regel {line}: de eindtijd {match[2]} ligt vóór de begintijd {match[1]}."
+            _(
+                "Regel %(line)s: de eindtijd %(end)s ligt vóór de begintijd %(start)s.",
+                line=line,
+                end=match[2],
+                start=match[1],
+            )
         )
     return start, end
 
@@ -161,7 +184,7 @@ def _cues(block: _Block, fmt: TranscriptFormat) -> list[Cue]:
     lines = block.lines
     timing = 0 if "-->" in lines[0] else 1
     if timing >= len(lines) or "-->" not in lines[timing]:
-        raise TranscriptError(f"Regel {block.line}: blok zonder tijdregel ('-->').")
+        raise TranscriptError(_("Regel %(line)s: blok zonder tijdregel ('-->').", line=block.line))
     start, end = _timing(lines[timing], block.line + timing, fmt)
     payload = "\n".join(lines[timing + 1 :])
     return [Cue(start, end, who, text) for who, text in _voices(payload)]
@@ -174,7 +197,7 @@ def _cue_blocks(text: str, fmt: TranscriptFormat) -> list[_Block]:
         return blocks
     header = blocks[0]
     if any("-->" in line for line in header.lines):
-        raise TranscriptError("Na de kopregel 'WEBVTT' moet een lege regel komen.")
+        raise TranscriptError(_("Na de kopregel 'WEBVTT' moet een lege regel komen."))
     return [block for block in blocks[1:] if not _VTT_SKIP.match(block.lines[0])]
 
 
@@ -186,13 +209,16 @@ def _parse(text: str, fmt: TranscriptFormat) -> Transcript:
         parsed = _cues(block, fmt)
         if parsed and parsed[0].start_ms < previous:
             raise TranscriptError(
-                f"Regel {block.line}: deze cue begint eerder dan de vorige; "
-                "de tijdcodes moeten oplopen."
+                _(
+                    "Regel %(line)s: deze cue begint eerder dan de vorige; "
+                    "de tijdcodes moeten oplopen.",
+                    line=block.line,
+                )
             )
         previous = parsed[0].start_ms if parsed else previous
         cues.extend(parsed)
     if not cues:
-        raise TranscriptError("Het transcript bevat geen tekst met tijdcodes.")
+        raise TranscriptError(_("Het transcript bevat geen tekst met tijdcodes."))
     return Transcript(fmt, tuple(cues))
 
 
@@ -209,14 +235,16 @@ def parse_transcript(data: bytes) -> Transcript:
     """Parse a WebVTT or SRT file, raising TranscriptError with a Dutch message if refused."""
     text = _decode(data)
     if not text.strip():
-        raise TranscriptError("Het transcript is leeg.")
+        raise TranscriptError(_("Het transcript is leeg."))
     if _VTT_HEADER.match(text):
         return _parse(text, "vtt")
     if _looks_like_srt(_blocks(text)[0]):
         return _parse(text, "srt")
     raise TranscriptError(
-        "Onbekend formaat: een WebVTT-bestand begint met 'WEBVTT', een SRT-bestand met "
-        "een cuenummer en een tijdregel zoals '00:00:01,000 --> 00:00:04,000'."
+        _(
+            "Onbekend formaat: een WebVTT-bestand begint met 'WEBVTT', een SRT-bestand met "
+            "een cuenummer en een tijdregel zoals '00:00:01,000 --> 00:00:04,000'."
+        )
     )
 
 
