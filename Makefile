@@ -76,7 +76,7 @@ bench-dossier: install
 MESSAGES := kispub/translations
 messages: install
 	mkdir -p $(MESSAGES)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k lazy_ngettext:1,2 \
 		--ignore-dirs ".* __pycache__" --sort-by-file --project kispub --msgid-bugs-address "" -o $(MESSAGES)/messages.pot .
 	if [ -f $(MESSAGES)/nl/LC_MESSAGES/messages.po ]; then \
 		$(BIN)/pybabel update -i $(MESSAGES)/messages.pot -d $(MESSAGES) -l nl --no-fuzzy-matching --ignore-obsolete; \

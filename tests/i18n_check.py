@@ -150,6 +150,8 @@ def unmarked_templates(env: Environment, root: Path = TEMPLATES) -> list[str]:
 # --- Python ------------------------------------------------------------------------------
 
 TRANSLATION_CALLS = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"}
+# Module-level constants with this prefix are messages for people, whoever raises them.
+MESSAGE_PREFIX = "MSG_"
 # WTForms fields take their label first or as ``label=``.
 FIELD_SUFFIX = "Field"
 
@@ -165,8 +167,10 @@ def _call_name(node: ast.expr) -> str:
 def _is_translated(node: ast.expr) -> bool:
     """A translation call, or a name or call whose text was translated where it was made."""
     if isinstance(node, ast.Call):
-        func = node.func  # "literal {}".format(...) is not translated; other calls are
-        return not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant))
+        # "literal {}".format(...) is not translated, nor MSG_X.format(...): a catalogue
+        # looks up the id before its parameters go in. Other calls are.
+        func = node.func
+        return not (isinstance(func, ast.Attribute) and func.attr == "format")
     if isinstance(node, ast.Constant):
         return not (isinstance(node.value, str) and LETTER.search(node.value))
     if isinstance(node, ast.JoinedStr):
@@ -260,4 +264,50 @@ def unmarked_raises(path: Path) -> list[str]:
             continue
         if node.exc.args and not _is_translated(node.exc.args[0]):
             problems.append(f"{where}:{node.lineno}: {ast.unparse(node.exc.args[0])}")
+    return problems
+
+
+def _is_text(node: ast.expr) -> bool:
+    """Literal text a person would read: a string with letters, an f-string or a sum of them."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(LETTER.search(node.value))
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return _is_text(node.left) or _is_text(node.right)
+    return False
+
+
+def _raised_names(tree: ast.AST) -> set[str]:
+    """Names passed as the message of an application exception raised in this module."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            if _call_name(node.exc.func) in BUILTIN_EXCEPTIONS or not node.exc.args:
+                continue
+            if isinstance(node.exc.args[0], ast.Name):
+                names.add(node.exc.args[0].id)
+    return names
+
+
+def unmarked_constants(path: Path) -> list[str]:
+    """``file:line: NAME`` for a module-level message constant that is not marked.
+
+    A constant named ``MSG_*``, or one raised as an application error's message, is text for
+    people: it must be wrapped in ``N_()`` (or a gettext call) so that Babel extracts it.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    raised = _raised_names(tree)
+    problems = []
+    for node in tree.body if isinstance(tree, ast.Module) else ():
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            is_message = target.id.startswith(MESSAGE_PREFIX) or target.id in raised
+            if is_message and _is_text(node.value):
+                problems.append(f"{where}:{node.lineno}: {target.id}")
     return problems

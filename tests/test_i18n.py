@@ -14,8 +14,14 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
+from kispub.community import avatars
+from kispub.core.refusals import Text
+from kispub.dossier.files import errors as file_errors
+from kispub.dossier.files import sniff
+from kispub.podcast.media import common, formats, m4a, mp3, ogg
 from tests.i18n_check import (
     ROOT,
+    unmarked_constants,
     unmarked_in_python,
     unmarked_in_template,
     unmarked_raises,
@@ -48,7 +54,10 @@ KEYWORDS = {
     "lazy_gettext": None,
     "ngettext": (1, 2),
     "lazy_ngettext": (1, 2),
+    "N_": None,
 }
+# Modules whose refusals are made in the sandbox child and translated in the request.
+REFUSAL_MODULES = [formats, common, m4a, mp3, ogg, file_errors, sniff, avatars]
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +132,7 @@ def test_the_template_check_fails_on_an_unmarked_template(env: Environment, tmp_
 def test_every_flash_label_and_service_error_is_marked() -> None:
     problems = []
     for path in _python_files():
-        problems += unmarked_in_python(path) + unmarked_raises(path)
+        problems += unmarked_in_python(path) + unmarked_raises(path) + unmarked_constants(path)
     assert not problems, "unmarked text in Python:\n" + "\n".join(problems)
 
 
@@ -227,3 +236,53 @@ def test_the_checker_reads_python_as_python() -> None:
     # Guards the AST check itself: every checked file parses.
     for path in _python_files():
         ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_the_constant_check_finds_unmarked_messages(tmp_path: Path) -> None:
+    module = tmp_path / "refusals.py"
+    module.write_text(
+        "MSG_PLAIN = 'Het bestand is leeg.'\n"
+        "MSG_SUM = 'Ongeldig.' + ' Te groot.'\n"
+        "MSG_MARKED = N_('Het bestand is leeg.')\n"
+        "MSG_NUMBER = 3\n"
+        "LIMIT_TEXT = 'een tekst die niemand leest'\n"
+        "REFUSED = 'Dit bestand is kapot.'\n"
+        "def check():\n"
+        "    raise FileError(REFUSED)\n"
+        "def size():\n"
+        "    raise FileError(MSG_MARKED.format(limit=2))\n",
+        encoding="utf-8",
+    )
+    found = [line.split(": ", 1)[1] for line in unmarked_constants(module)]
+    assert found == ["MSG_PLAIN", "MSG_SUM", "REFUSED"]
+    # A message id formatted before the lookup cannot be translated either.
+    assert [line.split(":")[1] for line in unmarked_raises(module)] == ["10"]
+
+
+def _refusal_ids() -> set[str]:
+    """Every message id the sandboxed parsers refuse with, parameters' ids included."""
+    ids = {
+        value
+        for module in REFUSAL_MODULES
+        for name, value in vars(module).items()
+        if name.startswith("MSG_") and isinstance(value, str)
+    }
+    heads = [b"OggS", b"RIFF\0\0\0\0WAVE", b"<html>", b"GIF89a", b"\0\0\0\0"]
+    texts = [formats.refusal_message(head) for head in heads[:2]]
+    texts += [sniff.refusal(head) for head in heads[2:]]
+    texts += [formats.timeout_message(2.5), common.truncated_message(0.5, 60, 30)]
+    for text in texts:
+        ids.add(text.msgid)
+        ids.update(value.msgid for value in text.params.values() if isinstance(value, Text))
+    return ids
+
+
+def test_every_refusal_message_is_in_the_catalogue() -> None:
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle, locale="nl")
+    # The source strings are Dutch: the Dutch catalogue holds their ids, empty translations.
+    catalogued = {message.id for message in catalogue}
+    ids = _refusal_ids()
+    assert len(ids) > 50
+    missing = sorted(ids - catalogued)
+    assert not missing, "run `make messages`; not in the catalogue:\n" + "\n".join(missing)

@@ -18,20 +18,24 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps
 
+from kispub.core.refusals import N_, Refusal, Text
+
 SIZE = 256
 EXTENSION = ".webp"
 MIME_TYPE = "image/webp"
 _DECODERS = ("JPEG", "PNG", "WEBP")
 
-MSG_EMPTY = "Het bestand is leeg."
-MSG_BYTES = "De foto is groter dan {limit}. Kies een kleiner bestand."
-MSG_FORMAT = "Kies een foto in JPEG-, PNG- of WebP-formaat."
-MSG_PIXELS = "De foto heeft te veel pixels. Kies een foto van hoogstens {limit} megapixel."
-MSG_DAMAGED = "Deze foto is beschadigd of onvolledig en kan niet worden gelezen."
+# Message ids (Dutch), translated where the member sees them (see kispub.core.refusals).
+MSG_EMPTY = N_("Het bestand is leeg.")
+MSG_BYTES = N_("De foto is groter dan %(limit)s. Kies een kleiner bestand.")
+MSG_FORMAT = N_("Kies een foto in JPEG-, PNG- of WebP-formaat.")
+MSG_PIXELS = N_("De foto heeft te veel pixels. Kies een foto van hoogstens %(limit)s megapixel.")
+MSG_DAMAGED = N_("Deze foto is beschadigd of onvolledig en kan niet worden gelezen.")
 
 
-class AvatarError(ValueError):
-    """A photo we refuse; ``str(error)`` is a Dutch message for the member."""
+class AvatarError(Refusal):
+    """A photo we refuse; ``str(error)`` is a Dutch message for the member,
+    :meth:`translated` the same in the request's locale."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def clean_avatar(data: bytes, limits: AvatarLimits) -> bytes:
     if not data:
         raise AvatarError(MSG_EMPTY)
     if len(data) > limits.max_bytes:
-        raise AvatarError(MSG_BYTES.format(limit=_megabytes(limits.max_bytes)))
+        raise AvatarError(MSG_BYTES, limit=_megabytes(limits.max_bytes))
     with warnings.catch_warnings():
         # Pillow warns (and above twice its limit raises) about bombs; our limit is lower
         # and checked first, so its warning must not surface as an unexpected exception.
@@ -105,9 +109,9 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     return image.convert(mode)
 
 
-def _too_many_pixels(max_pixels: int) -> str:
+def _too_many_pixels(max_pixels: int) -> Text:
     megapixels = max_pixels / 1_000_000
-    return MSG_PIXELS.format(limit=f"{megapixels:g}".replace(".", ","))
+    return Text(MSG_PIXELS, {"limit": f"{megapixels:g}".replace(".", ",")})
 
 
 def _megabytes(size: int) -> str:

@@ -10,6 +10,8 @@ The child's answer is JSON, never a pickle: a child that a hostile file took ove
 otherwise make the parent run code while unpickling. Functions run here therefore return
 plain data (dicts, lists, str, int, float, bool, None; tuples arrive as lists), and an
 exception travels as its class names and message, rebuilt only as a class the caller allows.
+A :class:`~kispub.core.refusals.Refusal` also carries its message id and parameters, so that
+the caller can translate it (the child has no application, hence no locale).
 
 The children are forked by a small single-threaded helper interpreter (the "sandbox server",
 started on first use). Before forking, the server imports the function's module itself, so
@@ -46,6 +48,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, TypeVar
+
+from kispub.core.refusals import Refusal, Text
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +177,7 @@ def _unpack(answer: Any, errors: tuple[type[Exception], ...]) -> Any:
     names, message, trace = error.get("types"), error.get("message"), error.get("trace")
     if not isinstance(names, list) or not isinstance(message, str):
         raise SandboxError("malformed answer from the sandbox")
-    rebuilt = _rebuild(names, message, errors)
+    rebuilt = _rebuild(names, Text.from_data(error.get("text")) or message, errors)
     if rebuilt is None:
         first = names[0] if names and isinstance(names[0], str) else "Exception"
         raise SandboxError(f"{first.rpartition('.')[2]}: {message}"[:500])
@@ -183,16 +187,19 @@ def _unpack(answer: Any, errors: tuple[type[Exception], ...]) -> Any:
 
 
 def _rebuild(
-    names: list[Any], message: str, errors: tuple[type[Exception], ...]
+    names: list[Any], message: Text | str, errors: tuple[type[Exception], ...]
 ) -> Exception | None:
-    """An instance of the first class in ``names`` (the child's MRO) that may travel."""
+    """An instance of the first class in ``names`` (the child's MRO) that may travel.
+
+    A :class:`Refusal` is rebuilt from its :class:`Text`; any other class from the text alone.
+    """
     allowed = {_qualified(cls): cls for cls in (*errors, *PLAIN_ERRORS)}
     for name in names:
         cls = allowed.get(name) if isinstance(name, str) else None
         if cls is None:
             continue
         try:
-            return cls(message)
+            return cls(message if issubclass(cls, Refusal) else str(message))
         except Exception:  # a class that wants other arguments: not rebuilt
             return None
     return None
@@ -300,11 +307,13 @@ def _run(func: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
     except MemoryError:
         return _encode({"status": "memory"})
     except Exception as exc:
-        error = {
+        error: dict[str, Any] = {
             "types": [_qualified(cls) for cls in type(exc).__mro__],
             "message": str(exc)[:2000],
             "trace": "".join(traceback.format_exception(exc))[-4000:],
         }
+        if isinstance(exc, Refusal):
+            error["text"] = exc.text.to_data()
         return _encode({"status": "raised", "error": error})
     try:
         return _encode({"status": "ok", "result": result})

@@ -106,4 +106,4 @@ def _submitted(form: FlaskForm) -> bool:
 
 def _show(form: FlaskForm, error: FileError, default: str) -> None:
     field = form[error.field] if error.field in form else form[default]
-    field.errors = [*field.errors, str(error)]
+    field.errors = [*field.errors, error.translated()]

@@ -242,7 +242,7 @@ def _staged_audio(stream: BinaryIO) -> Iterator[StagedAudio]:
             try:
                 info = probe_audio(staged.path, timeout)
             except AudioError as error:
-                raise UploadError(str(error)) from error
+                raise UploadError(error.translated()) from error
             yield StagedAudio(staged, info.extension, info.mime_type, info)
     except TooLarge as error:
         message = _("Het audiobestand is groter dan %(size)s.", size=_megabytes(limit))

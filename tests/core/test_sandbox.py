@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from kispub.core import sandbox
+from kispub.core.refusals import N_, Refusal, Text
 from kispub.core.sandbox import (
     SandboxCrashed,
     SandboxMemoryError,
@@ -43,6 +44,17 @@ def add(a: int, b: int) -> int:
 
 def refuse(message: str) -> None:
     raise ParseRefused(message)
+
+
+class FileRefused(Refusal):
+    """A refusal whose message id and parameters must survive the trip."""
+
+
+TOO_LARGE = N_("Het bestand %(name)s is %(kind)s van %(size)s MB.")
+
+
+def refuse_with_text(size: float) -> None:
+    raise FileRefused(TOO_LARGE, name="a.pdf", kind=Text("een PDF-document"), size=size)
 
 
 class NeedsTwoArguments(Exception):
@@ -293,3 +305,32 @@ def test_a_claimed_plain_exception_is_only_a_message() -> None:
     )
     with pytest.raises(OSError, match="kapot"):
         run_sandboxed(answer_with, raw.encode(), timeout=5)
+
+
+def test_a_refusal_comes_back_with_its_message_id_and_parameters() -> None:
+    with pytest.raises(FileRefused) as caught:
+        run_sandboxed(refuse_with_text, 2.5, timeout=5, errors=(FileRefused,))
+    assert caught.value.text == Text(
+        TOO_LARGE, {"name": "a.pdf", "kind": Text("een PDF-document"), "size": 2.5}
+    )
+    assert str(caught.value) == "Het bestand a.pdf is een PDF-document van 2.5 MB."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        {"msgid": 5, "params": {}},
+        {"msgid": "%(x)s", "params": {"x": True}},
+        {"msgid": "%(x)s", "params": {"x": ["lijst"]}},
+        {"msgid": "%(x)s", "params": []},
+        {"msgid": "%(x)s", "params": {"x": {"msgid": "%(x)s", "params": {"x": {"msgid": 1}}}}},
+        "Dit is geen tekst.",
+    ],
+)
+def test_a_malformed_message_id_falls_back_to_the_message(text: object) -> None:
+    names = [f"{__name__}.FileRefused", "builtins.ValueError"]
+    error = {"types": names, "message": "kapot", "text": text}
+    raw = json.dumps({"status": "raised", "error": error})
+    with pytest.raises(FileRefused) as caught:
+        run_sandboxed(answer_with, raw.encode(), timeout=5, errors=(FileRefused,))
+    assert caught.value.text == Text("kapot")

@@ -88,7 +88,7 @@ def _cleaned_photo(upload: bytes | None) -> bytes | None:
     try:
         return clean_avatar(upload, avatar_limits())
     except AvatarError as error:
-        raise ProfileError(str(error), "avatar") from error
+        raise ProfileError(error.translated(), "avatar") from error
 
 
 def _approved_member(user_id: int) -> Member:

@@ -15,6 +15,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from kispub.core.refusals import Text
 from kispub.dossier.files.errors import MSG_IMAGE_DAMAGED, MSG_IMAGE_PIXELS, FileError
 
 _DECODERS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
@@ -91,5 +92,5 @@ def save_thumbnails(image: Image.Image, out_prefix: str, limits: dict[str, Any])
     thumbnail.save(out_prefix + ".thumb.png", "PNG", optimize=True)
 
 
-def _pixels_message(max_pixels: int) -> str:
-    return MSG_IMAGE_PIXELS.format(limit=f"{max_pixels / 1_000_000:g}".replace(".", ","))
+def _pixels_message(max_pixels: int) -> Text:
+    return Text(MSG_IMAGE_PIXELS, {"limit": f"{max_pixels / 1_000_000:g}".replace(".", ",")})

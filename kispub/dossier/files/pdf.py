@@ -40,7 +40,7 @@ def inspect_pdf(path: str, out_prefix: str, limits: dict[str, Any]) -> dict[str,
         if count == 0:
             raise FileError(MSG_PDF_NO_PAGES)
         if count > limits["max_pages"]:
-            raise FileError(MSG_PDF_PAGES.format(count=count, limit=limits["max_pages"]))
+            raise FileError(MSG_PDF_PAGES, count=count, limit=limits["max_pages"])
         _check_page_sizes(document, count, limits["max_page_cm"])
         page = document[0]
         try:
@@ -81,7 +81,7 @@ def _check_page_sizes(document: pdfium.PdfDocument, count: int, max_cm: float) -
         if not (0 < width <= limit and 0 < height <= limit):
             if width <= 0 or height <= 0:
                 raise FileError(MSG_PDF_DAMAGED)
-            raise FileError(MSG_PDF_PAGE_SIZE.format(limit=round(max_cm)))
+            raise FileError(MSG_PDF_PAGE_SIZE, limit=round(max_cm))
 
 
 def _render(page: pdfium.PdfPage, max_width: int, max_height: int) -> Image.Image:

@@ -90,7 +90,7 @@ def prepared_upload(
                 for path in staged.path.parent.glob(staged.path.name + ".out*"):
                     path.unlink(missing_ok=True)
     except TooLarge as error:
-        raise FileError(MSG_TOO_LARGE.format(limit=megabytes(max_bytes))) from error
+        raise FileError(MSG_TOO_LARGE, limit=megabytes(max_bytes)) from error
 
 
 def _prepare(
@@ -138,7 +138,7 @@ def inspect(path: str, out_prefix: str, limits: dict[str, Any], timeout: float) 
     except FileError:
         raise
     except SandboxTimeout as error:
-        raise FileError(MSG_TIMEOUT.format(seconds=f"{timeout:g}".replace(".", ","))) from error
+        raise FileError(MSG_TIMEOUT, seconds=f"{timeout:g}".replace(".", ",")) from error
     except SandboxMemoryError as error:
         raise FileError(MSG_MEMORY) from error
     except SandboxCrashed as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kispub.core.refusals import N_, Text
 from kispub.dossier.files.errors import MSG_EMPTY, MSG_SVG, MSG_TYPE, FileError
 
 SNIFF_BYTES = 512
@@ -33,16 +34,16 @@ BY_CONTENT_TYPE = {t.content_type: t for t in TYPES.values()}
 
 # Names for what is refused, so the editor learns what the file really is.
 _REFUSED = (
-    (b"GIF87a", "een GIF-afbeelding"),
-    (b"GIF89a", "een GIF-afbeelding"),
-    (b"PK\x03\x04", "een zip-bestand of Office-document"),
-    (b"\xd0\xcf\x11\xe0", "een oud Office-document"),
-    (b"BM", "een BMP-afbeelding"),
-    (b"II*\x00", "een TIFF-afbeelding"),
-    (b"MM\x00*", "een TIFF-afbeelding"),
-    (b"{\\rtf", "een RTF-document"),
-    (b"\x7fELF", "een programma"),
-    (b"MZ", "een programma"),
+    (b"GIF87a", N_("een GIF-afbeelding")),
+    (b"GIF89a", N_("een GIF-afbeelding")),
+    (b"PK\x03\x04", N_("een zip-bestand of Office-document")),
+    (b"\xd0\xcf\x11\xe0", N_("een oud Office-document")),
+    (b"BM", N_("een BMP-afbeelding")),
+    (b"II*\x00", N_("een TIFF-afbeelding")),
+    (b"MM\x00*", N_("een TIFF-afbeelding")),
+    (b"{\\rtf", N_("een RTF-document")),
+    (b"\x7fELF", N_("een programma")),
+    (b"MZ", N_("een programma")),
 )
 _MARKUP = re.compile(rb"^\s*<(!doctype\s+)?(html|head|body|script|iframe|\?xml|svg|!--)", re.I)
 
@@ -66,14 +67,18 @@ def sniff(head: bytes) -> FileType:
     raise FileError(refusal(head))
 
 
-def refusal(head: bytes) -> str:
+def refusal(head: bytes) -> Text:
     """The message for bytes that are none of the accepted types."""
     text = head.lstrip(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
     if b"<svg" in text[:SNIFF_BYTES].lower() and _MARKUP.match(text):
-        return MSG_SVG
+        return Text(MSG_SVG)
     if _MARKUP.match(text):
-        return MSG_TYPE.format(found="een HTML- of XML-document")
+        return _wrong_type(N_("een HTML- of XML-document"))
     for magic, name in _REFUSED:
         if head.startswith(magic):
-            return MSG_TYPE.format(found=name)
-    return MSG_TYPE.format(found="onbekend formaat")
+            return _wrong_type(name)
+    return _wrong_type(N_("onbekend formaat"))
+
+
+def _wrong_type(found: str) -> Text:
+    return Text(MSG_TYPE, {"found": Text(found)})

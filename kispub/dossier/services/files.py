@@ -155,14 +155,14 @@ def _unchanged(file: DossierFile, prepared: Prepared) -> bool:
 
 def _require_kind_takes_files(kind: ItemKind) -> None:
     if not kind.may_have_file:
-        raise FileError(MSG_NO_FILE_KIND.format(kind=kind.label.lower()))
+        raise FileError(MSG_NO_FILE_KIND, kind=kind.label.lower())
 
 
 def _require_fitting_type(kind: ItemKind, prepared: Prepared) -> None:
     if kind is ItemKind.INFOGRAPHIC and prepared.type.is_pdf:
         raise FileError(MSG_NOT_IMAGE)
     if kind in (ItemKind.PUBLICATION, ItemKind.GUIDE) and not prepared.type.is_pdf:
-        raise FileError(MSG_NOT_PDF.format(kind=kind.label.lower()))
+        raise FileError(MSG_NOT_PDF, kind=kind.label.lower())
 
 
 def _item(item_id: int) -> DossierItem:

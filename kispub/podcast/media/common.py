@@ -16,6 +16,7 @@ from mutagen.id3 import PictureType
 from mutagen.mp4 import AtomError
 
 from kispub.core.durations import clock, probed_ms
+from kispub.core.refusals import N_, Text
 from kispub.core.text import clean_line
 from kispub.podcast.media.formats import (
     FORMATS,
@@ -36,9 +37,19 @@ MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 192_000
 MAX_IMAGE_BYTES = 16 << 20
 MAX_CHAPTERS = 1000
 
-MSG_TRUNCATED = "Het audiobestand lijkt afgekapt: {detail} Upload het volledige bestand opnieuw."
-MSG_NO_AUDIO = "Het audiobestand bevat geen audio (de duur is 0 seconden)."
-MSG_BAD_DURATION = MSG_INVALID + " De opgegeven duur past niet bij de grootte van het bestand."
+MSG_TRUNCATED = N_(
+    "Het audiobestand lijkt afgekapt: %(detail)s Upload het volledige bestand opnieuw."
+)
+MSG_MISSING = N_("ongeveer %(percent)s%% van de audio ontbreekt.")
+MSG_MISSING_OF = N_(
+    "ongeveer %(percent)s%% van de audio ontbreekt "
+    "(volgens de kop %(promised)s, aanwezig %(present)s)."
+)
+MSG_NO_AUDIO = N_("Het audiobestand bevat geen audio (de duur is 0 seconden).")
+MSG_BAD_DURATION = N_(
+    "Dit bestand is geen geldig MP3-, M4A- of Ogg-audiobestand. "
+    "De opgegeven duur past niet bij de grootte van het bestand."
+)
 
 
 def load_parser(cls: Callable[[BinaryIO], Any], fileobj: BinaryIO) -> Any:
@@ -113,12 +124,18 @@ def pick_cover(candidates: list[tuple[int, bytes]]) -> EmbeddedImage | None:
     return None
 
 
-def truncated_message(missing: float, promised: float | None, present: float) -> str:
-    """Dutch explanation of how much audio is missing."""
-    detail = f"ongeveer {round(missing * 100)}% van de audio ontbreekt"
+def truncated_message(missing: float, promised: float | None, present: float) -> Text:
+    """The explanation of how much audio is missing."""
+    percent = round(missing * 100)
     if promised:
-        detail += f" (volgens de kop {_clock(promised)}, aanwezig {_clock(present)})"
-    return MSG_TRUNCATED.format(detail=detail + ".")
+        times = {"promised": _clock(promised), "present": _clock(present)}
+        return truncated(Text(MSG_MISSING_OF, {"percent": percent, **times}))
+    return truncated(Text(MSG_MISSING, {"percent": percent}))
+
+
+def truncated(detail: Text) -> Text:
+    """The refusal of a file cut short, with what is missing."""
+    return Text(MSG_TRUNCATED, {"detail": detail})
 
 
 def _clock(seconds: float) -> str:

@@ -11,21 +11,27 @@ import base64
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from kispub.core.refusals import N_, Refusal, Text
 from kispub.podcast.media.mp3frames import id3v2_size, parse_header
 
-MSG_INVALID = "Dit bestand is geen geldig MP3-, M4A- of Ogg-audiobestand."
-MSG_EMPTY = "Het bestand is leeg."
-MSG_UNREADABLE = "Het audiobestand kon niet worden geopend."
-MSG_CRASHED = (
+# Message ids (Dutch), translated where the editor sees them (see kispub.core.refusals).
+MSG_INVALID = N_("Dit bestand is geen geldig MP3-, M4A- of Ogg-audiobestand.")
+MSG_EMPTY = N_("Het bestand is leeg.")
+MSG_UNREADABLE = N_("Het audiobestand kon niet worden geopend.")
+MSG_CRASHED = N_(
     "Het audiobestand kon niet worden gelezen: de controle van het bestand liep vast. "
     "Controleer of het een geldig MP3-, M4A- of Ogg-bestand is."
 )
-MSG_TOO_COMPLEX = "Het audiobestand kon niet worden gelezen: het vraagt te veel geheugen."
-MSG_UNAVAILABLE = "Het audiobestand kon nu niet worden gecontroleerd. Probeer het later opnieuw."
+MSG_TOO_COMPLEX = N_("Het audiobestand kon niet worden gelezen: het vraagt te veel geheugen.")
+MSG_UNAVAILABLE = N_(
+    "Het audiobestand kon nu niet worden gecontroleerd. Probeer het later opnieuw."
+)
+MSG_TIMEOUT = N_("Het bestand kon niet binnen %(seconds)s seconden worden gelezen.")
 
 
-class AudioError(ValueError):
-    """An uploaded file is not acceptable audio; ``str(error)`` is a Dutch message for the user."""
+class AudioError(Refusal):
+    """An uploaded file is not acceptable audio; ``str(error)`` is a Dutch message for the
+    user, :meth:`~kispub.core.refusals.Refusal.translated` the same in the request's locale."""
 
 
 @dataclass(frozen=True)
@@ -151,30 +157,33 @@ def _looks_like_mp3(head: bytes) -> bool:
     return id3v2_size(head) is not None or parse_header(head) is not None
 
 
-MSG_OGG_CODEC = "Dit Ogg-bestand bevat geen Vorbis- of Opus-audio."
+MSG_OGG_CODEC = N_("Dit Ogg-bestand bevat geen Vorbis- of Opus-audio.")
+MSG_LOOKS_LIKE = N_(
+    "Dit bestand is geen geldig MP3-, M4A- of Ogg-audiobestand. Het lijkt %(name)s te zijn."
+)
 
 # Well-known other formats, to tell the uploader what they actually sent.
 _OTHER_FORMATS: tuple[tuple[bytes, int, str], ...] = (
-    (b"WAVE", 8, "een WAV-bestand"),
-    (b"fLaC", 0, "een FLAC-bestand"),
-    (b"\x89PNG", 0, "een PNG-afbeelding"),
-    (b"\xff\xd8\xff", 0, "een JPEG-afbeelding"),
-    (b"GIF8", 0, "een GIF-afbeelding"),
-    (b"%PDF", 0, "een PDF-document"),
-    (b"PK\x03\x04", 0, "een ZIP-bestand (of Office-document)"),
-    (b"\x1aE\xdf\xa3", 0, "een Matroska- of WebM-bestand"),
-    (b"FORM", 0, "een AIFF-bestand"),
+    (b"WAVE", 8, N_("een WAV-bestand")),
+    (b"fLaC", 0, N_("een FLAC-bestand")),
+    (b"\x89PNG", 0, N_("een PNG-afbeelding")),
+    (b"\xff\xd8\xff", 0, N_("een JPEG-afbeelding")),
+    (b"GIF8", 0, N_("een GIF-afbeelding")),
+    (b"%PDF", 0, N_("een PDF-document")),
+    (b"PK\x03\x04", 0, N_("een ZIP-bestand (of Office-document)")),
+    (b"\x1aE\xdf\xa3", 0, N_("een Matroska- of WebM-bestand")),
+    (b"FORM", 0, N_("een AIFF-bestand")),
 )
 
 
-def refusal_message(head: bytes) -> str:
-    """The Dutch refusal for an unrecognised file, naming its real type when we know it."""
+def refusal_message(head: bytes) -> Text:
+    """The refusal for an unrecognised file, naming its real type when we know it."""
     if head.startswith(b"OggS"):
-        return MSG_OGG_CODEC
+        return Text(MSG_OGG_CODEC)
     for magic, offset, name in _OTHER_FORMATS:
         if head[offset : offset + len(magic)] == magic:
-            return f"{MSG_INVALID} Het lijkt {name} te zijn."
-    return MSG_INVALID
+            return Text(MSG_LOOKS_LIKE, {"name": Text(name)})
+    return Text(MSG_INVALID)
 
 
 def image_mime(data: bytes) -> str | None:
@@ -190,7 +199,6 @@ def image_mime(data: bytes) -> str | None:
     return None
 
 
-def timeout_message(timeout: float) -> str:
-    """The Dutch message for a probe that did not finish in time."""
-    seconds = f"{timeout:g}".replace(".", ",")
-    return f"Het bestand kon niet binnen {seconds} seconden worden gelezen."
+def timeout_message(timeout: float) -> Text:
+    """The message for a probe that did not finish in time."""
+    return Text(MSG_TIMEOUT, {"seconds": f"{timeout:g}".replace(".", ",")})

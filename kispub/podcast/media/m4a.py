@@ -13,9 +13,9 @@ from typing import Any, BinaryIO
 from mutagen.id3 import PictureType
 from mutagen.mp4 import MP4, Atom, AtomError, Atoms
 
+from kispub.core.refusals import N_, Text
 from kispub.podcast.media.common import (
     MAX_CHAPTERS,
-    MSG_TRUNCATED,
     TOLERANCE,
     audio_info,
     chained_chapters,
@@ -23,14 +23,15 @@ from kispub.podcast.media.common import (
     first_text,
     load_parser,
     pick_cover,
+    truncated,
     truncated_message,
 )
 from kispub.podcast.media.formats import MSG_INVALID, AudioError, AudioInfo, Chapter
 
-MSG_CUT_IN_HEADER = "het bestand houdt op midden in de beschrijving van de audio."
-MSG_NO_INDEX = "de beschrijving van de audio aan het eind van het bestand ontbreekt."
-MSG_NOT_AAC = "Dit M4A-bestand bevat geen AAC-audio. Lever AAC-audio aan, of een MP3-bestand."
-MSG_VIDEO = "Dit bestand bevat video. Lever alleen audio aan: MP3, M4A of Ogg."
+MSG_CUT_IN_HEADER = N_("het bestand houdt op midden in de beschrijving van de audio.")
+MSG_NO_INDEX = N_("de beschrijving van de audio aan het eind van het bestand ontbreekt.")
+MSG_NOT_AAC = N_("Dit M4A-bestand bevat geen AAC-audio. Lever AAC-audio aan, of een MP3-bestand.")
+MSG_VIDEO = N_("Dit bestand bevat video. Lever alleen audio aan: MP3, M4A of Ogg.")
 
 
 def probe_m4a(fileobj: BinaryIO, size: int, fmt: str) -> AudioInfo:
@@ -72,14 +73,14 @@ def _check_top_level_boxes(fileobj: BinaryIO, size: int) -> None:
             raise AudioError(MSG_INVALID)
         names.add(name)
         if pos + length > size and name != b"mdat":
-            raise AudioError(MSG_TRUNCATED.format(detail=MSG_CUT_IN_HEADER))
+            raise AudioError(truncated(Text(MSG_CUT_IN_HEADER)))
         if pos + length > size:
             overrun = True
             if (pos + length - size) / length > TOLERANCE:
                 raise AudioError(truncated_message((pos + length - size) / length, None, 0))
         pos += length
     if overrun and b"moov" not in names:  # the index is written last and was cut off
-        raise AudioError(MSG_TRUNCATED.format(detail=MSG_NO_INDEX))
+        raise AudioError(truncated(Text(MSG_NO_INDEX)))
 
 
 def _moov(fileobj: BinaryIO) -> Atom:

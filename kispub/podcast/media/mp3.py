@@ -12,6 +12,7 @@ from typing import Any, BinaryIO, Protocol, cast
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
+from kispub.core.refusals import N_
 from kispub.podcast.media.common import (
     MAX_CHAPTERS,
     MSG_NO_AUDIO,
@@ -25,7 +26,10 @@ from kispub.podcast.media.common import (
 from kispub.podcast.media.formats import MSG_INVALID, AudioError, AudioInfo, Chapter, EmbeddedImage
 from kispub.podcast.media.mp3frames import Mp3FrameError, StreamScan, scan_stream, skip_id3v2
 
-MSG_JUNK = MSG_INVALID + " Een groot deel van het bestand bestaat niet uit audio."
+MSG_JUNK = N_(
+    "Dit bestand is geen geldig MP3-, M4A- of Ogg-audiobestand. "
+    "Een groot deel van het bestand bestaat niet uit audio."
+)
 
 
 class MpegStream(Protocol):

@@ -17,17 +17,20 @@ from mutagen.ogg import OggPage
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
+from kispub.core.refusals import N_, Text
 from kispub.podcast.media.common import (
     MAX_CHAPTERS,
-    MSG_TRUNCATED,
     audio_info,
     chained_chapters,
     clean_text,
     first_text,
     load_parser,
     pick_cover,
+    truncated,
 )
 from kispub.podcast.media.formats import MSG_INVALID, AudioError, AudioInfo, Chapter, EmbeddedImage
+
+MSG_OGG_END = N_("het einde van de Ogg-audio ontbreekt.")
 
 OPUS_SAMPLE_RATE = 48000  # Opus always decodes at 48 kHz, whatever the input rate was
 _CHAPTER_KEY = re.compile(r"chapter(\d{1,3})")  # fullmatch: "$" would let "\n" through
@@ -67,7 +70,7 @@ def _check_ogg_complete(fileobj: BinaryIO, serial: int) -> None:
     except (MutagenError, OSError) as exc:
         raise AudioError(MSG_INVALID) from exc
     if page is None or not page.last:
-        raise AudioError(MSG_TRUNCATED.format(detail="het einde van de Ogg-audio ontbreekt."))
+        raise AudioError(truncated(Text(MSG_OGG_END)))
 
 
 def _ogg_image(encoded: list[str]) -> EmbeddedImage | None:
