@@ -1,8 +1,8 @@
 """The spoken scripts of the six 2020 demo episodes, read by make_podcast_demo_audio.py.
 
 Each episode is an interview between the host and a guest, in chapters of lines. The
-people are fictional; the subjects are those of KIS's 2020 podcast (jaarbericht 2020). The
-real people named in the episode titles are not quoted: nobody's words are invented for them.
+people are fictional, and so are the guests the episode titles name; the subjects are those
+of KIS's 2020 podcast (jaarbericht 2020). No real person's words are invented.
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ def test_the_demo_home_page_leads_to_the_latest_of_2020_and_what_is_coming(
         load_content(path)
     page = blocks_of(client)
     assert page.blocks["podcast"] == [
-        "Kaouthar Darmoni over gendergelijkheid, seksualiteit, feminisme en islam"
+        "Nadia Haddou over gendergelijkheid, seksualiteit, feminisme en islam"
     ]
     assert page.blocks["ateliers"][0] == "Nieuwkomers en hun eerste jaar: ervaringen van jongeren"
     assert len(page.blocks["ateliers"]) == 3

@@ -42,7 +42,7 @@ def test_the_demo_dossier_loads_once_and_then_changes_nothing(
     ]
     featured = page.split('id="uitgelicht"')[1].split("</section>")[0]
     assert featured.index("Corona helpdesk") < featured.index("tips voor het ondersteunen")
-    assert 'href="/podcast/denkers-en-doeners/jaco-dagevos"' in page
+    assert 'href="/podcast/denkers-en-doeners/de-nieuwe-wet-inburgering"' in page
     assert re.search(r'href="[^"]*/kennisateliers/corona-maatschappelijke-spanningen-en-', page)
 
     # The report's figures, as the report words them.
@@ -50,5 +50,5 @@ def test_the_demo_dossier_loads_once_and_then_changes_nothing(
     assert "bekijken artikel: 2.734" in page
     assert "bekijken artikel: 3.169" in page
 
-    episode = client.get("/podcast/denkers-en-doeners/jaco-dagevos").text
+    episode = client.get("/podcast/denkers-en-doeners/de-nieuwe-wet-inburgering").text
     assert re.search(r"Opgenomen in: <a [^>]*>Coronadossier</a>", episode)
