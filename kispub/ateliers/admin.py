@@ -64,7 +64,7 @@ def _create(data: AtelierData) -> str:
 @editor_required
 def edit(atelier_id: int) -> str | Response:
     """Change an atelier; a new time, place or status is mailed to its attendees."""
-    atelier = _atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id)
     defaults = form_data(atelier, related_ids(atelier))
     form = atelier_form(all_themes(), related_choices(), data=defaults)
     lower_url = None  # the confirmation page, when fewer places than taken were asked for
@@ -114,7 +114,7 @@ def _show_error(form: AtelierForm, error: AtelierError) -> None:
 @editor_required
 def attendees(atelier_id: int) -> str:
     """Who is registered and who is waiting (personal data: editors only)."""
-    atelier = _atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id)
     people = queries.attendees(atelier_id)
     return render_template("ateliers/admin/attendees.html", atelier=atelier, attendees=people)
 
@@ -123,7 +123,7 @@ def attendees(atelier_id: int) -> str:
 @editor_required
 def attendees_csv(atelier_id: int) -> Response:
     """The attendee list as CSV, safe to open in a spreadsheet."""
-    atelier = _atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id)
     response = Response(attendees_csv_text(atelier_id), mimetype="text/csv")
     filename = f"deelnemers-{atelier.slug}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -131,7 +131,8 @@ def attendees_csv(atelier_id: int) -> Response:
     return response
 
 
-def _atelier_or_404(atelier_id: int) -> Atelier:
+def atelier_or_404(atelier_id: int) -> Atelier:
+    """The atelier of a back-office URL, or a 404 (shared by the back office's modules)."""
     atelier = queries.get_atelier(atelier_id)
     if atelier is None:
         abort(404)

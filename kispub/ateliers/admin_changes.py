@@ -14,9 +14,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from kispub.accounts.decorators import editor_required
-from kispub.ateliers import pages, queries
-from kispub.ateliers.admin import bp
-from kispub.ateliers.models import Atelier
+from kispub.ateliers import pages
+from kispub.ateliers.admin import atelier_or_404, bp
 from kispub.ateliers.services.editing import MAX_CAPACITY, MIN_CAPACITY, AtelierError
 from kispub.ateliers.services.lifecycle import cancel_atelier, lower_capacity
 from kispub.core.bounds import clamped_int
@@ -26,7 +25,7 @@ from kispub.core.bounds import clamped_int
 @editor_required
 def cancel(atelier_id: int) -> str | Response:
     """Cancel an atelier after seeing who will be told."""
-    atelier = _atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id)
     form = FlaskForm()
     if not atelier.is_cancelled and form.validate_on_submit():
         try:
@@ -53,7 +52,7 @@ def _cancelled_message(mailed: int) -> str:
 @editor_required
 def capacity(atelier_id: int) -> str | Response:
     """Set fewer places than are taken, after seeing who goes back to the waiting list."""
-    atelier = _atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id)
     source = request.form if request.method == "POST" else request.args
     wanted = source.get("aantal", 0, clamped_int)
     if not MIN_CAPACITY <= wanted <= MAX_CAPACITY:
@@ -84,10 +83,3 @@ def _capacity_message(capacity: int, moved: int) -> str:
             moved,
         )
     return message
-
-
-def _atelier_or_404(atelier_id: int) -> Atelier:
-    atelier = queries.get_atelier(atelier_id)
-    if atelier is None:
-        abort(404)
-    return atelier

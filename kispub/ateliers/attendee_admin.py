@@ -15,8 +15,10 @@ from werkzeug.wrappers import Response
 
 from kispub.accounts.decorators import editor_required
 from kispub.ateliers import queries
+from kispub.ateliers.admin import atelier_or_404
 from kispub.ateliers.attendee_forms import AddAttendeeForm, ConfirmForm, MessageForm
-from kispub.ateliers.models import Atelier, Registration, RegistrationStatus
+from kispub.ateliers.models import Registration
+from kispub.ateliers.seats import waiting_list
 from kispub.ateliers.services import attendees as service
 from kispub.ateliers.services.registration import RegistrationData
 from kispub.core.nonce import submit_once
@@ -28,7 +30,7 @@ bp = Blueprint("ateliers_attendees", __name__, url_prefix="/beheer/ateliers")
 @editor_required
 def add(atelier_id: int) -> str | Response:
     """Add someone: a seat if one is free, else the waiting list; they get the usual e-mail."""
-    atelier = _atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id)
     form = AddAttendeeForm()
     if form.validate_on_submit():
         data = form.to_data()
@@ -57,7 +59,7 @@ def _add(atelier_id: int, data: RegistrationData) -> str:
 @editor_required
 def remove(atelier_id: int, registration_id: int) -> str | Response:
     """Show who is removed and what follows; remove on POST."""
-    atelier = _atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -89,7 +91,7 @@ def _removed_message(removal: service.Removal) -> str:
 @editor_required
 def promote(atelier_id: int, registration_id: int) -> str | Response:
     """Give someone on the waiting list a seat; above capacity only after confirming."""
-    atelier = _atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         confirmed = request.form.get("boven_maximum") == "1"
@@ -119,7 +121,7 @@ def promote(atelier_id: int, registration_id: int) -> str | Response:
 @editor_required
 def message(atelier_id: int) -> str | Response:
     """Write a message, see how many get it, then send it: one e-mail per person."""
-    atelier = _atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id)
     form = MessageForm()
     if form.validate_on_submit():
         audience = service.Audience(form.audience.data)
@@ -152,22 +154,13 @@ def _list_url(atelier_id: int) -> str:
     return url_for("ateliers_admin.attendees", atelier_id=atelier_id)
 
 
-def _atelier_or_404(atelier_id: int) -> Atelier:
-    atelier = queries.get_atelier(atelier_id)
-    if atelier is None:
-        abort(404)
-    return atelier
-
-
 def _registration_or_404(atelier_id: int, registration_id: int) -> Registration:
-    found = [r for r in queries.attendees(atelier_id) if r.id == registration_id]
-    if not found:
+    registration = queries.registration_of(atelier_id, registration_id)
+    if registration is None:
         abort(404)
-    return found[0]
+    return registration
 
 
 def _first_waiting(atelier_id: int) -> Registration | None:
-    waiting = [
-        r for r in queries.attendees(atelier_id) if r.status is RegistrationStatus.WAITLISTED
-    ]
+    waiting = waiting_list(atelier_id)
     return waiting[0] if waiting else None

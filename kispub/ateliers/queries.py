@@ -74,6 +74,14 @@ def get_atelier(atelier_id: int) -> Atelier | None:
     return db.session.get(Atelier, atelier_id) if 0 < atelier_id <= MAX_ID else None
 
 
+def registration_of(atelier_id: int, registration_id: int) -> Registration | None:
+    """One attendee of this atelier (None for another atelier's or an unknown id)."""
+    if not 0 < registration_id <= MAX_ID:
+        return None
+    registration = db.session.get(Registration, registration_id)
+    return registration if registration and registration.atelier_id == atelier_id else None
+
+
 def public_ateliers_by_ids(ids: Sequence[int]) -> list[Atelier]:
     """The public ateliers among these ids, in any order (what other channels may link to)."""
     statement = select(Atelier).where(Atelier.id.in_(ids), Atelier.is_public(clock.now()))
