@@ -13,7 +13,12 @@ def test_a_token_opens_its_own_item_only(app) -> None:
         token = preview_token("episode", 7)
         assert previewed_id("episode", token) == 7
         assert previewed_id("atelier", token) is None
-        assert previewed_id("episode", token[:-2] + "xx") is None
+        payload, stamp, signature = token.rsplit(".", 2)
+        # Another id under the same signature, and the same id under another signature.
+        forged = preview_token("episode", 8).split(".", 1)[0]
+        assert previewed_id("episode", f"{forged}.{stamp}.{signature}") is None
+        other = "A" * len(signature) if signature != "A" * len(signature) else "B" * len(signature)
+        assert previewed_id("episode", f"{payload}.{stamp}.{other}") is None
         assert previewed_id("episode", "not-a-token") is None
 
 
