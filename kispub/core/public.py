@@ -286,7 +286,7 @@ def send(url_path: str, mimetype: str, max_age: int) -> Response | None:
             with open(candidate, "rb") as handle:
                 stat = os.fstat(handle.fileno())
                 body = handle.read()
-        except FileNotFoundError:
+        except OSError:  # not there, or a name no file can have (too long)
             continue
         response = _file_response(body, stat, mimetype, max_age)
         if encoded:
