@@ -27,19 +27,19 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from kispub.core import clock
 from kispub.core.bots import is_bot
-from kispub.core.database import after_commit, write_transaction
+from kispub.core.database import after_commit, padded_chunks, write_transaction
 from kispub.core.visitors import visitor_hash
 from kispub.podcast.models import Download, DownloadDay, ListenerSalt
 
 WINDOW = timedelta(hours=24)
 MINIMUM_SECONDS = 60
 MAX_RANGES = 64  # a listener's ranges are merged; beyond this many gaps we stop tracking new ones
-LISTENERS_PER_QUERY = 1_000  # bound parameters per window query, well below SQLite's limit
+LISTENERS_PER_QUERY = 1_000  # listeners per window query (a batch of 2,000 lines has <= 4,000)
 
 Interval = tuple[int, int]  # [start, stop) in bytes
 
@@ -79,7 +79,8 @@ def record_requests(requests: Sequence[AudioRequest]) -> int:
     However many requests: one query reads the windows they can touch, one inserts the
     windows they open and one updates the ones they change.
     """
-    listened = [r for r in requests if not is_bot(r.user_agent) and r.stop > r.start]
+    bots = {agent: is_bot(agent) for agent in {r.user_agent for r in requests}}  # few agents
+    listened = [r for r in requests if not bots[r.user_agent] and r.stop > r.start]
     if not listened:
         return 0
     with write_transaction() as session:
@@ -136,18 +137,20 @@ class _Windows:
 
     @classmethod
     def load(cls, session: Session, keyed: list[tuple[AudioRequest, list[str]]]) -> _Windows:
-        episodes = sorted({request.episode_id for request, _ in keyed})
+        # By listener alone: one probe of the window index each; another episode's window of
+        # the same listener is rare and passed over here.
+        episodes = {request.episode_id for request, _ in keyed}
         listeners = sorted({listener for _, hashes in keyed for listener in hashes})
         times = [request.at for request, _ in keyed]
         windows: list[_Window] = []
-        for first in range(0, len(listeners), LISTENERS_PER_QUERY):
+        for chunk in padded_chunks(listeners, LISTENERS_PER_QUERY, ""):  # "" is nobody
             statement = select(*_WINDOW_COLUMNS).where(
-                Download.episode_id.in_(episodes),
-                Download.listener.in_(listeners[first : first + LISTENERS_PER_QUERY]),
+                Download.listener.in_(chunk),
                 Download.started_at > min(times) - WINDOW,
                 Download.started_at <= max(times),
             )
-            windows.extend(_Window(*row) for row in session.execute(statement))
+            rows = (_Window(*row) for row in session.execute(statement))
+            windows.extend(window for window in rows if window.episode_id in episodes)
         return cls(windows)
 
     def add(self, request: AudioRequest, listeners: list[str]) -> bool:
@@ -176,14 +179,24 @@ class _Windows:
         fields = ("episode_id", "listener", "started_at", "ranges", "counted_at")
         new = [{f: getattr(w, f) for f in fields} for w in windows if w.id is None]
         changed = [
-            {"id": w.id, "ranges": w.ranges, "counted_at": w.counted_at}
+            {"window": w.id, "new_ranges": w.ranges, "new_counted_at": w.counted_at}
             for w in windows
             if w.id is not None
         ]
+        # Core statements with many parameter sets: one executemany each, where the ORM's
+        # bulk insert would send a statement per row to learn the new ids.
+        connection = session.connection()
         if new:
-            session.execute(insert(Download), new)
+            connection.execute(insert(Download), new)
         if changed:
-            session.execute(update(Download), changed)
+            connection.execute(_UPDATE_WINDOW, changed)
+
+
+_UPDATE_WINDOW = (
+    update(Download)
+    .where(Download.id == bindparam("window"))
+    .values(ranges=bindparam("new_ranges"), counted_at=bindparam("new_counted_at"))
+)
 
 
 # --- roll-up -------------------------------------------------------------------------
@@ -233,16 +246,23 @@ class _Salts:
         self.session = session
         self.cache: dict[date, str | None] = current_app.extensions.setdefault("podcast_salts", {})
         self.created: dict[date, str] = {}
+        self.hashed: dict[tuple[date, str, str], list[str]] = {}  # a listener's many requests
 
     def listeners(self, request: AudioRequest) -> list[str]:
         """The listener's hash under its day's salt, then under the day before's if it exists."""
-        today = request.at.date()
-        salts = [self.salt(today, create=True), self.salt(today - timedelta(days=1), create=False)]
-        return [
-            visitor_hash(salt, request.address, request.user_agent)[:40]
-            for salt in salts
-            if salt is not None
-        ]
+        key = (request.at.date(), request.address, request.user_agent)
+        if key not in self.hashed:
+            today = key[0]
+            salts = [
+                self.salt(today, create=True),
+                self.salt(today - timedelta(days=1), create=False),
+            ]
+            self.hashed[key] = [
+                visitor_hash(salt, request.address, request.user_agent)[:40]
+                for salt in salts
+                if salt is not None
+            ]
+        return self.hashed[key]
 
     def salt(self, day: date, *, create: bool) -> str | None:
         # A past day without a salt never gets one, so "none" is kept as well.

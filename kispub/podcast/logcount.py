@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from kispub.core.accesslog import LogLine
+from kispub.core.database import padded_chunks
 from kispub.extensions import db
 from kispub.podcast.downloads import AudioRequest, record_requests
 from kispub.podcast.models import Episode
@@ -55,19 +56,24 @@ def _sent(line: LogLine) -> tuple[int, int] | None:
 
 
 def _episodes(guids: set[str]) -> dict[str, AudioFile]:
-    """The audio of the episodes with these guids, in one query."""
-    rows = db.session.execute(
-        select(
-            Episode.guid,
-            Episode.id,
-            Episode.audio_key,
-            Episode.audio_mime,
-            Episode.audio_size,
-            Episode.audio_offset,
-            Episode.bytes_per_second,
-        ).where(Episode.guid.in_(sorted(guids)))
-    )
-    return {row.guid: AudioFile(*row[1:]) for row in rows}
+    """The audio of the episodes with these guids: one query per 100 episodes in the batch."""
+    found = {}
+    for chunk in padded_chunks(sorted(guids), GUIDS_PER_QUERY, ""):
+        for row in db.session.execute(_AUDIO_BY_GUIDS, {"guids": chunk}):
+            found[row.guid] = AudioFile(*row[1:])
+    return found
+
+
+GUIDS_PER_QUERY = 100
+_AUDIO_BY_GUIDS = select(
+    Episode.guid,
+    Episode.id,
+    Episode.audio_key,
+    Episode.audio_mime,
+    Episode.audio_size,
+    Episode.audio_offset,
+    Episode.bytes_per_second,
+).where(Episode.guid.in_(bindparam("guids", expanding=True)))
 
 
 def _request(audio: AudioFile, line: LogLine, interval: tuple[int, int]) -> AudioRequest:

@@ -1,4 +1,5 @@
-"""access log cursor: where the download counting stopped reading the access log
+"""access log cursor: where the download counting stopped reading the access log; listener
+windows indexed by listener first, as the ingest looks a batch's listeners up
 
 Revision ID: 0018accesslog
 Revises: 0017podcast
@@ -24,7 +25,13 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('log', name=op.f('pk_access_log_cursor'))
     )
+    with op.batch_alter_table('podcast_download', schema=None) as batch_op:
+        batch_op.drop_index('ix_podcast_download_window')
+        batch_op.create_index('ix_podcast_download_window', ['listener', 'started_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('podcast_download', schema=None) as batch_op:
+        batch_op.drop_index('ix_podcast_download_window')
+        batch_op.create_index('ix_podcast_download_window', ['episode_id', 'listener', 'started_at'], unique=False)
     op.drop_table('access_log_cursor')
