@@ -5,7 +5,8 @@ Rotation (logrotate's ``create``: the log is renamed to ``<log>.1`` and a new on
 then the server is told to reopen it) shows as another inode under the log's name: the
 rest of the old file is read from ``<log>.1`` first, and the new file is started only once
 the old one is finished and the new one has lines, because the server writes on into the
-renamed file until it reopens. A file shorter than the offset was truncated
+renamed file until it reopens (half a line left at the end of the old file once the new one
+has lines is given up: no one will write its end). A file shorter than the offset was truncated
 (``copytruncate``) and is read from its start again. A line without its newline is still
 being written and is left for the next read.
 """
@@ -59,8 +60,10 @@ def where_to_read(path: Path, inode: int, offset: int) -> Position | None:
     if inode:
         old = _stat(rotated(path))
         if old is not None and old.st_ino == inode:
-            if old.st_size > offset or current is None or current.st_size == 0:
+            if current is None or current.st_size == 0 or _line_after(rotated(path), offset):
                 return Position(rotated(path), inode, offset)
+            if old.st_size > offset:  # the server writes the new file: nobody ends this one
+                log.warning("%s ends in half a line; it is left", rotated(path))
         else:
             log.warning(
                 "%s: the file read last (inode %d) is gone; its unread lines are lost",
@@ -115,6 +118,17 @@ def _rest_of_line(stream: BinaryIO) -> int | None:
         if piece.endswith(b"\n"):
             return skipped
     return None
+
+
+def _line_after(path: Path, offset: int) -> bool:
+    """Whether a whole line (or the start of a longer one) follows ``offset``."""
+    try:
+        with path.open("rb") as stream:
+            stream.seek(offset)
+            rest = stream.read(MAX_LINE_BYTES + 1)
+    except FileNotFoundError:
+        return False
+    return b"\n" in rest or len(rest) > MAX_LINE_BYTES
 
 
 def _stat(path: Path) -> os.stat_result | None:

@@ -271,6 +271,18 @@ def test_a_rotated_log_is_finished_before_the_new_one_is_read(
     assert cursor(app) == (log.stat().st_ino, log.stat().st_size)
 
 
+def test_half_a_line_at_the_end_of_a_rotated_log_does_not_hold_the_new_one_up(
+    app: Flask, log: Path, seen: Seen, caplog: pytest.LogCaptureFixture
+) -> None:
+    append(log, line(1), line(2)[:30])  # the writer died in the middle of line 2
+    assert ingest().lines == 1
+    log.rename(log.with_name("access.log.1"))
+    append(log, line(3))
+    assert ingest().lines == 1
+    assert "ends in half a line" in caplog.text
+    assert seen.numbers == [1, 3]
+
+
 def test_a_log_rotated_twice_since_is_given_up_with_a_message(
     app: Flask, log: Path, seen: Seen, caplog: pytest.LogCaptureFixture
 ) -> None:
