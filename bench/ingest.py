@@ -1,6 +1,6 @@
 """Ingest of a 1,000,000-line access log: lines per second, in memory that stays flat.
 
-Writes a log in nginx's kispub_json format (deploy/nginx, SPEC in kispub/core/accesslog.py)
+Writes a log in nginx's kispub_json format (deploy/nginx; see kispub/core/accesslog.py)
 with the mix a podcast site sees over three days: podcast apps of about 20,000 listeners
 (IPv4 and IPv6) fetching ranges, probes and whole files of 40 episodes, the popular ones
 most; apps polling the feed; people reading pages; bots and directory checks. Then it

@@ -1,12 +1,18 @@
 """The JSON access log: lines the app writes, and the ingest that hands them to counters.
 
-nginx writes one JSON object per request (``log_format kispub_json`` in deploy/); without
-nginx the app appends the same line for each request it serves that a counter cares about
-(``write_line``). Every minute the worker reads the new lines (``ingest``) and gives them,
-in batches, to the handlers channels registered (``register_log_handler``): the podcast
-counts downloads. Where reading stopped (the file's inode and a byte offset) is stored in
-the same transaction as what the batch counted, so after a crash or restart no line is
-counted twice and none is skipped. Rotation is followed by inode (see
+nginx writes one JSON object per request, with (deploy/nginx)::
+
+    log_format kispub_json escape=json '{"time":"$time_iso8601","addr":"$remote_addr",'
+        '"method":"$request_method","uri":"$uri","status":$status,"bytes":$body_bytes_sent,'
+        '"range":"$sent_http_content_range","ua":"$http_user_agent","gpc":"$http_sec_gpc",'
+        '"purpose":"$http_sec_purpose$http_purpose"}';
+
+and without nginx the app appends the same line for each request it serves that a counter
+cares about (``write_line``). Every minute the worker reads the new lines (``ingest``) and
+gives them, in batches, to the handlers channels registered (``register_log_handler``): the
+podcast counts downloads. Where reading stopped (the file's inode and a byte offset) is
+stored in the same transaction as what the batch counted, so after a crash or restart no
+line is counted twice and none is skipped. Rotation is followed by inode (see
 :mod:`kispub.core.logfile`), and the file is streamed: memory stays flat however long it is.
 """
 

@@ -284,8 +284,15 @@ class _Salts:
         self.session.add(ListenerSalt(day=day, salt=salt))
         self.session.execute(delete(ListenerSalt).where(ListenerSalt.day < day - timedelta(days=1)))
         self.created[day] = salt
-        after_commit(lambda: self.cache.update(self.created))
+        after_commit(self._share)
         return salt
+
+    def _share(self) -> None:
+        """Once committed: the new salts for the next batches, the deleted ones forgotten."""
+        self.cache.update(self.created)
+        newest = max(self.created)
+        for old in [d for d in self.cache if d < newest - timedelta(days=1)]:
+            del self.cache[old]
 
 
 # --- byte ranges -----------------------------------------------------------------------
