@@ -166,7 +166,7 @@ def delete_episode(episode_id: int) -> ResponseReturnValue:
 def preview_audio(episode_id: int) -> ResponseReturnValue:
     """The audio of any episode for editors to listen to; never counted."""
     episode = queries.episode_for_editing(episode_id) or abort(404)
-    return delivery.audio_response(queries.AudioFile.of(episode), count=False, private=True)
+    return delivery.preview_audio_response(queries.AudioFile.of(episode))
 
 
 @bp.route("/serie/nieuw", methods=["GET", "POST"])

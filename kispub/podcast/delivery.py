@@ -24,13 +24,11 @@ from kispub.podcast.queries import AudioFile
 AUDIO_MAX_AGE = 86400
 
 
-def audio_response(audio: AudioFile, *, count: bool = True, private: bool = False) -> Response:
-    """An episode's audio with Range support; ``count``: logged, so downloads are counted.
-
-    ``private`` audio (the editors' preview, drafts included) is never kept by any cache.
-    """
+def preview_audio_response(audio: AudioFile) -> Response:
+    """An episode's audio for an editor's preview, drafts included: never logged or counted,
+    and never kept by any cache."""
     path = get_storage().path(audio.key)
-    return _served(path, audio.mime_type, audio.sha256, audio.size, count=count, private=private)
+    return _served(path, audio.mime_type, audio.sha256, audio.size, count=False, private=True)
 
 
 def published_audio_response(guid: str, extension: str) -> Response | None:

@@ -96,7 +96,7 @@ def preview_audio(token: str) -> ResponseReturnValue:
     every request, the file is never cached by others and never counted as a download."""
     episode_id = previewed_id(EPISODE_KIND, token) or abort(404)
     episode = queries.episode_for_editing(episode_id) or abort(404)
-    response = delivery.audio_response(queries.AudioFile.of(episode), count=False, private=True)
+    response = delivery.preview_audio_response(queries.AudioFile.of(episode))
     return _unlisted(response)
 
 
