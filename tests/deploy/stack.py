@@ -163,10 +163,10 @@ def wait_for_app(processes: Processes, port: int) -> None:
     wait_until(lambda: answers(port) or processes.check_alive(), 60, f"the app on {port}")
 
 
-def start_worker(processes: Processes, env: dict[str, str]) -> None:
+def start_worker(processes: Processes, env: dict[str, str], name: str = "worker") -> None:
     """``flask --app kispub worker`` as the worker unit starts it."""
     command = [str(BIN / "flask"), "--app", "kispub", "worker", "--workers", "2"]
-    processes.start("worker", command, env, signal.SIGTERM)
+    processes.start(name, command, env, signal.SIGTERM)
 
 
 def flask(env: dict[str, str], *args: str) -> str:
