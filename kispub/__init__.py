@@ -28,6 +28,7 @@ from kispub.core import (
     i18n,
     media_gc,
     outbox,
+    public,
     security,
     storage,
 )
@@ -93,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     jobs.init_app(app)  # before anything registers tasks on the queue
     outbox.init_app(app)
     media_gc.init_app(app)
+    public.init_app(app)  # before the channels register their publishers
     account_services.init_app(app)
     privacy.init_app(app)  # accounts' export sections first, before the channels' own
     data_export.init_app(app)

@@ -16,7 +16,7 @@ from kispub.accounts.models import Role
 from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
 from kispub.accounts.second_factor import reset_second_factor
 from kispub.accounts.services import AccountError, NewUser, create_user, find_user_by_email
-from kispub.core import backup
+from kispub.core import backup, public
 from kispub.core.storage import StorageFull
 from kispub.themes.services import ensure_default_themes
 
@@ -152,6 +152,16 @@ def restore_command(folder: Path, force: bool) -> None:
         raise click.ClickException(str(error)) from error
     rows = sum(report.manifest.row_counts.values())
     click.echo(f"Restored {rows} rows and {len(report.manifest.media)} media files.")
+    public.publish(rebuild=True)  # the public folder follows from the restored rows
+    click.echo(f"Published into {public.root()}.")
+
+
+@click.command("publish")
+@with_appcontext
+def publish_command() -> None:
+    """Write the public folder (feeds, calendars, published audio) anew from the database."""
+    public.publish(rebuild=True)
+    click.echo(f"Published into {public.root()}.")
 
 
 def _load(file: Path) -> None:
@@ -166,6 +176,6 @@ def _load(file: Path) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands and the foundation's content sections."""
     commands = (init_db, load_command, demo_command, users, worker_command)
-    for command in (*commands, backup_command, restore_command):
+    for command in (*commands, backup_command, restore_command, publish_command):
         app.cli.add_command(command)
     content.init_app(app)

@@ -43,6 +43,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'kispub.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MEDIA_ROOT": str(_default_media_root(instance)),
+        # Feeds, calendars and published audio as files, at their URL paths (core/public.py):
+        # nginx serves this folder; without nginx the app serves the same files.
+        "PUBLIC_ROOT": str(instance / "public"),
         # Above PODCAST_MAX_AUDIO_BYTES: a 200 MiB upload plus the form around it gets through.
         "MAX_CONTENT_LENGTH": 210 * 1024 * 1024,
         "OUTBOX_DIR": str(instance / "outbox"),

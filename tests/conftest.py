@@ -133,6 +133,7 @@ def _base_config(url: str, tmp: Path) -> dict[str, Any]:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": url,
         "MEDIA_ROOT": str(tmp / "media"),
+        "PUBLIC_ROOT": str(tmp / "public"),
         "OUTBOX_DIR": str(tmp / "outbox"),
         "DATA_EXPORT_DIR": str(tmp / "exports"),
         "BASE_URL": "https://kis.example",

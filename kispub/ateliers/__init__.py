@@ -23,17 +23,21 @@ from kispub.ateliers import (
     views,
 )
 from kispub.ateliers import privacy as ateliers_privacy
+from kispub.ateliers.calendar import publishing as calendar_publishing
 from kispub.ateliers.cli import ateliers_cli
 from kispub.ateliers.highlights import next_ateliers_block
 from kispub.ateliers.links import KIND, atelier_choices, resolve_ateliers, theme_section
 from kispub.ateliers.loader import load_ateliers
+from kispub.ateliers.models import Atelier, AtelierPerson
 from kispub.ateliers.services.registration import purge_attendee_data
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
 from kispub.core.localtime import amsterdam_iso
+from kispub.core.public import register_publisher
 from kispub.jobs import crontab, register_periodic
+from kispub.themes.models import Theme
 from kispub.themes.registry import register_theme_section
 
 CHANNEL = Channel(
@@ -58,6 +62,13 @@ def init_app(app: Flask) -> None:
         app, KIND, resolve_ateliers, label="Kennisateliers", choices=atelier_choices
     )
     app.cli.add_command(ateliers_cli)
+    register_publisher(
+        app,
+        "ateliers",
+        calendar_publishing.publish_calendars,
+        (Atelier, AtelierPerson, Theme),
+        calendar_publishing.falls_due_at,
+    )
     register_periodic(app, "ateliers-purge", crontab(minute="30", hour="2"), purge_attendee_data)
     app.add_template_filter(amsterdam_iso)
     ateliers_privacy.init_app(app)  # its part of data exports and account erasure (AVG)

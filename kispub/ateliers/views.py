@@ -20,11 +20,13 @@ from werkzeug.wrappers import Response
 from kispub.accounts.decorators import login_required
 from kispub.ateliers import pages, queries
 from kispub.ateliers.calendar import feeds, personal
+from kispub.ateliers.calendar.publishing import FEED_MAX_AGE, FEED_PATH, theme_feed_path
 from kispub.ateliers.forms import RegistrationForm
 from kispub.ateliers.links import KIND
 from kispub.ateliers.models import RegistrationStatus
 from kispub.ateliers.services import feeds as feed_services
 from kispub.ateliers.services import registration
+from kispub.core import public
 from kispub.core.bounds import clamped_int
 from kispub.core.http import conditional_document, not_stored
 from kispub.core.preview import previewed_id
@@ -165,17 +167,22 @@ def revoke_feed() -> Response:
 
 @bp.get("/kennisateliers.ics")
 def feed() -> Response:
-    """Every upcoming atelier and the recent past, to subscribe to."""
-    return conditional_document(feeds.public_feed())
+    """Every upcoming atelier and the recent past, to subscribe to: the published file."""
+    published = public.send(FEED_PATH, feeds.MIMETYPE, FEED_MAX_AGE)
+    return published or conditional_document(feeds.public_feed(), max_age=0)
 
 
 @bp.get("/kennisateliers/thema/<slug>.ics")
 def theme_feed(slug: str) -> Response:
-    """The ateliers on one theme, to subscribe to."""
-    theme = theme_by_slug(slug)
-    if theme is None:
+    """The ateliers on one theme, to subscribe to: the published file."""
+    try:
+        published = public.send(theme_feed_path(slug), feeds.MIMETYPE, FEED_MAX_AGE)
+    except public.UnsafePath:
         abort(404)
-    return conditional_document(feeds.theme_feed(theme))
+    if published is not None:
+        return published
+    theme = theme_by_slug(slug) or abort(404)  # a theme the worker has not published yet
+    return conditional_document(feeds.theme_feed(theme), max_age=0)
 
 
 @bp.get("/kennisateliers/<slug>.ics")

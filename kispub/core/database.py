@@ -96,6 +96,15 @@ def after_commit(callback: Callable[[], object]) -> None:
     db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
+def after_commit_once(callback: Callable[[], object]) -> None:
+    """Like :func:`after_commit`, but a callback equal to one already queued is not added."""
+    if not in_write_transaction():
+        raise RuntimeError("after_commit_once() needs an open write_transaction()")
+    queued = db.session().info.setdefault(_AFTER_COMMIT, [])
+    if callback not in queued:
+        queued.append(callback)
+
+
 def _run_after_commit(callbacks: list[Callable[[], object]]) -> None:
     # The change is stored: a failing callback is logged, not raised, so that the caller
     # does not report a failure for work that succeeded (the outbox sweep catches up).

@@ -9,6 +9,7 @@ from kispub.content import register_loader
 from kispub.core import durations
 from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
+from kispub.core.public import register_publisher
 from kispub.core.storage import register_media_references
 from kispub.jobs import crontab, register_periodic
 from kispub.themes.registry import register_theme_section
@@ -36,9 +37,11 @@ def init_app(app: Flask) -> None:
         links,
         loader,
         pages,
+        publishing,
         queries,
         views,
     )
+    from kispub.podcast.models import Episode, Guest, Series
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
@@ -55,6 +58,9 @@ def init_app(app: Flask) -> None:
         choices=links.episode_choices,
     )
     register_media_references(app, queries.media_keys)
+    register_publisher(
+        app, "podcast", publishing.publish_files, (Series, Episode, Guest), publishing.falls_due_at
+    )
     app.cli.add_command(cli.podcast)
     register_periodic(
         app, "podcast-downloads-rollup", crontab(minute="5"), downloads.rollup_downloads

@@ -13,11 +13,13 @@ import logging
 from flask import Response, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from kispub.core import clock
+from kispub.core import clock, public
 from kispub.core.http import serve_file
 from kispub.core.storage import get_storage
 from kispub.extensions import db
+from kispub.podcast import queries
 from kispub.podcast.downloads import AudioRequest, record_request
+from kispub.podcast.publishing import AUDIO_TYPES, audio_path
 from kispub.podcast.queries import AudioFile
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,25 @@ def audio_response(audio: AudioFile, *, count: bool = True, private: bool = Fals
     response = serve_file(path, audio.mime_type, audio.sha256, AUDIO_MAX_AGE, private=private)
     if count:
         _count(audio, response)
+    return response
+
+
+def published_audio_response(guid: str, extension: str) -> Response | None:
+    """An enclosure from the public folder, as nginx serves it there; None: not published.
+
+    Without nginx in front this is where listeners get the audio; the public folder decides
+    what is published (:mod:`kispub.podcast.publishing`), so both servers agree.
+    """
+    try:
+        target = public.path_of(audio_path(guid, extension)).resolve(strict=True)
+        stat = target.stat()
+    except (public.UnsafePath, OSError):
+        return None
+    etag = public.nginx_etag(stat.st_size, stat.st_mtime)
+    response = serve_file(target, AUDIO_TYPES[extension], etag, AUDIO_MAX_AGE)
+    found = queries.visible_audio(guid)
+    if found is not None:
+        _count(found, response)
     return response
 
 

@@ -155,14 +155,15 @@ class FeedState:
     """What decides a feed's content, from one query."""
 
     series_id: int
+    slug: str
     updated_at: datetime  # moved by every change to the series or one of its episodes
     new_feed_url: str | None
     newest_published_at: datetime | None  # of the newest episode visible now
 
 
-# Built once: a feed request that is answered from the cache costs just this query.
-_FEED_STATE = select(
+_FEED_STATES = select(
     Series.id,
+    Series.slug,
     Series.updated_at,
     Series.new_feed_url,
     select(Episode.publish_at)
@@ -171,13 +172,26 @@ _FEED_STATE = select(
     .limit(1)
     .correlate(Series)
     .scalar_subquery(),
-).where(Series.slug == bindparam("slug"))
+)
+
+
+def feed_states() -> list[FeedState]:
+    """Every series' feed state, in one query (the publisher compares them with its stamps)."""
+    rows = db.session.execute(_FEED_STATES, {"now": clock.now()})
+    return [FeedState(*row) for row in rows]
 
 
 def feed_state(slug: str) -> FeedState | None:
-    """A feed's cache key in one indexed lookup: the series' change time, its newest episode."""
-    row = db.session.execute(_FEED_STATE, {"slug": slug, "now": clock.now()}).first()
+    """One series' feed state."""
+    statement = _FEED_STATES.where(Series.slug == slug)
+    row = db.session.execute(statement, {"now": clock.now()}).first()
     return None if row is None else FeedState(*row)
+
+
+def published_audio() -> list[tuple[str, str]]:
+    """(guid, audio key) of every episode whose audio is public now."""
+    statement = select(Episode.guid, Episode.audio_key).where(Episode.is_visible(clock.now()))
+    return [(guid, key) for guid, key in db.session.execute(statement)]
 
 
 def series_by_id(series_id: int) -> Series | None:

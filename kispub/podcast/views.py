@@ -6,14 +6,16 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from kispub.core import public
 from kispub.core.bounds import clamped_int
 from kispub.core.http import Document, conditional_document, serve_file
 from kispub.core.preview import previewed_id
 from kispub.core.storage import StorageError, get_storage, parse_key
 from kispub.podcast import delivery, pages, queries
-from kispub.podcast.feed.syndication import FEED_MAX_AGE, RSS_MIMETYPE, feed_documents
+from kispub.podcast.feed.syndication import FEED_MAX_AGE, RSS_MIMETYPE, render_series_feed
 from kispub.podcast.links import EPISODE_KIND
 from kispub.podcast.media.chapters import CHAPTERS_MIME_TYPE, render_chapters
+from kispub.podcast.publishing import feed_path
 
 bp = Blueprint("podcast", __name__, url_prefix="/podcast")
 IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
@@ -47,24 +49,25 @@ def series(series: str) -> str:
 
 @bp.get("/<series>/feed.xml")
 def feed(series: str) -> Response:
-    """The series' RSS feed with validators; a moved feed answers 301 and keeps its body."""
-    documents = feed_documents(series)
-    if documents is None:
+    """The series' RSS feed: the published file, as nginx would serve it."""
+    try:
+        published = public.send(feed_path(series), RSS_MIMETYPE, FEED_MAX_AGE)
+    except public.UnsafePath:
         abort(404)
-    if documents.new_feed_url:
+    return published or _unpublished_feed(series)
+
+
+def _unpublished_feed(slug: str) -> Response:
+    """No file: a moved feed (301, keeping its body), an unknown series, or one so new that
+    the worker has not published it yet (rendered here, once)."""
+    state = queries.feed_state(slug) or abort(404)
+    body = render_series_feed(state)
+    if state.new_feed_url:
         # Apple: redirect with 301 *and* keep itunes:new-feed-url in the old feed.
-        response = Response(documents.plain.body, status=301, mimetype=RSS_MIMETYPE)
-        response.headers["Location"] = documents.new_feed_url
+        response = Response(body, status=301, mimetype=RSS_MIMETYPE)
+        response.headers["Location"] = state.new_feed_url
         return response
-    # Podcast apps accept gzip; the feed of a long-running show shrinks about tenfold.
-    gzipped = request.accept_encodings["gzip"] > 0
-    response = conditional_document(
-        documents.gzipped if gzipped else documents.plain, max_age=FEED_MAX_AGE
-    )
-    if gzipped:
-        response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
-    return response
+    return conditional_document(Document(body, RSS_MIMETYPE), max_age=0)
 
 
 @bp.get("/<series>/<episode>")
@@ -130,11 +133,8 @@ def transcript(series: str, episode: str, ext: str) -> Response:
 
 @bp.get("/audio/<guid>.<any(mp3, m4a, ogg, opus):ext>")
 def audio(guid: str, ext: str) -> ResponseReturnValue:
-    """The enclosure: published, due episodes only; Range requests; downloads counted."""
-    found = queries.visible_audio(guid)
-    if found is None or found.extension != f".{ext}":
-        abort(404)
-    return delivery.audio_response(found)
+    """The enclosure: published, due episodes only (the public folder); Range; counted."""
+    return delivery.published_audio_response(guid, ext) or abort(404)
 
 
 @bp.get("/afbeelding/<path:key>")

@@ -18,6 +18,7 @@ from kispub.ateliers.queries import atelier_by_slug, member_ateliers
 from kispub.ateliers.services.registration import RegistrationError
 from kispub.core.database import write_transaction
 from kispub.core.preview import preview_token
+from kispub.core.public import publish
 from kispub.extensions import db
 from tests.ateliers.helpers import make_atelier, move_to, parse_calendar, register, soon
 from tests.clock import Clock
@@ -88,6 +89,9 @@ def test_a_scheduled_atelier_appears_at_its_moment(client: FlaskClient, clock: C
 
     assert "Nog ingepland" in text(client, f"/kennisateliers/{scheduled.slug}")
     assert "Nog ingepland" in text(client, "/kennisateliers/")
+    assert f"atelier-{scheduled.id}@kis.example" not in uids(client, "/kennisateliers.ics")
+    with client.application.app_context():
+        publish()  # the calendar file follows at the worker's run, each minute
     assert f"atelier-{scheduled.id}@kis.example" in uids(client, "/kennisateliers.ics")
     register(scheduled)  # registration opens with it
 

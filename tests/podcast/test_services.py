@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import inspect
 
+from kispub.core import public
 from kispub.core.database import write_transaction
 from kispub.core.media_gc import collect_media_garbage
 from kispub.core.storage import get_storage
@@ -177,5 +178,6 @@ def test_a_scheduled_episode_appears_everywhere_at_the_same_moment(
     clock.now = due - timedelta(seconds=1)
     assert not any(seen().values()), seen()
     clock.now = due
+    public.publish()  # the feed and the audio file follow at the worker's run, each minute
     assert all(seen().values()), seen()
     assert episode.is_visible(due) and not episode.is_visible(due - timedelta(seconds=1))

@@ -95,24 +95,24 @@ def _document(calendar: IcalCalendar, ateliers: Sequence[Atelier]) -> Document:
     return Document(render_calendar(calendar, events), MIMETYPE, last_modified)
 
 
-def public_feed() -> Document:
-    """The feed of all ateliers, to subscribe to."""
+def public_feed(ateliers: Sequence[Atelier] | None = None) -> Document:
+    """The feed of all ateliers, to subscribe to (``ateliers``: those of feed_ateliers())."""
     calendar = calendar_header(
         "KIS kennisateliers",
         "Kennisateliers van het Kennisplatform Integratie & Samenleving",
         absolute_url("ateliers.feed"),
     )
-    return _document(calendar, feed_ateliers())
+    return _document(calendar, feed_ateliers() if ateliers is None else ateliers)
 
 
-def theme_feed(theme: Theme) -> Document:
-    """The feed of the ateliers on one theme."""
+def theme_feed(theme: Theme, ateliers: Sequence[Atelier] | None = None) -> Document:
+    """The feed of the ateliers on one theme (``ateliers``: those of feed_ateliers(theme))."""
     calendar = calendar_header(
         f"KIS kennisateliers: {theme.name}",
         f"Kennisateliers over {theme.name} van het Kennisplatform Integratie & Samenleving",
         theme_feed_url(theme),
     )
-    return _document(calendar, feed_ateliers(theme))
+    return _document(calendar, feed_ateliers(theme) if ateliers is None else ateliers)
 
 
 def theme_feed_url(theme: Theme) -> str:

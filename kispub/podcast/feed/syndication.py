@@ -1,24 +1,19 @@
-"""From series and episodes to the RSS feed, served from a cache with validators.
+"""From series and episodes to the RSS feed.
 
-The feed is rebuilt only when what it shows changes. One indexed query
-(:func:`kispub.podcast.queries.feed_state`) gives the series' state: its change time (which
-every edit of the series or one of its episodes moves) and the publication time of its newest
-episode that is visible *now*. That pair is the cache key, so an edit, a removal or a
-scheduled episode falling due gives a new key, and anything else is served from the process's
-cache (ETag, Last-Modified, 304) without rendering.
+The feed is a file in the public folder (:mod:`kispub.podcast.publishing` writes it), rebuilt
+only when what it shows changes. One indexed query (:func:`kispub.podcast.queries.feed_states`)
+gives each series' state: its change time (which every edit of the series or one of its
+episodes moves) and the publication time of its newest episode that is visible *now*. That
+pair, with the site's address, is the feed's stamp: an edit, a removal or a scheduled
+episode falling due gives a new stamp, and only then is the feed rendered again.
 """
 
 from __future__ import annotations
 
-import gzip
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from flask import current_app
 from markupsafe import escape
 
-from kispub.core.http import Document
 from kispub.core.markdown import markdown_to_text, render_markdown
 from kispub.core.urls import base_url
 from kispub.podcast import queries
@@ -39,40 +34,19 @@ RSS_MIMETYPE = "application/rss+xml"
 FEED_MAX_AGE = 300  # seconds; apps poll far less often, and a due episode shows within this
 
 
-@dataclass(frozen=True)
-class FeedDocuments:
-    """One rendering of a feed, as is and gzipped (each with its own ETag)."""
-
-    plain: Document
-    gzipped: Document
-    new_feed_url: str | None  # the feed moved: answer 301 to this address
+def feed_stamp(state: queries.FeedState) -> str:
+    """What a feed's bytes depend on; the same stamp, the same feed."""
+    published = state.newest_published_at.isoformat() if state.newest_published_at else "-"
+    return f"{state.updated_at.isoformat()} {published} {base_url()}"
 
 
-def feed_documents(slug: str) -> FeedDocuments | None:
-    """The series' feed, from the cache when nothing it shows has changed; None: no series."""
-    state = queries.feed_state(slug)
-    if state is None:
-        return None
+def render_series_feed(state: queries.FeedState) -> bytes:
+    """The RSS bytes of the series in ``state``."""
     published = state.newest_published_at
     last_modified = max(state.updated_at, published) if published else state.updated_at
-    key = (state.updated_at, state.new_feed_url, published, base_url())
-    cache: dict[int, tuple[tuple[Any, ...], FeedDocuments]] = current_app.extensions.setdefault(
-        "podcast_feed_cache", {}
-    )
-    cached = cache.get(state.series_id)
-    if cached is not None and cached[0] == key:
-        return cached[1]
     series = queries.series_by_id(state.series_id)
     assert series is not None
-    body = build_feed(series, last_modified)
-    documents = FeedDocuments(
-        Document(body, RSS_MIMETYPE, last_modified),
-        Document(gzip.compress(body, mtime=0), RSS_MIMETYPE, last_modified),
-        state.new_feed_url,
-    )
-    _ = documents.plain.etag, documents.gzipped.etag  # hash now, not per request
-    cache[state.series_id] = (key, documents)
-    return documents
+    return build_feed(series, last_modified)
 
 
 def build_feed(series: Series, last_modified: datetime) -> bytes:
