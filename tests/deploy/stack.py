@@ -70,6 +70,12 @@ class Answer:
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
 
+    @property
+    def etag(self) -> str:
+        value = self.headers.get("ETag")
+        assert value, "no ETag"
+        return value
+
     def all(self, name: str) -> list[str]:
         return self.headers.get_all(name) or []
 

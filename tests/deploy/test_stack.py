@@ -194,6 +194,17 @@ def test_the_feed_through_nginx_is_the_apps_byte_for_byte_plain_and_gzipped(stac
         assert (again.status, again.body) == (304, b"")
 
 
+def test_the_calendar_through_nginx_is_the_apps(stack: Stack) -> None:
+    path = "/kennisateliers.ics"
+    wait_until(lambda: _served_by_nginx(stack.via_nginx(path)), WAIT, "the calendar file")
+    for encoding in ("identity", "gzip"):
+        from_nginx = stack.via_nginx(path, Accept_Encoding=encoding)
+        assert from_nginx.body == stack.via_app(path, Accept_Encoding=encoding).body
+        assert from_nginx.header("Content-Type") == "text/calendar; charset=utf-8"
+        again = stack.via_nginx(path, Accept_Encoding=encoding, If_None_Match=from_nginx.etag)
+        assert again.status == 304
+
+
 def test_a_feed_without_a_file_falls_back_to_the_app(stack: Stack) -> None:
     missing = stack.via_nginx("/podcast/geen-serie/feed.xml")
     assert missing.status == 404
