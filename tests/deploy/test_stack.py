@@ -258,7 +258,7 @@ def _logged(stack: Stack, path: str) -> bool:
 
 
 def test_scheduled_audio_is_a_404_until_its_time_then_appears(stack: Stack) -> None:
-    episode = _make_episode(stack, "Straks", publish_in=timedelta(seconds=3))
+    episode = _make_episode(stack, "Straks", publish_in=timedelta(seconds=6))
     path = episode.audio_path
     assert stack.via_nginx(path).status == 404
     assert episode.guid.encode() not in stack.via_nginx(FEED).body
