@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app kispub
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve worker install test fuzz lint format bench bench-community bench-notifications bench-dossier messages clean
+.PHONY: run serve worker install test fuzz lint format bench bench-community bench-notifications bench-dossier bench-ingest messages clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench-notifications: install
 # The dossier page with 500 items, whole and filtered, as a ratio to /healthz (goal ≥ 0.5).
 bench-dossier: install
 	$(BIN)/python bench/dossier.py
+
+# Ingest of a 1,000,000-line access log in nginx's format: lines/s and peak memory growth
+# (flat: a tenth of the log and all of it rise about as far); SQLite, and PostgreSQL when reachable.
+bench-ingest: install
+	$(BIN)/python bench/ingest.py
 
 # Dutch is the source language; this collects every marked string (Python and templates,
 # plurals included) into the template and brings the Dutch catalogue up to date with it.

@@ -20,6 +20,7 @@ from kispub.config import (
     load_config,
 )
 from kispub.core import (
+    accesslog,
     bounds,
     dates,
     errors,
@@ -92,6 +93,7 @@ def _init_extensions(app: Flask) -> None:
     fragments.init_app(app)
     channels.init_app(app)
     jobs.init_app(app)  # before anything registers tasks on the queue
+    accesslog.init_app(app)  # before the channels register their log handlers
     outbox.init_app(app)
     media_gc.init_app(app)
     public.init_app(app)  # before the channels register their publishers

@@ -16,11 +16,12 @@ from kispub.accounts.models import Role
 from kispub.accounts.passwords import MIN_PASSWORD_LENGTH
 from kispub.accounts.second_factor import reset_second_factor
 from kispub.accounts.services import AccountError, NewUser, create_user, find_user_by_email
-from kispub.core import backup, public
+from kispub.core import accesslog, backup, public
 from kispub.core.storage import StorageFull
 from kispub.themes.services import ensure_default_themes
 
 users = AppGroup("users", help="Manage user accounts.")
+access_log = AppGroup("access-log", help="The JSON access log downloads are counted from.")
 
 
 @click.command("init-db")
@@ -164,6 +165,16 @@ def publish_command() -> None:
     click.echo(f"Published into {public.root()}.")
 
 
+@access_log.command("ingest")
+def access_log_ingest_command() -> None:
+    """Read the access log's new lines now and count them (the worker does this every minute)."""
+    report = accesslog.ingest()
+    click.echo(
+        f"Read {report.lines} new lines of {current_app.config['ACCESS_LOG']}: "
+        f"{report.counted} counted, {report.skipped} malformed skipped."
+    )
+
+
 def _load(file: Path) -> None:
     try:
         report = content.load_content(file)
@@ -175,7 +186,7 @@ def _load(file: Path) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands and the foundation's content sections."""
-    commands = (init_db, load_command, demo_command, users, worker_command)
+    commands = (init_db, load_command, demo_command, users, worker_command, access_log)
     for command in (*commands, backup_command, restore_command, publish_command):
         app.cli.add_command(command)
     content.init_app(app)

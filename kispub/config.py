@@ -102,6 +102,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Seconds a rendered fragment of a public page (a dossier's list) may be reused.
         "FRAGMENT_CACHE_SECONDS": 60,
         "PROXY_FIX": False,
+        # The JSON access log nginx writes (deploy/nginx), and the app too for what it serves
+        # itself; the worker counts downloads from it (kispub/core/accesslog.py).
+        "ACCESS_LOG": str(instance / "access.log"),
         "X_ACCEL_REDIRECT": None,
         "WTF_CSRF_TIME_LIMIT": None,
         # Unreferenced media are removed this long after they were last stored (media-gc).

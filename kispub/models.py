@@ -19,6 +19,7 @@ from kispub.community.models import (
     ThreadWatch,
     TrustedDomain,
 )
+from kispub.core.accesslog import AccessLogCursor
 from kispub.core.links import ContentLink
 from kispub.core.nonce import FormSubmission
 from kispub.core.outbox import OutboxMessage
@@ -36,7 +37,7 @@ from kispub.dossier.models import (
 from kispub.podcast.models import Download, DownloadDay, Episode, Guest, ListenerSalt, Series
 from kispub.themes.models import Theme
 
-__all__ = ["ContentLink", "FormSubmission", "OutboxMessage", "Theme", "User"]
+__all__ = ["AccessLogCursor", "ContentLink", "FormSubmission", "OutboxMessage", "Theme", "User"]
 __all__ += ["Atelier", "AtelierFeed", "AtelierPerson", "Registration"]
 __all__ += ["Download", "DownloadDay", "Episode", "Guest", "ListenerSalt", "Series"]
 __all__ += ["Invitation", "Member", "MembershipEvent", "Mention", "Post", "PostRevision"]

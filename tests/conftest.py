@@ -136,6 +136,7 @@ def _base_config(url: str, tmp: Path) -> dict[str, Any]:
         "PUBLIC_ROOT": str(tmp / "public"),
         "OUTBOX_DIR": str(tmp / "outbox"),
         "DATA_EXPORT_DIR": str(tmp / "exports"),
+        "ACCESS_LOG": str(tmp / "access.log"),
         "BASE_URL": "https://kis.example",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",

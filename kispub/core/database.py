@@ -11,10 +11,10 @@ from __future__ import annotations
 import enum
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Connection, Engine
@@ -28,6 +28,7 @@ _IMMEDIATE = "kispub_begin_immediate"
 _AFTER_COMMIT = "kispub_after_commit"
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @event.listens_for(Engine, "connect")
@@ -113,6 +114,17 @@ def _run_after_commit(callbacks: list[Callable[[], object]]) -> None:
             callback()
         except Exception:
             log.exception("after-commit callback %r failed", callback)
+
+
+def padded_chunks(values: Sequence[T], size: int, pad: T) -> Iterator[list[T]]:
+    """``values`` in lists of exactly ``size`` items, the last one filled up with ``pad``.
+
+    For IN lists: one length is one SQL text, so the driver's statement cache (SQLite's holds
+    each prepared statement in C memory) keeps one statement instead of one per length.
+    """
+    for first in range(0, len(values), size):
+        chunk = list(values[first : first + size])
+        yield chunk + [pad] * (size - len(chunk))
 
 
 def string_enum(kind: type[enum.StrEnum]) -> Enum:

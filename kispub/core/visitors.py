@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from functools import lru_cache
 
 from werkzeug.datastructures import Headers
 
@@ -22,6 +23,14 @@ _SPECULATIVE = ("prefetch", "prerender", "preview")
 
 def ip_prefix(address: str) -> str:
     """The part of an address that identifies a visitor: IPv4 whole, IPv6 its /64."""
+    if ":" not in address:
+        # IPv4: an address ipaddress accepts is already written the one way it would write it.
+        return address or "-"
+    return _ipv6_prefix(address)
+
+
+@lru_cache(maxsize=4096)  # parsing IPv6 is slow, and a listener's requests come in runs
+def _ipv6_prefix(address: str) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

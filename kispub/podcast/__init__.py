@@ -7,6 +7,7 @@ from flask import Flask
 from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core import durations
+from kispub.core.accesslog import register_log_handler
 from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
 from kispub.core.public import register_publisher
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         highlights,
         links,
         loader,
+        logcount,
         pages,
         publishing,
         queries,
@@ -62,6 +64,7 @@ def init_app(app: Flask) -> None:
         app, "podcast", publishing.publish_files, (Series, Episode, Guest), publishing.falls_due_at
     )
     app.cli.add_command(cli.podcast)
+    register_log_handler(app, logcount.count_downloads)  # downloads, from the access log
     register_periodic(
         app, "podcast-downloads-rollup", crontab(minute="5"), downloads.rollup_downloads
     )

@@ -1,49 +1,44 @@
-"""Sending an episode's audio: Range requests in constant memory, and counting downloads.
+"""Sending an episode's audio: Range requests in constant memory, logged for counting.
 
-The routes are in :mod:`kispub.podcast.views` (the enclosure) and
+The routes are in :mod:`kispub.podcast.views` (the enclosure and the preview) and
 :mod:`kispub.podcast.admin` (the editors' preview); this is the HTTP work they share. The body
-is sent by :func:`kispub.core.http.serve_file` (or by nginx via X-Accel-Redirect); the bytes a
-GET actually sends are handed to :mod:`kispub.podcast.downloads` for IAB counting.
+is sent by :func:`kispub.core.http.serve_file` (or by nginx via X-Accel-Redirect). A public
+request is written to the access log as nginx would have logged it; the worker's ingest
+counts downloads from there (:mod:`kispub.podcast.logcount`), the same way for both.
 """
 
 from __future__ import annotations
 
-import logging
+from pathlib import Path
 
 from flask import Response, request
-from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
-from kispub.core import clock, public
+from kispub.core import public
+from kispub.core.accesslog import write_line
 from kispub.core.http import serve_file
 from kispub.core.storage import get_storage
-from kispub.extensions import db
-from kispub.podcast import queries
-from kispub.podcast.downloads import AudioRequest, record_request
 from kispub.podcast.publishing import AUDIO_TYPES, audio_path
 from kispub.podcast.queries import AudioFile
-
-logger = logging.getLogger(__name__)
 
 AUDIO_MAX_AGE = 86400
 
 
 def audio_response(audio: AudioFile, *, count: bool = True, private: bool = False) -> Response:
-    """An episode's audio with Range support, counted as a download where it qualifies.
+    """An episode's audio with Range support; ``count``: logged, so downloads are counted.
 
     ``private`` audio (the editors' preview, drafts included) is never kept by any cache.
     """
     path = get_storage().path(audio.key)
-    response = serve_file(path, audio.mime_type, audio.sha256, AUDIO_MAX_AGE, private=private)
-    if count:
-        _count(audio, response)
-    return response
+    return _served(path, audio.mime_type, audio.sha256, audio.size, count=count, private=private)
 
 
 def published_audio_response(guid: str, extension: str) -> Response | None:
     """An enclosure from the public folder, as nginx serves it there; None: not published.
 
     Without nginx in front this is where listeners get the audio; the public folder decides
-    what is published (:mod:`kispub.podcast.publishing`), so both servers agree.
+    what is published (:mod:`kispub.podcast.publishing`), so both servers agree. The request
+    is logged as nginx would log it, and counted by the ingest like nginx's lines.
     """
     try:
         target = public.path_of(audio_path(guid, extension)).resolve(strict=True)
@@ -51,47 +46,47 @@ def published_audio_response(guid: str, extension: str) -> Response | None:
     except (public.UnsafePath, OSError):
         return None
     etag = public.nginx_etag(stat.st_size, stat.st_mtime)
-    response = serve_file(target, AUDIO_TYPES[extension], etag, AUDIO_MAX_AGE)
-    found = queries.visible_audio(guid)
-    if found is not None:
-        _count(found, response)
+    return _served(target, AUDIO_TYPES[extension], etag, stat.st_size, count=True)
+
+
+def _served(
+    path: Path, mimetype: str, etag: str, size: int, *, count: bool, private: bool = False
+) -> Response:
+    try:
+        response = serve_file(path, mimetype, etag, AUDIO_MAX_AGE, private=private)
+    except RequestedRangeNotSatisfiable:
+        if count:  # logged as nginx logs it, though it sends no audio
+            write_line(416, 0, f"bytes */{size}")
+        raise
+    if count:
+        write_line(*as_sent(response, size))
     return response
 
 
-def _count(audio: AudioFile, response: Response) -> None:
-    interval = served_interval(response, audio.size)
-    if interval is None:
-        return
-    audio_request = AudioRequest(
-        episode_id=audio.episode_id,
-        size=audio.size,
-        audio_offset=audio.audio_offset,
-        bytes_per_second=audio.bytes_per_second,
-        start=interval[0],
-        stop=interval[1],
-        address=request.remote_addr or "",
-        user_agent=request.headers.get("User-Agent", ""),
-        at=clock.now(),
-    )
-    try:
-        record_request(audio_request)
-    except SQLAlchemyError:
-        # Counting must never cost a listener their episode.
-        logger.exception("could not count an audio request")
-        db.session.rollback()
+def as_sent(response: Response, size: int) -> tuple[int, int, str]:
+    """The status, body bytes and Content-Range the client gets, as nginx logs them.
+
+    The whole file for a 200, the range for a 206, nothing for HEAD, 304 and 416.
+    """
+    if "X-Accel-Redirect" in response.headers:
+        return _as_nginx_sends(size)
+    status = response.status_code
+    content_range = response.headers.get("Content-Range", "")
+    if request.method != "GET" or status not in (200, 206):
+        return status, 0, content_range
+    if status == 206 and response.content_range.stop is not None:
+        sent = response.content_range.stop - (response.content_range.start or 0)
+        return status, sent, content_range
+    return status, response.content_length or size, content_range
 
 
-def served_interval(response: Response, size: int) -> tuple[int, int] | None:
-    """The bytes [start, stop) a GET response sends, or None (HEAD, 304, 416)."""
-    if request.method != "GET":
-        return None
-    if "X-Accel-Redirect" in response.headers:  # nginx answers the Range itself
-        if request.range is None:
-            return (0, size)
-        bounds = request.range.range_for_length(size)
-        return None if bounds is None else bounds
-    if response.status_code == 200:
-        return (0, size)
-    if response.status_code == 206 and response.content_range.stop is not None:
-        return (response.content_range.start or 0, response.content_range.stop)
-    return None
+def _as_nginx_sends(size: int) -> tuple[int, int, str]:
+    """What nginx answers a GET handed to it by X-Accel-Redirect (a single range or all)."""
+    if request.range is None:
+        return 200, size if request.method == "GET" else 0, ""
+    bounds = request.range.range_for_length(size)
+    if bounds is None:
+        return 416, 0, f"bytes */{size}"
+    start, stop = bounds
+    sent = stop - start if request.method == "GET" else 0
+    return 206, sent, f"bytes {start}-{stop - 1}/{size}"

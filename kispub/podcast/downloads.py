@@ -11,32 +11,35 @@ that changes every UTC day. Yesterday's salt is kept one more day, so a window t
 midnight still finds its listener; after that the salt is deleted and the hashes can no
 longer be linked to anyone. Once a window has closed it cannot change: the hourly roll-up
 adds it to its episode's day (``DownloadDay``) and deletes it, hash and all.
+
+The requests come from the access log (:mod:`kispub.podcast.logcount`), a batch of lines
+at a time inside the ingest's transaction, with the time each request was logged.
 """
 
 from __future__ import annotations
 
 import math
 import secrets
-from collections import Counter, OrderedDict
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from kispub.core import clock
 from kispub.core.bots import is_bot
-from kispub.core.database import write_transaction
+from kispub.core.database import after_commit, padded_chunks, write_transaction
 from kispub.core.visitors import visitor_hash
-from kispub.extensions import db
-from kispub.podcast.models import Download, DownloadDay, Episode, ListenerSalt
+from kispub.podcast.models import Download, DownloadDay, ListenerSalt
 
 WINDOW = timedelta(hours=24)
 MINIMUM_SECONDS = 60
 MAX_RANGES = 64  # a listener's ranges are merged; beyond this many gaps we stop tracking new ones
-COUNTED_CACHE_SIZE = 50_000  # counted windows this process remembers, to skip their queries
+LISTENERS_PER_QUERY = 1_000  # listeners per window query (a batch of 2,000 lines has <= 4,000)
 
 Interval = tuple[int, int]  # [start, stop) in bytes
 
@@ -65,80 +68,135 @@ def required_bytes(size: int, audio_offset: int, bytes_per_second: float) -> int
 
 
 def record_request(request: AudioRequest) -> bool:
-    """Add a served request to its listener's window; True when it makes a new download."""
-    if is_bot(request.user_agent) or request.stop <= request.start:
-        return False
-    listeners = _listener_hashes(request)
-    if _known_counted(request.episode_id, listeners, request.at):
-        return False  # the common case while a counted listener streams on: no query
-    window = _open_window(request.episode_id, listeners, request.at)
-    if window is not None and window.counted_at is not None:
-        _remember_counted(window)
-        return False
+    """Add one served request to its listener's window; True when it makes a new download."""
+    return record_requests([request]) == 1
+
+
+def record_requests(requests: Sequence[AudioRequest]) -> int:
+    """Add served requests, in the order served, to their listeners' windows; new downloads.
+
+    Runs in the caller's write transaction (the access-log ingest's batch) or opens one.
+    However many requests: one query reads the windows they can touch, one inserts the
+    windows they open and one updates the ones they change.
+    """
+    bots = {agent: is_bot(agent) for agent in {r.user_agent for r in requests}}  # few agents
+    listened = [r for r in requests if not bots[r.user_agent] and r.stop > r.start]
+    if not listened:
+        return 0
     with write_transaction() as session:
-        # Serialise counting per episode on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
-        session.execute(
-            select(Episode.id).where(Episode.id == request.episode_id).with_for_update()
-        )
-        window = _open_window(request.episode_id, listeners, request.at)
-        if window is None:
-            window = Download(
-                episode_id=request.episode_id,
-                listener=listeners[0],
-                started_at=request.at,
-                ranges="",
-            )
-            session.add(window)
-        elif window.counted_at is not None:
-            return False
-        ranges = merge_ranges(parse_ranges(window.ranges), (request.start, request.stop))
-        window.ranges = format_ranges(ranges)
-        needed = required_bytes(request.size, request.audio_offset, request.bytes_per_second)
-        if covered(ranges, request.audio_offset, request.size) >= needed:
-            window.counted_at = request.at
-            _remember_counted(window)
-            return True
+        salts = _Salts(session)
+        keyed = [(request, salts.listeners(request)) for request in listened]
+        windows = _Windows.load(session, keyed)
+        made = sum(windows.add(request, listeners) for request, listeners in keyed)
+        windows.store(session)
+    return made
+
+
+@dataclass
+class _Window:
+    """A listener's window while a batch works on it (a ``Download`` row, or one to be)."""
+
+    episode_id: int
+    listener: str
+    started_at: datetime
+    ranges: str = ""
+    counted_at: datetime | None = None
+    id: int | None = None  # None: opened by this batch
+    changed: bool = False
+
+
+def _add_bytes(window: _Window, request: AudioRequest) -> bool:
+    """The rule: merge the request's bytes into the window; True when they make it a download."""
+    ranges = merge_ranges(parse_ranges(window.ranges), (request.start, request.stop))
+    window.ranges = format_ranges(ranges)
+    window.changed = True
+    needed = required_bytes(request.size, request.audio_offset, request.bytes_per_second)
+    if covered(ranges, request.audio_offset, request.size) >= needed:
+        window.counted_at = request.at
+        return True
     return False
 
 
-def _counted_cache() -> OrderedDict[tuple[int, str], datetime]:
-    return current_app.extensions.setdefault("podcast_counted", OrderedDict())
-
-
-def _known_counted(episode_id: int, listeners: list[str], at: datetime) -> bool:
-    """Whether this process already saw the listener's window counted (it stays counted)."""
-    cache = _counted_cache()
-    return any(
-        (started := cache.get((episode_id, listener))) is not None
-        and started <= at < started + WINDOW
-        for listener in listeners
-    )
-
-
-def _remember_counted(window: Download) -> None:
-    cache = _counted_cache()
-    cache[(window.episode_id, window.listener)] = window.started_at
-    while len(cache) > COUNTED_CACHE_SIZE:
-        cache.popitem(last=False)
-
-
-_OPEN_WINDOW = (
-    select(Download)
-    .where(
-        Download.episode_id == bindparam("episode_id"),
-        Download.listener.in_(bindparam("listeners", expanding=True)),
-        Download.started_at > bindparam("since"),
-        Download.started_at <= bindparam("at"),
-    )
-    .order_by(Download.started_at.desc())
-    .limit(1)
+_WINDOW_COLUMNS = (
+    Download.episode_id,
+    Download.listener,
+    Download.started_at,
+    Download.ranges,
+    Download.counted_at,
+    Download.id,
 )
 
 
-def _open_window(episode_id: int, listeners: list[str], at: datetime) -> Download | None:
-    """The listener's window on the episode that is still open at ``at``."""
-    values = {"episode_id": episode_id, "listeners": listeners, "since": at - WINDOW, "at": at}
-    return db.session.scalars(_OPEN_WINDOW, values).first()
+class _Windows:
+    """The listener windows a batch of requests can touch, and the ones it opens."""
+
+    def __init__(self, windows: Iterable[_Window]) -> None:
+        self.by_listener: dict[tuple[int, str], list[_Window]] = defaultdict(list)
+        for window in windows:
+            self.by_listener[(window.episode_id, window.listener)].append(window)
+
+    @classmethod
+    def load(cls, session: Session, keyed: list[tuple[AudioRequest, list[str]]]) -> _Windows:
+        # By listener alone: one probe of the window index each; another episode's window of
+        # the same listener is rare and passed over here.
+        episodes = {request.episode_id for request, _ in keyed}
+        listeners = sorted({listener for _, hashes in keyed for listener in hashes})
+        times = [request.at for request, _ in keyed]
+        windows: list[_Window] = []
+        for chunk in padded_chunks(listeners, LISTENERS_PER_QUERY, ""):  # "" is nobody
+            statement = select(*_WINDOW_COLUMNS).where(
+                Download.listener.in_(chunk),
+                Download.started_at > min(times) - WINDOW,
+                Download.started_at <= max(times),
+            )
+            rows = (_Window(*row) for row in session.execute(statement))
+            windows.extend(window for window in rows if window.episode_id in episodes)
+        return cls(windows)
+
+    def add(self, request: AudioRequest, listeners: list[str]) -> bool:
+        """Add the request to its listener's open window, or open one; True: a new download."""
+        window = self._open(request.episode_id, listeners, request.at)
+        if window is None:
+            window = _Window(request.episode_id, listeners[0], request.at)
+            self.by_listener[(request.episode_id, window.listener)].append(window)
+        elif window.counted_at is not None:
+            return False  # counted once per window, however much more is fetched
+        return _add_bytes(window, request)
+
+    def _open(self, episode_id: int, listeners: list[str], at: datetime) -> _Window | None:
+        """The listener's window on the episode that is still open at ``at``: the latest."""
+        candidates = [
+            window
+            for listener in listeners
+            for window in self.by_listener.get((episode_id, listener), ())
+            if at - WINDOW < window.started_at <= at
+        ]
+        return max(candidates, key=lambda window: window.started_at, default=None)
+
+    def store(self, session: Session) -> None:
+        """Insert the new windows and update the changed ones, each in one statement."""
+        windows = [w for group in self.by_listener.values() for w in group if w.changed]
+        fields = ("episode_id", "listener", "started_at", "ranges", "counted_at")
+        new = [{f: getattr(w, f) for f in fields} for w in windows if w.id is None]
+        changed = [
+            {"window": w.id, "new_ranges": w.ranges, "new_counted_at": w.counted_at}
+            for w in windows
+            if w.id is not None
+        ]
+        # Core statements with many parameter sets: one executemany each, where the ORM's
+        # bulk insert would send a statement per row to learn the new ids.
+        connection = session.connection()
+        if new:
+            connection.execute(insert(Download), new)
+        if changed:
+            connection.execute(_UPDATE_WINDOW, changed)
+
+
+_UPDATE_WINDOW = (
+    update(Download)
+    .where(Download.id == bindparam("window"))
+    .values(ranges=bindparam("new_ranges"), counted_at=bindparam("new_counted_at"))
+)
 
 
 # --- roll-up -------------------------------------------------------------------------
@@ -176,42 +234,65 @@ def rollup_downloads() -> int:
 # --- listeners -------------------------------------------------------------------------
 
 
-def _listener_hashes(request: AudioRequest) -> list[str]:
-    """The listener's hash under today's salt, then under yesterday's if that still exists."""
-    today = request.at.date()
-    salts = [_salt(today, create=True), _salt(today - timedelta(days=1), create=False)]
-    return [
-        visitor_hash(salt, request.address, request.user_agent)[:40]
-        for salt in salts
-        if salt is not None
-    ]
+class _Salts:
+    """The daily salts, for one transaction: a salt it creates is shared once it commits.
 
+    Each process keeps the salts it read (``podcast_salts``), so a batch costs no query for
+    them; one made here joins that cache only after the commit, so a rolled-back salt is
+    never used to hash anyone.
+    """
 
-def _salt(day: date, *, create: bool) -> str | None:
-    # A past day without a salt never gets one, so "none" is cached as well.
-    cache: dict[date, str | None] = current_app.extensions.setdefault("podcast_salts", {})
-    if day in cache:
-        return cache[day]
-    row = db.session.get(ListenerSalt, day)
-    salt = row.salt if row is not None else (_create_salt(day) if create else None)
-    for old in [d for d in cache if d < day - timedelta(days=1)]:
-        del cache[old]
-    cache[day] = salt
-    return salt
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[date, str | None] = current_app.extensions.setdefault("podcast_salts", {})
+        self.created: dict[date, str] = {}
+        self.hashed: dict[tuple[date, str, str], list[str]] = {}  # a listener's many requests
 
+    def listeners(self, request: AudioRequest) -> list[str]:
+        """The listener's hash under its day's salt, then under the day before's if it exists."""
+        key = (request.at.date(), request.address, request.user_agent)
+        if key not in self.hashed:
+            today = key[0]
+            salts = [
+                self.salt(today, create=True),
+                self.salt(today - timedelta(days=1), create=False),
+            ]
+            self.hashed[key] = [
+                visitor_hash(salt, request.address, request.user_agent)[:40]
+                for salt in salts
+                if salt is not None
+            ]
+        return self.hashed[key]
 
-def _create_salt(day: date) -> str:
-    """Store a fresh salt for the day and forget the ones nobody may use any more."""
-    try:
-        with write_transaction() as session:
-            if session.get(ListenerSalt, day) is None:
-                session.add(ListenerSalt(day=day, salt=secrets.token_hex(32)))
-            session.execute(delete(ListenerSalt).where(ListenerSalt.day < day - timedelta(days=1)))
-    except IntegrityError:
-        pass  # another worker stored the day's salt first; use theirs
-    row = db.session.get(ListenerSalt, day)
-    assert row is not None
-    return row.salt
+    def salt(self, day: date, *, create: bool) -> str | None:
+        # A past day without a salt never gets one, so "none" is kept as well.
+        if day in self.created:
+            return self.created[day]
+        if day in self.cache and (self.cache[day] is not None or not create):
+            return self.cache[day]
+        row = self.session.get(ListenerSalt, day)
+        if row is None and create:
+            return self._create(day)
+        self.cache[day] = None if row is None else row.salt
+        for old in [d for d in self.cache if d < day - timedelta(days=1)]:
+            del self.cache[old]
+        return self.cache[day]
+
+    def _create(self, day: date) -> str:
+        """Store a fresh salt for the day and forget the ones nobody may use any more."""
+        salt = secrets.token_hex(32)
+        self.session.add(ListenerSalt(day=day, salt=salt))
+        self.session.execute(delete(ListenerSalt).where(ListenerSalt.day < day - timedelta(days=1)))
+        self.created[day] = salt
+        after_commit(self._share)
+        return salt
+
+    def _share(self) -> None:
+        """Once committed: the new salts for the next batches, the deleted ones forgotten."""
+        self.cache.update(self.created)
+        newest = max(self.created)
+        for old in [d for d in self.cache if d < newest - timedelta(days=1)]:
+            del self.cache[old]
 
 
 # --- byte ranges -----------------------------------------------------------------------

@@ -230,7 +230,8 @@ class Download(Model):
 
     __tablename__ = "podcast_download"
     __table_args__ = (
-        Index("ix_podcast_download_window", "episode_id", "listener", "started_at"),
+        # The ingest looks up a batch's listeners by their hashes, whatever the episode.
+        Index("ix_podcast_download_window", "listener", "started_at"),
         Index("ix_podcast_download_counted", "episode_id", "counted_at"),
     )
 

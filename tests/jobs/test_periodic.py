@@ -39,7 +39,7 @@ def test_a_registered_periodic_job_runs_in_the_apps_context(app: Flask) -> None:
 
 
 def test_the_platform_jobs_run_on_their_schedules(app: Flask) -> None:
-    every_minute = {"outbox-sweep", "public-files"}
+    every_minute = {"outbox-sweep", "public-files", "access-log-ingest"}
     assert _due(app, datetime(2026, 12, 7, 14, 17)) == every_minute
     assert _due(app, datetime(2026, 12, 7, 14, 5)) == {
         *every_minute,

@@ -11,8 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kispub.core import public
+from kispub.core.accesslog import ByteRange, LogLine, parse_line
 from kispub.core.storage import get_storage
 from kispub.podcast.models import Episode, EpisodeStatus
+from tests.accesslog import log_path
 from tests.clock import Clock
 from tests.podcast.conftest import FIXTURES
 
@@ -112,11 +114,50 @@ def test_drafts_scheduled_and_unknown_audio_are_404(
 
 
 def test_editors_can_listen_to_a_draft(
-    client: FlaskClient, make_episode: Callable[..., Episode], editor: Any
+    app: Flask, client: FlaskClient, make_episode: Callable[..., Episode], editor: Any
 ) -> None:
     draft = make_episode(status=EpisodeStatus.DRAFT)
     response = get(client, f"/beheer/podcast/aflevering/{draft.id}/audio", Range="bytes=0-9")
     assert response.status_code == 206 and response.data == DATA[:10]
+    assert logged(app) == []  # an editor listening is no download
+
+
+def logged(app: Flask) -> list[LogLine]:
+    """The lines the app wrote to the access log so far."""
+    path = log_path(app)
+    raw = path.read_bytes().splitlines() if path.exists() else []
+    lines = [parse_line(line) for line in raw]
+    assert None not in lines
+    return [line for line in lines if line is not None]
+
+
+def test_each_request_is_logged_with_what_it_sent(
+    app: Flask, client: FlaskClient, episode: Episode, clock: Clock
+) -> None:
+    etag = nginx_etag(episode)
+    get(client, url(episode), "HEAD")
+    get(client, url(episode), **{"User-Agent": "Podcastapp/2.0"})
+    get(client, url(episode), Range="bytes=100-199")
+    get(client, url(episode), Range=f"bytes={SIZE - 10}-{SIZE + 5000}")
+    get(client, url(episode), **{"If-None-Match": etag})
+    get(client, url(episode), Range=f"bytes={SIZE}-")
+    get(client, "/podcast/audio/onbekend.mp3")  # a 404 of the app is no audio it served
+    sent = [(line.method, line.status, line.bytes, line.range) for line in logged(app)]
+    assert sent == [
+        ("HEAD", 200, 0, None),
+        ("GET", 200, SIZE, None),
+        ("GET", 206, 100, ByteRange(100, 200, SIZE)),
+        ("GET", 206, 10, ByteRange(SIZE - 10, SIZE, SIZE)),
+        ("GET", 304, 0, None),
+        ("GET", 416, 0, None),
+    ]
+    second = logged(app)[1]
+    assert (second.uri, second.addr, second.ua, second.time) == (
+        url(episode),
+        "127.0.0.1",
+        "Podcastapp/2.0",
+        clock.now,
+    )
 
 
 def test_x_accel_redirect_hands_the_body_to_nginx(
@@ -127,3 +168,7 @@ def test_x_accel_redirect_hands_the_body_to_nginx(
     assert response.headers["X-Accel-Redirect"] == f"/protected-media/{episode.audio_key}"
     assert response.mimetype == "audio/mpeg"
     assert response.data == b""
+    get(client, url(episode))
+    get(client, url(episode), Range=f"bytes={SIZE}-")
+    sent = [(line.status, line.bytes, line.range) for line in logged(app)]
+    assert sent == [(206, 100, ByteRange(0, 100, SIZE)), (200, SIZE, None), (416, 0, None)]

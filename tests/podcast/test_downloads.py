@@ -1,4 +1,8 @@
-"""Download counting after the IAB Podcast Measurement Technical Guidelines 2.1."""
+"""Download counting after the IAB Podcast Measurement Technical Guidelines 2.1.
+
+Requests reach the counting as nginx logs them: each case is written to the access log in
+nginx's format and ingested, the way production counts.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from kispub.core.accesslog import ingest
+from kispub.core.storage import get_storage
 from kispub.core.visitors import ip_prefix
 from kispub.extensions import db
 from kispub.podcast.downloads import (
@@ -25,6 +31,7 @@ from kispub.podcast.downloads import (
 )
 from kispub.podcast.models import Download, DownloadDay, Episode, ListenerSalt
 from kispub.podcast.queries import download_count, editor_overview
+from tests.accesslog import append, log_path, nginx_line
 from tests.clock import Clock
 from tests.podcast.conftest import FIXTURES
 
@@ -106,20 +113,30 @@ def counted(episode_id: int) -> int:
 
 
 def play(episode: Episode, hits: list[Hit], size: int = SIZE, offset: int = OFFSET) -> None:
-    for hit in hits:
-        record_request(
-            AudioRequest(
-                episode_id=episode.id,
-                size=size,
-                audio_offset=offset,
-                bytes_per_second=BPS,
-                start=hit.start,
-                stop=hit.stop,
-                address=hit.address,
-                user_agent=hit.agent,
-                at=DAY + timedelta(hours=hit.hours),
-            )
+    """Log the hits as nginx would have served them from a file of ``size``, and ingest."""
+    dimensions = {"audio_size": size, "audio_offset": offset, "bytes_per_second": BPS}
+    db.session.execute(update(Episode).where(Episode.id == episode.id).values(**dimensions))
+    db.session.commit()
+    lines = [
+        nginx_line(
+            DAY + timedelta(hours=hit.hours),
+            f"/podcast/audio/{episode.guid}.mp3",
+            addr=hit.address,
+            ua=hit.agent,
+            **sent(hit, size),
         )
+        for hit in hits
+    ]
+    append(log_path(current_app), *lines)
+    ingest()
+
+
+def sent(hit: Hit, size: int) -> dict[str, Any]:
+    """What nginx logs for the hit: a 200 for the whole file, else a 206 with its range."""
+    if (hit.start, hit.stop) == (0, size):
+        return {"status": 200, "sent": size}
+    range_ = f"bytes {hit.start}-{hit.stop - 1}/{size}"
+    return {"status": 206, "sent": hit.stop - hit.start, "content_range": range_}
 
 
 @pytest.mark.parametrize(("hits", "expected"), CASES.values(), ids=CASES.keys())
@@ -146,14 +163,31 @@ def test_no_address_is_stored_and_old_salts_are_deleted(episode: Episode) -> Non
         for name in ("sha1", "sha256")
         for sep in ("", " ", "|", "\n")
     }
+    everything = stored_text()
+    assert IP not in everything and APP not in everything and "iPhone" not in everything
     for row in rows:
-        stored = " ".join(str(getattr(row, column.key)) for column in Download.__table__.columns)
-        assert IP not in stored
         assert len(row.listener) == 40 and int(row.listener, 16) >= 0
         assert row.listener[:40] not in {h[:40] for h in unsalted}  # not a plain hash of IP+UA
     assert len({row.listener for row in rows}) == 3  # the daily salt changed the hash
     days = db.session.scalars(select(ListenerSalt.day)).all()
     assert sorted(days) == [(DAY + timedelta(days=1)).date(), (DAY + timedelta(days=2)).date()]
+
+
+def stored_text() -> str:
+    """Every value in every table, as text."""
+    db.session.rollback()
+    return " ".join(
+        repr(row)
+        for table in db.metadata.sorted_tables
+        for row in db.session.execute(select(table))
+    )
+
+
+def test_record_request_counts_outside_the_ingest_too(episode: Episode) -> None:
+    request = AudioRequest(episode.id, SIZE, OFFSET, BPS, 0, SIZE, IP, APP, DAY)
+    assert record_request(request) is True
+    assert record_request(request) is False
+    assert counted(episode.id) == 1
 
 
 def test_helpers() -> None:
@@ -167,6 +201,12 @@ def test_helpers() -> None:
 
 
 # --- through HTTP ----------------------------------------------------------------------
+
+
+def nginx_etag(episode: Episode) -> str:
+    """The ETag the public folder's file has, as nginx makes it: mtime and size in hex."""
+    stat = get_storage().path(episode.audio_key).stat()
+    return f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
 
 
 def fetch(client: FlaskClient, path: str, method: str = "GET", **headers: str) -> int:
@@ -188,17 +228,22 @@ def test_served_requests_are_counted_once_per_listener(
     size = (FIXTURES / "cbr_tagged.mp3").stat().st_size  # six seconds: the whole file counts
     assert fetch(client, path, "HEAD") == 200
     assert fetch(client, path, Range="bytes=0-1") == 206
-    assert fetch(client, path, **{"If-None-Match": f'"{episode.audio_sha256}"'}) == 304
-    assert counted(episode.id) == 0
+    assert fetch(client, path, **{"If-None-Match": nginx_etag(episode)}) == 304
+    assert fetch(client, path, Range=f"bytes={size}-") == 416
+    assert counted(episode.id) == 0  # nothing counts inside the request
+    assert ingest().counted == 0
     assert fetch(client, path, Range=f"bytes=0-{size // 2}") == 206
-    assert counted(episode.id) == 0
+    assert ingest().counted == 0
     assert fetch(client, path, Range=f"bytes={size // 2}-") == 206
+    assert ingest().counted == 1
     assert counted(episode.id) == 1
     assert fetch(client, path) == 200
     assert fetch(client, path, agent="Googlebot/2.1") == 200
+    assert ingest().lines == 2
     assert counted(episode.id) == 1
     clock.advance(days=1, seconds=1)
     assert fetch(client, path) == 200
+    ingest()
     assert counted(episode.id) == 2
 
 
@@ -208,6 +253,7 @@ def test_editors_see_download_counts(
     listener = app.test_client()  # the editor's session is bound to their own browser
     fetch(listener, f"/podcast/audio/{episode.guid}.mp3")
     fetch(listener, f"/podcast/audio/{episode.guid}.mp3", agent=OTHER_APP)
+    assert ingest().counted == 2
     with client.get("/beheer/podcast/") as response:
         html = response.get_data(as_text=True)
     assert '<td class="podcast-downloads">2</td>' in html
