@@ -23,9 +23,11 @@ from flask import Flask
 
 from kispub import create_app
 from kispub.core import clock
+from kispub.core.preview import preview_token
 from kispub.core.security import CONTENT_SECURITY_POLICY
 from kispub.extensions import db
 from kispub.podcast import queries, services
+from kispub.podcast.links import EPISODE_KIND
 from kispub.podcast.models import Episode, EpisodeStatus
 from kispub.podcast.services import EpisodeData, EpisodeFiles, SeriesData
 from tests.deploy.stack import (
@@ -275,6 +277,16 @@ def test_unpublished_audio_disappears(stack: Stack) -> None:
         services.update_episode(episode.id, draft)
     wait_until(lambda: stack.via_nginx(path).status == 404, WAIT, "the audio gone")
     assert stack.via_app(path).status == 404
+
+
+def test_a_drafts_preview_audio_comes_from_the_app_through_nginx(stack: Stack) -> None:
+    episode = _make_episode(stack, "Concept", publish_in=timedelta(days=7))
+    with stack.flask_app.test_request_context():
+        token = preview_token(EPISODE_KIND, episode.id)
+    answer = stack.via_nginx(f"/podcast/voorbeeld/{token}/audio", Range="bytes=0-9")
+    assert (answer.status, answer.body) == (206, AUDIO.read_bytes()[:10])
+    assert APP_ONLY in answer.headers and answer.header("Cache-Control") == "private, no-store"
+    assert stack.via_nginx(episode.audio_path).status == 404
 
 
 def test_security_headers_once_each(stack: Stack) -> None:
