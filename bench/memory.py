@@ -1,4 +1,4 @@
-"""Peak memory of gunicorn while many clients download the same audio file at once."""
+"""Peak memory of the stack (nginx, gunicorn, the worker) while many clients download a file."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from urllib.parse import urlsplit
 
 @dataclass
 class Memory:
-    """RSS of the gunicorn processes before and during concurrent downloads."""
+    """RSS of the stack's processes before and during concurrent downloads."""
 
     idle_mb: float
     peak_mb: float
-    peak_worker_mb: float
+    peak_worker_mb: float  # the largest single process
     seconds: float
+    processes: int
 
 
 def _rss_mb(pid: int) -> float:
@@ -46,10 +47,12 @@ def _family(master: int) -> list[int]:
     return [master, *children]
 
 
-def download_memory(url: str, master: int, size: int, clients: int, user_agent: str) -> Memory:
-    """Peak RSS of the gunicorn master and its workers while ``clients`` fetch the file."""
-    pids = _family(master)
-    for n in range(2 * (len(pids) - 1)):  # warm up: each worker has served the file before
+def download_memory(
+    url: str, masters: list[int], size: int, clients: int, user_agent: str
+) -> Memory:
+    """Peak RSS of the given processes and their children while ``clients`` fetch the file."""
+    pids = [pid for master in masters for pid in _family(master)]
+    for n in range(2 * len(pids)):  # warm up: each worker has served the file before
         request = urllib.request.Request(url, headers={"User-Agent": f"warm-up #{n}"})
         with urllib.request.urlopen(request) as response:
             response.read()
@@ -60,7 +63,7 @@ def download_memory(url: str, master: int, size: int, clients: int, user_agent: 
         nonlocal peak, peak_worker
         while not done.is_set():
             sizes = [_rss_mb(p) for p in pids]
-            peak, peak_worker = max(peak, sum(sizes)), max(peak_worker, *sizes[1:], 0.0)
+            peak, peak_worker = max(peak, sum(sizes)), max(peak_worker, *sizes)
             time.sleep(0.02)
 
     def download(n: int) -> None:
@@ -92,4 +95,4 @@ def download_memory(url: str, master: int, size: int, clients: int, user_agent: 
     elapsed = time.monotonic() - started
     done.set()
     sampler.join()
-    return Memory(idle, peak, peak_worker, elapsed)
+    return Memory(idle, peak, peak_worker, elapsed, len(pids))

@@ -124,21 +124,6 @@ class AudioFile:
 
 # The moment a built-once statement is run for; it stands for a datetime given at execution.
 NOW = cast(datetime, bindparam("now", type_=UTCDateTime()))
-# Built once: the enclosure URL is the busiest address of the channel.
-_AUDIO_BY_GUID = select(
-    Episode.id,
-    Episode.audio_key,
-    Episode.audio_mime,
-    Episode.audio_size,
-    Episode.audio_offset,
-    Episode.bytes_per_second,
-).where(Episode.guid == bindparam("guid"), Episode.is_visible(NOW))
-
-
-def visible_audio(guid: str) -> AudioFile | None:
-    """The audio of a visible episode by its guid (the enclosure URL)."""
-    row = db.session.execute(_AUDIO_BY_GUID, {"guid": guid, "now": clock.now()}).first()
-    return None if row is None else AudioFile(*row)
 
 
 def is_public_image(key: str) -> bool:
