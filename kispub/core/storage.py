@@ -31,6 +31,8 @@ from kispub.core import clock
 CHUNK_SIZE = 256 * 1024
 STAGING = ".staging"  # temporary files, inside the media root so that commit is a rename
 LOCK = ".lock"  # see FileSystemStorage.exclusive
+# Stored files are readable by all who reach the folder: nginx runs as another user.
+STORED_FILE_MODE = 0o644
 # "ab/ab…(64 hex digits).ext": a two-digit fan-out folder, the SHA-256, a lowercase extension.
 _KEY = re.compile(r"([0-9a-f]{2})/([0-9a-f]{64})(\.[a-z0-9]{1,10})?")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -189,6 +191,9 @@ class FileSystemStorage:
         with _full_disk_as_storage_full():
             target.parent.mkdir(parents=True, exist_ok=True)
             if not _touch(target):  # same content stored before: refreshed, else moved in
+                # mkstemp made it readable by this user only; nginx (another user) sends
+                # published audio from here. Who may reach the folder is the folder's matter.
+                os.chmod(staged.path, STORED_FILE_MODE)
                 os.replace(staged.path, target)
                 _fsync_dir(target.parent)
         return StoredFile(key, staged.size, staged.sha256)

@@ -52,6 +52,8 @@ def test_save_stores_by_content_hash_once(tmp_path: Path) -> None:
     assert first.key == f"{digest[:2]}/{digest}.mp3" and first.size == len(data)
     assert storage.path(first.key).read_bytes() == data
     assert _files(tmp_path) == [storage.path(first.key)]
+    # nginx, another user, sends published audio from here (tests/deploy/ runs it so).
+    assert storage.path(first.key).stat().st_mode & 0o777 == 0o644
 
 
 def test_too_large_upload_leaves_nothing_behind(tmp_path: Path) -> None:
