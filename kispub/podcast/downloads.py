@@ -246,6 +246,7 @@ class _Salts:
         self.session = session
         self.cache: dict[date, str | None] = current_app.extensions.setdefault("podcast_salts", {})
         self.created: dict[date, str] = {}
+        self.missing: set[date] = set()
         self.hashed: dict[tuple[date, str, str], list[str]] = {}  # a listener's many requests
 
     def listeners(self, request: AudioRequest) -> list[str]:
@@ -265,18 +266,24 @@ class _Salts:
         return self.hashed[key]
 
     def salt(self, day: date, *, create: bool) -> str | None:
-        # A past day without a salt never gets one, so "none" is kept as well.
+        # A stored salt never changes, so the process keeps it. "No salt" is kept for this
+        # batch only: another machine's ingest, behind on its own log, may still store one.
         if day in self.created:
             return self.created[day]
-        if day in self.cache and (self.cache[day] is not None or not create):
+        if self.cache.get(day) is not None:
             return self.cache[day]
+        if day in self.missing and not create:
+            return None
         row = self.session.get(ListenerSalt, day)
-        if row is None and create:
-            return self._create(day)
-        self.cache[day] = None if row is None else row.salt
+        if row is None:
+            if create:
+                return self._create(day)
+            self.missing.add(day)
+            return None
+        self.cache[day] = row.salt
         for old in [d for d in self.cache if d < day - timedelta(days=1)]:
             del self.cache[old]
-        return self.cache[day]
+        return row.salt
 
     def _create(self, day: date) -> str:
         """Store a fresh salt for the day and forget the ones nobody may use any more."""
