@@ -1,15 +1,21 @@
-"""Benchmark the podcast channel under gunicorn on loopback.
+"""Benchmark the production stack of deploy/ on loopback: every goal of issue 16, one table.
 
-* feed requests/s for a series of 1,000 episodes, full (200) and revalidated (304), as a
-  ratio to /healthz of the same app, and to nginx serving the same feed bytes as a file;
-* audio range-request throughput (random 1 MB ranges of a 24 MB MP3, downloads counted)
-  as a ratio to nginx serving the same file, directly and with X-Accel-Redirect;
-* peak memory (RSS) of the gunicorn processes while 20 clients download the file at once.
+* **feeds**: the RSS feed of a series of 1,000 episodes through the shipped nginx
+  configuration (deploy/nginx/kispub.conf, in front of gunicorn and the worker), gzipped 200
+  and revalidated 304, as a ratio to nginx serving the same file with no app (goal ≥ 0.9);
+* **audio**: random 1 MB ranges of a 24 MB MP3 through the shipped configuration (the access
+  log on, so every request is counted later), as a ratio to nginx on the same file (≥ 0.9);
+* **memory**: RSS of the whole stack (nginx, gunicorn, the worker) while 20 clients download
+  the 24 MB file at once (flat: the peak stays within a few MB of the idle stack);
+* **pages**: the public pages, logged out, as a ratio to /healthz of the same gunicorn, on
+  SQLite and PostgreSQL, with the queries each costs (bench/pages.py; goal ≥ 0.5);
+* **ingest**: 1,000,000 access-log lines counted, lines/s and peak memory (bench/ingest.py).
 
-Run ``make bench`` (or ``.venv/bin/python bench/run.py``); ``--write`` also replaces the
-table in bench/RESULTS.md. Needs gunicorn (in the virtualenv) and nginx; uses wrk when it is
-installed (``apt-get install wrk``), otherwise a small Python load generator (slower, so the
-absolute numbers are lower, the ratios still compare like with like).
+Run ``make bench`` (or ``.venv/bin/python bench/run.py``); ``--write`` also replaces the table
+in bench/RESULTS.md. Needs nginx, gunicorn, Redis for the pages' shared rate limits, and
+PostgreSQL for the pages' and ingest's second half (skipped with a message when it cannot be
+reached); uses wrk when installed, else a Python load generator (slower, so absolute numbers
+are lower; the ratios still compare like with like).
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import argparse
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,57 +35,96 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from ingest import measure_ingest  # noqa: E402
 from loadgen import LoadResult, python_load, wrk_load  # noqa: E402
 from memory import Memory, download_memory  # noqa: E402
-from servers import free_port, gunicorn_server, nginx_server  # noqa: E402
+from pages import measure_pages  # noqa: E402
+from servers import nginx_server  # noqa: E402
+from sites import RATE_LIMITS, median, require_redis, write_results  # noqa: E402
+
+from tests.deploy.stack import (  # noqa: E402
+    Processes,
+    app_environment,
+    flask,
+    free_port,
+    nginx_conf,
+    start_gunicorn,
+    start_nginx,
+    start_worker,
+    wait_for_app,
+)
 
 EPISODES = 1000
 AUDIO_BYTES = 24 * 1024 * 1024
 RANGE_BYTES = 1024 * 1024
 DOWNLOADERS = 20
 ROUNDS = 3
-# Seconds of rest before each measurement: after gigabytes of feed traffic the next few
-# seconds are measurably slower for anything (seen on /healthz), which would skew ratios.
-SETTLE = 4.0
-# Threads per worker stay below SQLAlchemy's pool size (5): beyond it every request past the
-# fifth opens and closes its own SQLite connection, which costs more than the request.
+INGEST_LINES = 1_000_000
+# Seconds of rest before each measurement: after gigabytes of traffic the next few seconds
+# are measurably slower for anything, which would skew ratios.
+SETTLE = 3.0
 WORKERS, THREADS = 2, 4
 USER_AGENT = "kispub-bench/1.0 (AntennaPod-like listener)"
+FILES_GOAL, PAGES_GOAL = 0.9, 0.5
 
 
 @dataclass
-class Setup:
-    """Everything the measurements need to know about the prepared site."""
+class Site:
+    """The prepared site: its folder, the app's environment, and the addresses measured."""
 
-    tmp: Path
+    folder: Path
     env: dict[str, str]
+    public: Path
     feed_path: str
     audio_path: str
-    audio_key: str
     audio_size: int
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the results table."""
+
+    name: str
+    result: str
+    reference: str = ""
+    ratio: float | None = None
+    goal: float | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.ratio is None or self.goal is None:
+            return ""
+        return f"≥ {self.goal} {'met' if self.ratio >= self.goal else 'MISSED'}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0, help="per measurement and round")
+    parser.add_argument("--lines", type=int, default=INGEST_LINES, help="access-log lines")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
     nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if nginx is None or not gunicorn.exists():
         sys.exit("The benchmark needs nginx (apt-get install nginx) and gunicorn (make install).")
+    require_redis()
     wrk = shutil.which("wrk")
     print(f"load generator: {'wrk' if wrk else 'Python (wrk not installed: apt-get install wrk)'}")
-    with tempfile.TemporaryDirectory(prefix="kispub-bench-") as folder:
-        setup = prepare(Path(folder))
-        rows = measure(setup, Path(gunicorn), nginx, wrk, args.seconds)
-    table = render(rows, wrk)
+    folder = Path(tempfile.mkdtemp(prefix="kispub-bench-"))
+    folder.chmod(0o755)  # nginx's workers run as www-data, as in production
+    try:
+        lines = files_and_memory(prepare(folder), nginx, wrk, args.seconds)
+        lines += page_lines(folder, gunicorn, wrk, args.seconds)
+        lines += ingest_lines(args.lines)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    table = render(lines, wrk)
     print(table)
     if args.write:
-        write_results(table)
+        write_results(table, "results", "Production stack (`make bench`)")
 
 
-# --- preparing a site with 1,000 episodes --------------------------------------------------
+# --- a site with 1,000 episodes ----------------------------------------------------------
 
 
 def big_mp3(target: int) -> bytes:
@@ -96,32 +140,38 @@ def big_mp3(target: int) -> bytes:
     return body * (target // len(body) + 1)
 
 
-def prepare(tmp: Path) -> Setup:
-    """A migrated SQLite database with one series of 1,000 published episodes."""
-    port = free_port()
-    env = {
-        "KISPUB_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
-        "KISPUB_MEDIA_ROOT": str(tmp / "media"),
-        "KISPUB_SECRET_KEY": uuid.uuid4().hex,
-        "KISPUB_BASE_URL": f"http://127.0.0.1:{port}",
-        "KISPUB_PODCAST_PROBE_TIMEOUT": "120",
+def prepare(folder: Path) -> Site:
+    """A migrated SQLite database with one series of 1,000 published episodes, published."""
+    settings = {
+        "SECRET_KEY": uuid.uuid4().hex,
+        "BASE_URL": "https://kis.example",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "MEDIA_ROOT": str(folder / "media"),
+        "PUBLIC_ROOT": str(folder / "public"),
+        "ACCESS_LOG": str(folder / "log" / "kispub.access.json"),
+        "JOBS_SQLITE_PATH": str(folder / "jobs.sqlite3"),
+        "OUTBOX_DIR": str(folder / "outbox"),
+        "PODCAST_PROBE_TIMEOUT": "120",
+        "PROXY_FIX": "true",
+        "RATELIMIT_STORAGE_URI": RATE_LIMITS,  # several gunicorn workers share the counts
     }
-    os.environ.update(env)
-    flask = Path(sys.executable).with_name("flask")
-    subprocess.run([flask, "--app", "kispub", "init-db"], check=True, env={**os.environ}, cwd=ROOT,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    (tmp / "big.mp3").write_bytes(big_mp3(AUDIO_BYTES))
+    (folder / "log").mkdir()
+    env = app_environment(settings, folder / "instance")
+    flask(env, "init-db")
+    (folder / "big.mp3").write_bytes(big_mp3(AUDIO_BYTES))
     from kispub import create_app
+    from kispub.core import public
 
-    app = create_app()
-    with app.app_context(), app.test_request_context(base_url=env["KISPUB_BASE_URL"]):
-        first = fill(tmp / "big.mp3")
-        feed = f"/podcast/{first.series.slug}/feed.xml"
-        audio = f"/podcast/audio/{first.guid}.mp3"
-        return Setup(tmp, env, feed, audio, first.audio_key, first.audio_size)
+    app = create_app({**settings, "JOBS_IMMEDIATE": True})
+    with app.app_context(), app.test_request_context():
+        first = fill(folder / "big.mp3")
+        public.publish(rebuild=True)
+        return Site(folder, env, Path(settings["PUBLIC_ROOT"]),
+                    f"/podcast/{first.series.slug}/feed.xml",
+                    f"/podcast/audio/{first.guid}.mp3", first.audio_size)  # fmt: skip
 
 
-def fill(audio: Path):
+def fill(audio: Path):  # type: ignore[no-untyped-def]
     """Create the series and its 1,000 episodes (one real import, the rest share its audio)."""
     from kispub.core.database import write_transaction
     from kispub.podcast import services
@@ -139,8 +189,7 @@ def fill(audio: Path):
     data = services.EpisodeData(title="Aflevering 1", number=1, status=EpisodeStatus.PUBLISHED,
                                 publish_at=start)  # fmt: skip
     with audio.open("rb") as stream:
-        files = services.EpisodeFiles(stream)
-        first = services.create_episode(series.id, data, files).item
+        first = services.create_episode(series.id, data, services.EpisodeFiles(stream)).item
     assert first is not None
     notes = "Een gesprek over **integratie**, [migratie](https://www.kis.nl) en diversiteit. " * 4
     with write_transaction() as session:
@@ -159,7 +208,7 @@ def fill(audio: Path):
     return first
 
 
-# --- measurements ------------------------------------------------------------------------
+# --- feeds, audio and memory through the shipped stack -----------------------------------
 
 
 def load(wrk: str | None, url: str, seconds: float, **kw: object) -> LoadResult:
@@ -168,131 +217,131 @@ def load(wrk: str | None, url: str, seconds: float, **kw: object) -> LoadResult:
     return python_load(url, seconds, user_agent=USER_AGENT, **kw)  # type: ignore[arg-type]
 
 
-def measure(setup: Setup, gunicorn: Path, nginx: str, wrk: str | None, seconds: float) -> list:
-    """Every measurement ROUNDS times, interleaved, keeping the median (the host is shared)."""
-    # Memory first, in fresh workers that only serve audio, with a thread for every client.
-    with gunicorn_server(gunicorn, setup.env, WORKERS, DOWNLOADERS // WORKERS) as (port, pid):
-        url = f"http://127.0.0.1:{port}{setup.audio_path}"
-        memory = download_memory(url, pid, setup.audio_size, DOWNLOADERS, USER_AGENT)
-    accel = {**setup.env, "KISPUB_X_ACCEL_REDIRECT": "/protected-media/"}
-    media = Path(setup.env["KISPUB_MEDIA_ROOT"])
-    with (
-        gunicorn_server(gunicorn, setup.env, WORKERS, THREADS) as (port, _),
-        gunicorn_server(gunicorn, accel, WORKERS, THREADS) as (accel_port, _),
-        nginx_server(nginx, setup.tmp, media, accel_port, WORKERS) as (static, proxy),
-    ):
-        plan, sizes = _plan(setup, f"http://127.0.0.1:{port}", static, proxy)
-        results: dict[str, list[LoadResult]] = {name: [] for name in plan}
-        for _ in range(ROUNDS):
-            for name, (url, options) in plan.items():
-                time.sleep(SETTLE)
-                results[name].append(load(wrk, url, seconds, **options))
-    middle = {name: sorted(runs, key=lambda r: r.rps)[ROUNDS // 2] for name, runs in
-              results.items()}  # fmt: skip
-    return _rows(middle, memory, *sizes)
+def files_and_memory(site: Site, nginx: str, wrk: str | None, seconds: float) -> list[Line]:
+    """The shipped stack against plain nginx on the same files, interleaved, medians."""
+    processes = Processes(site.folder)
+    try:
+        env = {**site.env, "WEB_CONCURRENCY": str(WORKERS)}
+        app_port, port = start_gunicorn(processes, "gunicorn", env, THREADS), free_port()
+        wait_for_app(processes, app_port)
+        log, static = site.env["KISPUB_ACCESS_LOG"], ROOT / "kispub" / "static"
+        values = {"port": port, "app_port": app_port, "public": site.public, "log": log,
+                  "static": static}  # fmt: skip
+        start_nginx(processes, nginx_conf(site.folder, values), port)
+        start_worker(processes, site.env)
+        pids = [process.pid for _, process, _ in processes.started]
+        memory = download_memory(f"http://127.0.0.1:{port}{site.audio_path}", pids,
+                                 site.audio_size, DOWNLOADERS, USER_AGENT)  # fmt: skip
+        with nginx_server(nginx, site.folder / "plain", site.public, WORKERS) as plain:
+            results = _rounds(_plan(site, port, plain), wrk, seconds)
+    finally:
+        processes.stop_all()
+    return _file_lines(results, memory)
 
 
-def _plan(setup: Setup, base: str, static: int, proxy: int) -> tuple[dict, tuple[int, int]]:
-    """What to load, by name: (url, options); and the feed's size plain and gzipped, in KB."""
+def _plan(site: Site, port: int, plain: int) -> dict[str, tuple[str, dict[str, object]]]:
+    """What to load, by name: (url, options); the same path on both servers."""
+    from tests.deploy.stack import request
+
     gz = {"Accept-Encoding": "gzip"}
-    feed, etag = fetch(base + setup.feed_path, {})
-    packed, gz_etag = fetch(base + setup.feed_path, gz)
-    media = Path(setup.env["KISPUB_MEDIA_ROOT"])
-    (media / "feed.xml").write_bytes(feed)
-    (media / "feed.xml.gz").write_bytes(packed)
-    ranges = {"size": setup.audio_size, "chunk": RANGE_BYTES}
-    # Lightest first: the 2.3 MB bodies go last in each round, so they cannot slow the rest.
-    plan = {
-        "health": (base + "/healthz", {}),
-        "cached": (base + setup.feed_path, {"headers": {"If-None-Match": etag}}),
-        "cached_gz": (base + setup.feed_path, {"headers": {**gz, "If-None-Match": gz_etag}}),
-        "full_gz": (base + setup.feed_path, {"headers": gz}),
-        "static_gz": (f"http://127.0.0.1:{static}/feed.xml", {"headers": gz}),
-        "ranges": (base + setup.audio_path, ranges),
-        "accel_ranges": (f"http://127.0.0.1:{proxy}{setup.audio_path}", ranges),
-        "static_ranges": (f"http://127.0.0.1:{static}/{setup.audio_key}", ranges),
-        "static_feed": (f"http://127.0.0.1:{static}/feed.xml", {}),
-        "full": (base + setup.feed_path, {}),
+    etag = request(port, site.feed_path, **{"Accept_Encoding": "gzip"}).etag
+    plain_etag = request(plain, site.feed_path, **{"Accept_Encoding": "gzip"}).etag
+    ranges = {"size": site.audio_size, "chunk": RANGE_BYTES}
+    shipped, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{plain}"
+    return {
+        "feed_304": (shipped + site.feed_path, {"headers": {**gz, "If-None-Match": etag}}),
+        "plain_304": (bare + site.feed_path, {"headers": {**gz, "If-None-Match": plain_etag}}),
+        "feed_gz": (shipped + site.feed_path, {"headers": gz}),
+        "plain_gz": (bare + site.feed_path, {"headers": gz}),
+        "audio": (shipped + site.audio_path, ranges),
+        "plain_audio": (bare + site.audio_path, ranges),
     }
-    return plan, (len(feed) // 1024, len(packed) // 1024)
 
 
-def _rows(r: dict[str, LoadResult], memory: Memory, kb: int, gz_kb: int) -> list:
-    """The table rows: (name, result, the result it is a ratio of, note)."""
-    health = r["health"]
+def _rounds(plan: dict[str, tuple[str, dict[str, object]]], wrk: str | None,
+            seconds: float) -> dict[str, LoadResult]:  # fmt: skip
+    """Every measurement ROUNDS times, interleaved, keeping the median (the host is shared)."""
+    runs: dict[str, list[LoadResult]] = {name: [] for name in plan}
+    for _ in range(ROUNDS):
+        for name, (url, options) in plan.items():
+            time.sleep(SETTLE)
+            runs[name].append(load(wrk, url, seconds, **options))
+    return {name: median(found) for name, found in runs.items()}
+
+
+def _file_lines(r: dict[str, LoadResult], memory: Memory) -> list[Line]:
+    def pair(name: str, shipped: LoadResult, plain: LoadResult, unit: str = "req/s") -> Line:
+        value = shipped.rps if unit == "req/s" else shipped.mb_per_s
+        reference = plain.rps if unit == "req/s" else plain.mb_per_s
+        return Line(name, f"{value:,.0f} {unit}", f"nginx alone: {reference:,.0f} {unit}",
+                    value / reference, FILES_GOAL)  # fmt: skip
+
+    growth = memory.peak_mb - memory.idle_mb
     return [
-        ("GET /healthz", health, None, ""),
-        (f"feed, 200 ({kb} KB)", r["full"], health,
-         f"{r['full'].rps / r['static_feed'].rps:.2f} × nginx static file"),
-        (f"feed, 200 gzip ({gz_kb} KB)", r["full_gz"], health,
-         f"{r['full_gz'].rps / r['static_gz'].rps:.2f} × nginx gzip_static"),
-        ("feed, 304 (If-None-Match)", r["cached"], health, ""),
-        ("feed, 304 gzip (If-None-Match)", r["cached_gz"], health, ""),
-        (f"nginx: feed.xml as a static file ({kb} KB)", r["static_feed"], None, ""),
-        (f"nginx: feed.xml.gz, gzip_static ({gz_kb} KB)", r["static_gz"], None, ""),
-        ("audio, 1 MB ranges, gunicorn", r["ranges"], None,
-         f"{r['ranges'].mb_per_s / r['static_ranges'].mb_per_s:.2f} × nginx"),
-        ("audio, 1 MB ranges, nginx + X-Accel", r["accel_ranges"], None,
-         f"{r['accel_ranges'].mb_per_s / r['static_ranges'].mb_per_s:.2f} × nginx"),
-        ("audio, 1 MB ranges, nginx alone", r["static_ranges"], None, ""),
-        ("memory", memory, None, ""),
-    ]  # fmt: skip
+        pair("feed (1,000 episodes), 200 gzip", r["feed_gz"], r["plain_gz"]),
+        pair("feed, 304 on If-None-Match", r["feed_304"], r["plain_304"]),
+        pair("audio, random 1 MB ranges", r["audio"], r["plain_audio"], "MB/s"),
+        Line(
+            f"memory of the stack ({memory.processes} processes), {DOWNLOADERS} clients "
+            f"downloading {AUDIO_BYTES // 2**20} MB at once",
+            f"{memory.peak_mb:,.0f} MB peak (+{growth:.1f} MB)",
+            f"idle: {memory.idle_mb:,.0f} MB",
+        ),
+    ]
 
 
-def fetch(url: str, headers: dict[str, str]) -> tuple[bytes, str]:
-    """A response body and its ETag."""
-    import urllib.request
+# --- pages and ingest (their own scripts) ------------------------------------------------
 
-    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
-        return response.read(), response.headers["ETag"]
+
+def page_lines(folder: Path, gunicorn: Path, wrk: str | None, seconds: float) -> list[Line]:
+    """bench/pages.py's rows as lines of this table."""
+    lines = []
+    for database, name, result, reference in measure_pages(folder / "pages", gunicorn, wrk,
+                                                           seconds):  # fmt: skip
+        if reference is None:
+            lines.append(Line(f"{database}: GET /healthz", f"{result.rps:,.0f} req/s"))
+        else:
+            lines.append(Line(f"{database}: {name}", f"{result.rps:,.0f} req/s",
+                              f"/healthz: {reference.rps:,.0f} req/s",
+                              result.rps / reference.rps, PAGES_GOAL))  # fmt: skip
+    return lines
+
+
+def ingest_lines(count: int) -> list[Line]:
+    """bench/ingest.py's results as lines of this table."""
+    return [
+        Line(
+            f"{database}: ingest of {r['lines']:,} access-log lines",
+            f"{r['lines_per_s']:,.0f} lines/s, {r['downloads']:,} downloads",
+            f"peak memory +{r['peak_growth_mb_tenth']:.1f} MB for a tenth of the lines, "
+            f"+{r['peak_growth_mb']:.1f} MB for all",
+        )
+        for database, r in measure_ingest(count).items()
+    ]
 
 
 # --- output ------------------------------------------------------------------------------
 
 
-def render(rows: list, wrk: str | None) -> str:
+def render(lines: list[Line], wrk: str | None) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
                platform.processor())  # fmt: skip
-    lines = [
+    rows = [
         f"Machine: {os.cpu_count()} × {cpu}, Python {platform.python_version()}, "
-        f"gunicorn {WORKERS} workers × {THREADS} threads (gthread), SQLite, "
-        f"load by {'wrk' if wrk else 'Python threads'}, {datetime.now(UTC):%Y-%m-%d}, "
-        f"load average at the end {Path('/proc/loadavg').read_text().split()[0]} "
-        "(the host is shared with other work).",
+        f"nginx with deploy/nginx/kispub.conf in front of gunicorn {WORKERS} workers × "
+        f"{THREADS} threads (gthread) and the worker; load by "
+        f"{'wrk' if wrk else 'Python threads'}, {datetime.now(UTC):%Y-%m-%d}, load average at "
+        f"the end {Path('/proc/loadavg').read_text().split()[0]} (the host is shared).",
         "",
-        "| measurement | requests/s | MB/s | ratio | note |",
+        "| measurement | result | reference, same run | ratio | goal |",
         "|---|---:|---:|---:|---|",
     ]
-    for name, result, reference, note in rows:
-        if isinstance(result, Memory):
-            continue
-        ratio = f"{result.rps / reference.rps:.2f} × /healthz" if reference else ""
-        lines.append(f"| {name} | {result.rps:,.0f} | {result.mb_per_s:,.1f} | {ratio} | {note} |")
-    memory = next(r for _, r, _, _ in rows if isinstance(r, Memory))
-    lines += [
-        "",
-        f"Memory while {DOWNLOADERS} clients download the {AUDIO_BYTES // 2**20} MB file at once, "
-        "half whole and half in 4 MB ranges "
-        f"(gunicorn {WORKERS} × {DOWNLOADERS // WORKERS} threads, all {DOWNLOADERS} served "
-        f"concurrently, {memory.seconds:.1f} s): master + {WORKERS} workers "
-        f"{memory.idle_mb:.0f} MB after warming up, {memory.peak_mb:.0f} MB peak "
-        f"(largest worker {memory.peak_worker_mb:.0f} MB).",
-    ]
-    return "\n".join(lines)
-
-
-def write_results(table: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    start, end = "<!-- results -->", "<!-- /results -->"
-    block = f"{start}\n{table}\n{end}"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
-    print(f"updated {path}")
+    for line in lines:
+        ratio = f"{line.ratio:.2f} ×" if line.ratio is not None else ""
+        rows.append(f"| {line.name} | {line.result} | {line.reference} | {ratio} | "
+                    f"{line.verdict} |")  # fmt: skip
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

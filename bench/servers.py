@@ -1,4 +1,4 @@
-"""The servers the benchmark runs: gunicorn with the app, nginx for files and X-Accel."""
+"""The servers the benchmarks run: gunicorn with the app, and plain nginx as the reference."""
 
 from __future__ import annotations
 
@@ -54,14 +54,14 @@ def gunicorn_server(
 
 
 @contextmanager
-def nginx_server(
-    nginx: str, folder: Path, media: Path, app_port: int, workers: int
-) -> Iterator[tuple[int, int]]:
-    """nginx serving the media root, and proxying to the app with X-Accel-Redirect.
+def nginx_server(nginx: str, folder: Path, root: Path, workers: int) -> Iterator[int]:
+    """Plain nginx serving ``root`` as files, with no app and no log: the reference.
 
-    Yields (static port, proxy port); its config, pid and temp files live in ``folder``.
+    The best that can be done with the same bytes: sendfile, gzip_static, ETag. Yields its
+    port; its config, pid and temp files live in ``folder``.
     """
-    static_port, proxy_port = free_port(), free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
     conf = folder / "nginx.conf"
     temp = folder / "nginx-temp"
     temp.mkdir(exist_ok=True)
@@ -78,36 +78,25 @@ def nginx_server(
           sendfile on;
           tcp_nopush on;
           keepalive_requests 1000000;
-          types {{ audio/mpeg mp3; application/rss+xml xml; }}
+          types {{ audio/mpeg mp3; application/rss+xml xml; text/calendar ics; }}
           client_body_temp_path {temp}/body;
           proxy_temp_path {temp}/proxy;
           fastcgi_temp_path {temp}/fastcgi;
           uwsgi_temp_path {temp}/uwsgi;
           scgi_temp_path {temp}/scgi;
           server {{
-            listen 127.0.0.1:{static_port};
-            root {media};
+            listen 127.0.0.1:{port};
+            root {root};
             gzip_static on;
-          }}
-          upstream app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
-          server {{
-            listen 127.0.0.1:{proxy_port};
-            location / {{
-              proxy_pass http://app;
-              proxy_http_version 1.1;
-              proxy_set_header Connection "";
-              proxy_set_header Host $host;
-            }}
-            location /protected-media/ {{ internal; alias {media}/; }}
           }}
         }}
     """)
     )
-    process = subprocess.Popen([nginx, "-c", str(conf), "-p", str(folder)])
+    process = subprocess.Popen([nginx, "-c", str(conf), "-p", str(folder),
+                                "-e", str(folder / "nginx-error.log")])  # fmt: skip
     try:
-        wait_for(static_port)
-        wait_for(proxy_port)
-        yield static_port, proxy_port
+        wait_for(port)
+        yield port
     finally:
         process.send_signal(signal.SIGQUIT)
         process.wait(timeout=30)
