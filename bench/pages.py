@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from sites import (  # noqa: E402
     write_results,
 )
 
+DATABASES = ("SQLite", "PostgreSQL")
 ATELIERS = 40
 EPISODES = 16
 ROUNDS = 3
@@ -65,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0, help="per measurement and round")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    parser.add_argument("--database", choices=DATABASES, action="append", help="only this one")
     args = parser.parse_args()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if not gunicorn.exists():
@@ -73,19 +76,26 @@ def main() -> None:
     wrk = shutil.which("wrk")
     print(f"load generator: {'wrk' if wrk else 'Python (wrk not installed: apt-get install wrk)'}")
     with tempfile.TemporaryDirectory(prefix="kispub-bench-pages-") as folder:
-        rows = measure_pages(Path(folder), gunicorn, wrk, args.seconds)
+        rows = measure_pages(Path(folder), gunicorn, wrk, args.seconds, args.database or DATABASES)
     table = render(rows, wrk, GOAL, WORKERS, THREADS)
     print(table)
     if args.write:
         write_results(table, "pages", "Public pages (`make bench-pages`)")
 
 
-def measure_pages(folder: Path, gunicorn: Path, wrk: str | None, seconds: float = 4.0) -> list[Row]:
+def measure_pages(
+    folder: Path,
+    gunicorn: Path,
+    wrk: str | None,
+    seconds: float = 4.0,
+    databases: Sequence[str] = DATABASES,
+) -> list[Row]:
     """/healthz and every page of PAGES, on SQLite and (when reachable) PostgreSQL.
 
-    Each row's name carries the queries one request of the page costs."""
+    Each row's name carries the queries a request of the page costs: served from the cache
+    (what the measured requests cost), and rendered (after an edit, or in a new process)."""
     rows: list[Row] = []
-    for database in ("SQLite", "PostgreSQL"):
+    for database in databases:
         with scratch_site(database, folder) as env:
             if env is None:
                 continue
@@ -158,16 +168,16 @@ guests = [{{ name = "Lotte van Dam", role = "host" }}]
     return "".join(parts)
 
 
-def count_queries(config: dict[str, str]) -> dict[str, int]:
-    """The SQL statements one anonymous request of each page sends (BEGIN/COMMIT not counted),
-    from a second request, as a warm worker serves it."""
+def count_queries(config: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """The SQL statements (BEGIN/COMMIT not counted) one anonymous request of each page
+    sends when served from the cache, and when rendered, in a warm process."""
     from sqlalchemy import event
 
     from kispub import create_app
     from kispub.extensions import db
 
     app = create_app(config)
-    counts: dict[str, int] = {}
+    counts: dict[str, tuple[int, int]] = {}
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
@@ -176,15 +186,21 @@ def count_queries(config: dict[str, str]) -> dict[str, int]:
         if statement.split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
             statements.append(statement)
 
+    def count(path: str) -> int:
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(path).status_code == 200, path
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        found, statements[:] = len(statements), []
+        return found
+
     client = app.test_client()
     for _name, path in PAGES:
         assert client.get(path).status_code == 200, path
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            client.get(path)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        counts[path], statements[:] = len(statements), []
+        cached = count(path)
+        app.extensions["kispub_fragments"].entries.clear()
+        counts[path] = (cached, count(path))
     return counts
 
 
@@ -200,7 +216,7 @@ def measure(
     gunicorn: Path,
     wrk: str | None,
     seconds: float,
-    queries: dict[str, int],
+    queries: dict[str, tuple[int, int]],
 ) -> list[Row]:
     """/healthz and each page, ROUNDS times interleaved; the medians."""
     with gunicorn_server(gunicorn, env, WORKERS, THREADS) as (port, _):
@@ -219,8 +235,8 @@ def measure(
     health = middle["/healthz"]
     rows: list[Row] = [(database, "GET /healthz (1 query)", health, None)]
     for name, path in PAGES:
-        count = queries[path]
-        label = f"{name}, `{path}` ({count} {'query' if count == 1 else 'queries'})"
+        cached, rendered = queries[path]
+        label = f"{name}, `{path}` ({cached} query cached, {rendered} rendered)"
         rows.append((database, label, middle[path], health))
     return rows
 

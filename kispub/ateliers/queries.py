@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import BindParameter
 
 from kispub.accounts.models import User
@@ -24,6 +23,7 @@ from kispub.ateliers.models import (
 )
 from kispub.ateliers.tokens import fingerprint_matches, read_registration_token
 from kispub.core import clock
+from kispub.core.pagecache import AnySelect
 from kispub.extensions import db
 from kispub.themes.models import Theme
 
@@ -212,7 +212,7 @@ def personal_feed_of(user_id: int) -> AtelierFeed | None:
     return db.session.scalars(statement).first()
 
 
-def content_version(now: BindParameter[datetime]) -> list[Subquery]:
+def content_version(now: BindParameter[datetime]) -> list[AnySelect]:
     """The ateliers' part of the public pages' content version (kispub/core/pagecache.py):
     ateliers (edits touch updated_at; public, started, ended and closed by now), their
     speakers and themes, and the registrations that fill their places."""
@@ -224,12 +224,10 @@ def content_version(now: BindParameter[datetime]) -> list[Subquery]:
     ]
     registered = func.count().filter(Registration.status == RegistrationStatus.REGISTERED)
     return [
-        select(func.count(), func.max(Atelier.id), func.max(Atelier.updated_at), *by_now)
-        .select_from(Atelier)
-        .subquery(),
-        select(func.count(), func.max(AtelierPerson.id)).select_from(AtelierPerson).subquery(),
-        select(func.count(), func.sum(atelier_theme.c.theme_id)).subquery(),
-        select(func.count(), func.max(Registration.id), registered)
-        .select_from(Registration)
-        .subquery(),
+        select(
+            func.count(), func.max(Atelier.id), func.max(Atelier.updated_at), *by_now
+        ).select_from(Atelier),
+        select(func.count(), func.max(AtelierPerson.id)).select_from(AtelierPerson),
+        select(func.count(), func.sum(atelier_theme.c.theme_id)),
+        select(func.count(), func.max(Registration.id), registered).select_from(Registration),
     ]

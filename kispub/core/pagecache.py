@@ -28,9 +28,19 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, to_user_timezone
-from sqlalchemy import Select, bindparam, event, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    cast,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import BindParameter
 from werkzeug.wrappers import Response
 
@@ -39,9 +49,10 @@ from kispub.core.database import UTCDateTime
 from kispub.core.fragments import cached_fragment, sees_shared_page
 from kispub.extensions import db
 
-# A channel's part of the content version: derived tables of one row each (aggregates over
-# its tables at ``now``, a bound parameter), joined into the one query.
-VersionPart = Callable[[BindParameter[datetime]], Sequence[Subquery]]
+# A channel's part of the content version: selects of one row each (aggregates over its
+# tables at ``now``, a bound parameter), put together into the one query.
+AnySelect = Select[*tuple[Any, ...]]
+VersionPart = Callable[[BindParameter[datetime]], Sequence[AnySelect]]
 _VERSIONS = "kispub_content_versions"
 _STATEMENT = "kispub_content_version_statement"
 _TOUCHED: set[type] = set()
@@ -75,16 +86,27 @@ def content_version() -> tuple[object, ...]:
 
 def _version_statement() -> Select[Any]:
     # Built once per app: constructing it costs more than running it. ``now`` is bound at
-    # each execution, and SQLAlchemy's statement cache keeps the compiled form.
+    # each execution, and SQLAlchemy's statement cache keeps the compiled form. Each part
+    # becomes one scalar subquery of its aggregates as text: PostgreSQL plans a select list
+    # of subqueries in no time, where joining a dozen derived tables took milliseconds.
     now = bindparam("now", type_=UTCDateTime())
-    parts = [table for part in current_app.extensions.get(_VERSIONS, []) for table in part(now)]
+    parts = [select for part in current_app.extensions.get(_VERSIONS, []) for select in part(now)]
     if not parts:
         return select(literal(0))
-    statement = select(*(column for table in parts for column in table.c))
-    statement = statement.select_from(parts[0])
-    for table in parts[1:]:
-        statement = statement.join(table, true())
-    return statement
+    return select(*(_as_text(part).scalar_subquery() for part in parts))
+
+
+def _as_text(part: AnySelect) -> AnySelect:
+    """The part's aggregates joined into one text value ("40/40/2026-12-07 ...")."""
+    # Inline literals, not parameters: psycopg keeps its parsed form of a statement only up
+    # to 4096 characters and 50 parameters (tests/core/test_pagecache.py holds it there);
+    # parsing a longer one again on every request cost more than running it.
+    text: ColumnElement[str] | None = None
+    for column in part.selected_columns:
+        value = func.coalesce(cast(column, String), literal_column("'-'"))
+        text = value if text is None else text.concat(literal_column("'/'")).concat(value)
+    assert text is not None
+    return part.with_only_columns(text, maintain_column_froms=True)
 
 
 def cache_public_page(app: Flask, endpoint: str) -> None:

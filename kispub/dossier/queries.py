@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import BindParameter
 
+from kispub.core.pagecache import AnySelect
 from kispub.dossier.models import (
     CountKind,
     Dossier,
@@ -245,17 +245,15 @@ def get_group(group_id: int) -> DossierGroup | None:
     return db.session.get(DossierGroup, group_id) if 0 < group_id <= MAX_ID else None
 
 
-def content_version(now: BindParameter[datetime]) -> list[Subquery]:
+def content_version(now: BindParameter[datetime]) -> list[AnySelect]:
     """The dossiers' part of the public pages' content version (kispub/core/pagecache.py):
     what the home and theme pages show of them. Every edit raises a dossier's revision."""
     return [
         select(func.count(), func.max(Dossier.id), func.sum(Dossier.revision),
                func.max(Dossier.updated_at), func.count().filter(Dossier.published_at <= now))
-        .select_from(Dossier)
-        .subquery(),
+        .select_from(Dossier),
         select(func.count(), func.max(DossierItem.id), func.max(DossierItem.updated_at),
                func.count().filter(DossierItem.published_at <= now))
-        .select_from(DossierItem)
-        .subquery(),
-        select(func.count(), func.sum(dossier_item_theme.c.theme_id)).subquery(),
+        .select_from(DossierItem),
+        select(func.count(), func.sum(dossier_item_theme.c.theme_id)),
     ]  # fmt: skip

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import BindParameter
 
 from kispub.core.database import write_transaction
+from kispub.core.pagecache import AnySelect
 from kispub.core.text import is_slug, slugify
 from kispub.extensions import db
 from kispub.themes.models import Theme
@@ -87,12 +87,12 @@ def ensure_default_themes() -> int:
     return upsert_themes(ThemeData(name) for name in DEFAULT_THEMES)
 
 
-def content_version(_now: BindParameter[datetime]) -> list[Subquery]:
+def content_version(_now: BindParameter[datetime]) -> list[AnySelect]:
     """The themes' part of the public pages' content version (kispub/core/pagecache.py):
     the few theme rows, names and descriptions by their lengths (the loader rewrites them)."""
     lengths = func.length(Theme.name) + func.length(Theme.slug) + func.length(Theme.description)
     return [
-        select(func.count(), func.max(Theme.id), func.sum(Theme.position), func.sum(lengths))
-        .select_from(Theme)
-        .subquery()
+        select(
+            func.count(), func.max(Theme.id), func.sum(Theme.position), func.sum(lengths)
+        ).select_from(Theme)
     ]
