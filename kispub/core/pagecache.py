@@ -80,8 +80,14 @@ def content_version() -> tuple[object, ...]:
     statement = current_app.extensions.get(_STATEMENT)
     if statement is None:
         statement = current_app.extensions[_STATEMENT] = _version_statement()
-    connection = db.session.connection()
-    return tuple(connection.execute(statement, {"now": clock.now()}).one())
+    # A connection of its own, outside the request's transaction: a page served from the
+    # cache then sends this one statement and nothing else. On PostgreSQL it runs in
+    # autocommit, so no ROLLBACK follows it, which would make psycopg drop the prepared
+    # statement (and PostgreSQL plan it again on every request).
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        return tuple(connection.execute(statement, {"now": clock.now()}).one())
 
 
 def _version_statement() -> Select[Any]:
