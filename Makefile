@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app kispub
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve worker install test fuzz lint format bench bench-community bench-notifications bench-dossier bench-ingest messages clean
+.PHONY: run serve worker install test fuzz lint format bench bench-community bench-notifications bench-dossier bench-ingest bench-pages messages clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ bench-dossier: install
 # (flat: a tenth of the log and all of it rise about as far); SQLite, and PostgreSQL when reachable.
 bench-ingest: install
 	$(BIN)/python bench/ingest.py
+
+# Home, series, episode, ateliers list, atelier and theme pages, logged out, as a ratio to
+# /healthz with the queries each costs (goal ≥ 0.5); SQLite, and PostgreSQL when reachable.
+bench-pages: install
+	$(BIN)/python bench/pages.py
 
 # Dutch is the source language; this collects every marked string (Python and templates,
 # plurals included) into the template and brings the Dutch catalogue up to date with it.

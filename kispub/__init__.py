@@ -29,12 +29,15 @@ from kispub.core import (
     i18n,
     media_gc,
     outbox,
+    pagecache,
     public,
     security,
     storage,
 )
 from kispub.core.markdown import render_markdown
+from kispub.core.pagecache import register_content_version
 from kispub.extensions import babel, csrf, db, limiter, migrate
+from kispub.themes import services as theme_services
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every channel is a package with the same layout, a ``CHANNEL`` entry for the home page and
@@ -125,3 +128,5 @@ def _register_blueprints(app: Flask) -> None:
         channels.register_channel(app, channel.CHANNEL)
         channel.init_app(app)
     admin_hub.init_app(app)  # the site's own back offices, listed after the channels'
+    register_content_version(app, theme_services.content_version)
+    pagecache.init_app(app)  # after the channels: their versions and shared pages

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import event
 
 from kispub.extensions import db
@@ -27,3 +28,8 @@ def count_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def forget_cached_pages(app: Flask) -> None:
+    """Drop the app's rendered pages, so that the next request renders (and queries) again."""
+    app.extensions["kispub_fragments"].entries.clear()

@@ -20,6 +20,7 @@ from kispub.ateliers import (
     admin_changes,  # noqa: F401 (adds its confirmation pages to admin.bp)
     attendee_admin,
     backoffice,
+    queries,
     views,
 )
 from kispub.ateliers import privacy as ateliers_privacy
@@ -35,6 +36,7 @@ from kispub.content import register_loader
 from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
 from kispub.core.localtime import amsterdam_iso
+from kispub.core.pagecache import cache_public_page, register_content_version, touch_on_change
 from kispub.core.public import register_publisher
 from kispub.jobs import crontab, register_periodic
 from kispub.themes.models import Theme
@@ -72,3 +74,8 @@ def init_app(app: Flask) -> None:
     register_periodic(app, "ateliers-purge", crontab(minute="30", hour="2"), purge_attendee_data)
     app.add_template_filter(amsterdam_iso)
     ateliers_privacy.init_app(app)  # its part of data exports and account erasure (AVG)
+    # The list and the pages are the same for every logged-out visitor (kispub/core/pagecache.py).
+    register_content_version(app, queries.content_version)
+    touch_on_change(Atelier)
+    for endpoint in ("ateliers.index", "ateliers.show"):
+        cache_public_page(app, endpoint)

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import BindParameter
 
 from kispub.accounts.models import User
 from kispub.ateliers.models import (
     Atelier,
     AtelierFeed,
+    AtelierPerson,
     Registration,
     RegistrationStatus,
+    atelier_theme,
     queue_order,
 )
 from kispub.ateliers.tokens import fingerprint_matches, read_registration_token
 from kispub.core import clock
+from kispub.core.pagecache import AnySelect
 from kispub.extensions import db
 from kispub.themes.models import Theme
 
@@ -206,3 +210,24 @@ def personal_feed_of(user_id: int) -> AtelierFeed | None:
         return None
     statement = select(AtelierFeed).where(AtelierFeed.user_id == user_id)
     return db.session.scalars(statement).first()
+
+
+def content_version(now: BindParameter[datetime]) -> list[AnySelect]:
+    """The ateliers' part of the public pages' content version (kispub/core/pagecache.py):
+    ateliers (edits touch updated_at; public, started, ended and closed by now), their
+    speakers and themes, and the registrations that fill their places."""
+    by_now = [
+        func.count().filter(Atelier.is_public(now)),  # type: ignore[arg-type] # SQL side
+        func.count().filter(Atelier.starts_at <= now),
+        func.count().filter(Atelier.ends_at <= now),
+        func.count().filter(Atelier.registration_deadline_at <= now),
+    ]
+    registered = func.count().filter(Registration.status == RegistrationStatus.REGISTERED)
+    return [
+        select(
+            func.count(), func.max(Atelier.id), func.max(Atelier.updated_at), *by_now
+        ).select_from(Atelier),
+        select(func.count(), func.max(AtelierPerson.id)).select_from(AtelierPerson),
+        select(func.count(), func.sum(atelier_theme.c.theme_id)),
+        select(func.count(), func.max(Registration.id), registered).select_from(Registration),
+    ]

@@ -17,22 +17,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from cachetools import TTLCache
 from flask import Flask, current_app, session
 from flask_login import current_user
-from markupsafe import Markup
 
 from kispub.core import clock
 
 MAX_ENTRIES = 512
 _KEY = "kispub_fragments"
+T = TypeVar("T")
 
 
 class _Fragments:
     def __init__(self, seconds: float) -> None:
         # Timed by the app's clock, so that a test can move past the time limit.
-        self.entries: TTLCache[Hashable, Markup] = TTLCache(
+        self.entries: TTLCache[Hashable, Any] = TTLCache(
             MAX_ENTRIES, seconds, timer=lambda: clock.now().timestamp()
         )
         self.lock = threading.Lock()
@@ -43,8 +44,9 @@ def init_app(app: Flask) -> None:
     app.extensions[_KEY] = _Fragments(float(app.config["FRAGMENT_CACHE_SECONDS"]))
 
 
-def cached_fragment(key: Hashable, build: Callable[[], Markup]) -> Markup:
-    """The fragment stored under ``key``, or ``build()``'s, stored for next time."""
+def cached_fragment(key: Hashable, build: Callable[[], T]) -> T:
+    """The fragment stored under ``key``, or ``build()``'s, stored for next time (a whole
+    page's response too: kispub/core/pagecache.py)."""
     fragments: _Fragments = current_app.extensions[_KEY]
     with fragments.lock:
         found = fragments.entries.get(key)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Flask, current_app
-from sqlalchemy import Index, String, UniqueConstraint, delete, select
+from sqlalchemy import Index, String, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import BindParameter
 
 from kispub.core.database import write_transaction
+from kispub.core.pagecache import AnySelect
 from kispub.extensions import Model, db
 
 
@@ -143,3 +146,9 @@ def _resolve(kind: str, ids: list[int]) -> list[LinkedItem]:
         return []
     found = {item.id: item for item in entry.resolve(ids)}
     return [found[i] for i in ids if i in found]
+
+
+def content_version(_now: BindParameter[datetime]) -> list[AnySelect]:
+    """The links' part of the public pages' content version (kispub/core/pagecache.py):
+    setting an item's links replaces its rows, which moves the count or the largest id."""
+    return [select(func.count(), func.max(ContentLink.id)).select_from(ContentLink)]

@@ -1,4 +1,5 @@
-"""How many worker processes the WSGI server runs this app in (for start-up checks)."""
+"""How many worker processes, and threads in each, the WSGI server runs this app in (for
+start-up checks and the size of the database connection pool)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,31 @@ def server_worker_count(environ: Mapping[str, str] | None = None) -> int:
     return _workers_from_environment(os.environ if environ is None else environ)
 
 
+def server_thread_count(environ: Mapping[str, str] | None = None) -> int:
+    """The number of threads each worker process serves requests in; 1 when it cannot be
+    told. Read like :func:`server_worker_count`: gunicorn's settled configuration first (its
+    ``threads``, from the command line, ``GUNICORN_CMD_ARGS`` or a config file), else
+    ``--threads`` in GUNICORN_CMD_ARGS."""
+    config = _gunicorn_config_on_stack()
+    if config is not None:
+        return max(1, int(config.threads))
+    words = shlex.split((os.environ if environ is None else environ).get("GUNICORN_CMD_ARGS", ""))
+    value = _option(words, "--threads", None)
+    return int(value) if value is not None and value.isdigit() and int(value) > 0 else 1
+
+
+def _option(words: list[str], long: str, short: str | None) -> str | None:
+    """The value of ``--long N``, ``--long=N``, ``-s N`` or ``-sN`` in a command line."""
+    for index, word in enumerate(words):
+        if word in (long, short) and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith(f"{long}="):
+            return word.partition("=")[2]
+        if short is not None and word.startswith(short) and len(word) > len(short):
+            return word[len(short) :]
+    return None
+
+
 def _gunicorn_config_on_stack() -> Any | None:
     """The ``gunicorn.config.Config`` of a gunicorn object that is importing us, if any."""
     frame = sys._getframe(1)
@@ -37,16 +63,8 @@ def _gunicorn_config_on_stack() -> Any | None:
 
 def _workers_from_environment(environ: Mapping[str, str]) -> int:
     """Workers named by GUNICORN_CMD_ARGS (``-w N``, ``--workers N``), else WEB_CONCURRENCY."""
-    words = shlex.split(environ.get("GUNICORN_CMD_ARGS", ""))
-    for index, word in enumerate(words):
-        value = None
-        if word in ("-w", "--workers") and index + 1 < len(words):
-            value = words[index + 1]
-        elif word.startswith("--workers="):
-            value = word.partition("=")[2]
-        elif word.startswith("-w") and len(word) > 2:
-            value = word[2:]
-        if value is not None and value.isdigit():
-            return int(value)
+    value = _option(shlex.split(environ.get("GUNICORN_CMD_ARGS", "")), "--workers", "-w")
+    if value is not None and value.isdigit():
+        return int(value)
     concurrency = environ.get("WEB_CONCURRENCY", "")
     return int(concurrency) if concurrency.isdigit() else 1

@@ -23,6 +23,7 @@ from kispub.channels import Channel, FeedLink
 from kispub.content import register_loader
 from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
+from kispub.core.pagecache import register_content_version
 from kispub.core.storage import register_media_references
 from kispub.dossier import (
     admin,
@@ -32,6 +33,7 @@ from kispub.dossier import (
     file_admin,
     highlights,
     links,
+    queries,
     views,
 )
 from kispub.dossier import privacy as dossier_privacy
@@ -71,6 +73,8 @@ def init_app(app: Flask) -> None:
         app, "dossier-forget-visitors", crontab(minute="3"), counting.forget_old_visitors
     )
     _init_alerts(app)
+    # What the home and theme pages show of the dossiers (kispub/core/pagecache.py).
+    register_content_version(app, queries.content_version)
 
 
 def _init_alerts(app: Flask) -> None:

@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import BindParameter
 
+from kispub.core.pagecache import AnySelect
 from kispub.dossier.models import (
     CountKind,
     Dossier,
@@ -20,6 +22,7 @@ from kispub.dossier.models import (
     DossierGroup,
     DossierItem,
     ItemKind,
+    dossier_item_theme,
 )
 from kispub.extensions import db
 from kispub.themes.models import Theme
@@ -240,3 +243,17 @@ def dossier_with_groups(dossier_id: int) -> Dossier | None:
 def get_group(group_id: int) -> DossierGroup | None:
     """The group with this id (None for an id no database integer can hold)."""
     return db.session.get(DossierGroup, group_id) if 0 < group_id <= MAX_ID else None
+
+
+def content_version(now: BindParameter[datetime]) -> list[AnySelect]:
+    """The dossiers' part of the public pages' content version (kispub/core/pagecache.py):
+    what the home and theme pages show of them. Every edit raises a dossier's revision."""
+    return [
+        select(func.count(), func.max(Dossier.id), func.sum(Dossier.revision),
+               func.max(Dossier.updated_at), func.count().filter(Dossier.published_at <= now))
+        .select_from(Dossier),
+        select(func.count(), func.max(DossierItem.id), func.max(DossierItem.updated_at),
+               func.count().filter(DossierItem.published_at <= now))
+        .select_from(DossierItem),
+        select(func.count(), func.sum(dossier_item_theme.c.theme_id)),
+    ]  # fmt: skip

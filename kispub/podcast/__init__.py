@@ -10,9 +10,11 @@ from kispub.core import durations
 from kispub.core.accesslog import register_log_handler
 from kispub.core.highlights import register_highlights
 from kispub.core.links import register_content_kind
+from kispub.core.pagecache import cache_public_page, register_content_version, touch_on_change
 from kispub.core.public import register_publisher
 from kispub.core.storage import register_media_references
 from kispub.jobs import crontab, register_periodic
+from kispub.podcast.models import Episode, Series
 from kispub.themes.registry import register_theme_section
 
 SERIES_TITLE = "Inspirerende denkers en doeners over diversiteitsvraagstukken"
@@ -43,7 +45,7 @@ def init_app(app: Flask) -> None:
         queries,
         views,
     )
-    from kispub.podcast.models import Episode, Guest, Series
+    from kispub.podcast.models import Guest
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
@@ -73,3 +75,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(durations.clock, "podcast_duration")
     app.add_template_filter(durations.iso_duration, "podcast_iso_duration")
     app.add_template_filter(pages.seconds, "podcast_seconds")
+    # Series and episode pages are the same for every logged-out visitor (core/pagecache.py).
+    register_content_version(app, queries.content_version)
+    touch_on_change(Episode, Series)
+    for endpoint in ("podcast.series", "podcast.episode"):
+        cache_public_page(app, endpoint)

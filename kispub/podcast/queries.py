@@ -10,12 +10,21 @@ from typing import cast
 
 from sqlalchemy import bindparam, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.sql.elements import BindParameter
 
 from kispub.core import clock
 from kispub.core.database import UTCDateTime
+from kispub.core.pagecache import AnySelect
 from kispub.core.storage import parse_key
 from kispub.extensions import db
-from kispub.podcast.models import Download, DownloadDay, Episode, Series
+from kispub.podcast.models import (
+    Download,
+    DownloadDay,
+    Episode,
+    Guest,
+    Series,
+    episode_theme,
+)
 from kispub.themes.models import Theme
 
 PER_PAGE = 10
@@ -288,3 +297,18 @@ def media_keys() -> list[str]:
     columns = (Series.cover_key, Episode.audio_key, Episode.cover_key, Episode.transcript_key)
     statement = union(*(select(column).where(column.is_not(None)) for column in columns))
     return list(db.session.scalars(statement))
+
+
+def content_version(now: BindParameter[datetime]) -> list[AnySelect]:
+    """The podcast's part of the public pages' content version (kispub/core/pagecache.py):
+    episodes (edits touch updated_at; publication by now), series, guests and themes."""
+    # The hybrid's SQL side takes any expression; its signature names the Python side's type.
+    visible = func.count().filter(Episode.is_visible(now))  # type: ignore[arg-type]
+    return [
+        select(
+            func.count(), func.max(Episode.id), func.max(Episode.updated_at), visible
+        ).select_from(Episode),
+        select(func.count(), func.max(Series.id), func.max(Series.updated_at)).select_from(Series),
+        select(func.count(), func.max(Guest.id)).select_from(Guest),
+        select(func.count(), func.sum(episode_theme.c.theme_id)),
+    ]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.sql.elements import BindParameter
 
 from kispub.core.database import write_transaction
+from kispub.core.pagecache import AnySelect
 from kispub.core.text import is_slug, slugify
 from kispub.extensions import db
 from kispub.themes.models import Theme
@@ -82,3 +85,14 @@ def ensure_default_themes() -> int:
     if db.session.scalars(select(Theme.id)).first() is not None:
         return 0
     return upsert_themes(ThemeData(name) for name in DEFAULT_THEMES)
+
+
+def content_version(_now: BindParameter[datetime]) -> list[AnySelect]:
+    """The themes' part of the public pages' content version (kispub/core/pagecache.py):
+    the few theme rows, names and descriptions by their lengths (the loader rewrites them)."""
+    lengths = func.length(Theme.name) + func.length(Theme.slug) + func.length(Theme.description)
+    return [
+        select(
+            func.count(), func.max(Theme.id), func.sum(Theme.position), func.sum(lengths)
+        ).select_from(Theme)
+    ]

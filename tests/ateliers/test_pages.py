@@ -51,7 +51,7 @@ def test_list_page_queries_do_not_grow_with_the_ateliers(client: FlaskClient) ->
 
     assert page.count('class="card atelier-card"') == 12
     assert len(many) == len(few)
-    assert len(many) <= 6, many
+    assert len(many) <= 7, many  # six, and the content version that keys the cached page
 
 
 def test_list_page_shows_upcoming_and_past_and_filters_by_theme(client: FlaskClient) -> None:
