@@ -226,7 +226,7 @@ def files_and_memory(site: Site, nginx: str, wrk: str | None, seconds: float) ->
         wait_for_app(processes, app_port)
         log, static = site.env["KISPUB_ACCESS_LOG"], ROOT / "kispub" / "static"
         values = {"port": port, "app_port": app_port, "public": site.public, "log": log,
-                  "static": static}  # fmt: skip
+                  "static": static, "workers": WORKERS}  # fmt: skip
         start_nginx(processes, nginx_conf(site.folder, values), port)
         start_worker(processes, site.env)
         pids = [process.pid for _, process, _ in processes.started]

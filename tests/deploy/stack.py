@@ -202,7 +202,7 @@ def nginx_conf(folder: Path, values: Mapping[str, object]) -> Path:
     temp = folder / "nginx-temp"
     user = f"user {NGINX_USER};" if os.geteuid() == 0 and _user_exists(NGINX_USER) else ""
     main = f"""\
-worker_processes 1;
+worker_processes {values.get("workers", 1)};
 daemon off;
 pid {folder / "nginx.pid"};
 error_log {folder / "nginx-error.log"} warn;
