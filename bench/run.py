@@ -114,6 +114,7 @@ def main() -> None:
     folder.chmod(0o755)  # nginx's workers run as www-data, as in production
     try:
         lines = files_and_memory(prepare(folder), nginx, wrk, args.seconds)
+        print(render(lines, wrk), flush=True)  # the rest takes minutes
         lines += page_lines(folder, gunicorn, wrk, args.seconds)
         lines += ingest_lines(args.lines)
     finally:
@@ -296,6 +297,7 @@ def _file_lines(r: dict[str, LoadResult], memory: Memory) -> list[Line]:
 def page_lines(folder: Path, gunicorn: Path, wrk: str | None, seconds: float) -> list[Line]:
     """bench/pages.py's rows as lines of this table."""
     lines = []
+    (folder / "pages").mkdir()
     for database, name, result, reference in measure_pages(folder / "pages", gunicorn, wrk,
                                                            seconds):  # fmt: skip
         if reference is None:

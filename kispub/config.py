@@ -106,7 +106,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # The JSON access log nginx writes (deploy/nginx), and the app too for what it serves
         # itself; the worker counts downloads from it (kispub/core/accesslog.py).
         "ACCESS_LOG": str(instance / "access.log"),
-        "X_ACCEL_REDIRECT": None,
         "WTF_CSRF_TIME_LIMIT": None,
         # Unreferenced media are removed this long after they were last stored (media-gc).
         "MEDIA_GC_GRACE_HOURS": 24,

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, current_app, request, send_file
+from flask import Response, request, send_file
 
 
 @dataclass(frozen=True)
@@ -47,20 +47,13 @@ def serve_file(
 ) -> Response:
     """Serve a stored file with HEAD, single Range, If-Range, If-None-Match, in constant memory.
 
-    With X_ACCEL_REDIRECT set (say ``/protected-media/``), the body is left to nginx. A
-    ``private`` file (a draft only editors may hear) is marked so that no cache keeps it.
+    A ``private`` file (a draft only editors may hear) is marked so that no cache keeps it.
+    What anyone may fetch in volume (feeds, published audio) is not served through here behind
+    nginx: it is a file in the public folder (kispub/core/public.py) that nginx sends itself.
     """
-    accel_prefix = current_app.config.get("X_ACCEL_REDIRECT")
-    if accel_prefix:
-        media_root = Path(current_app.config["MEDIA_ROOT"]).resolve()
-        response = Response(mimetype=mimetype)
-        relative = path.resolve().relative_to(media_root).as_posix()
-        response.headers["X-Accel-Redirect"] = accel_prefix.rstrip("/") + "/" + relative
-        response.set_etag(etag)
-    else:
-        response = send_file(path, mimetype=mimetype, conditional=True, etag=etag, max_age=max_age)
-        response.headers["Accept-Ranges"] = "bytes"
-        _send_ranges_in_large_blocks(response, path)
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=etag, max_age=max_age)
+    response.headers["Accept-Ranges"] = "bytes"
+    _send_ranges_in_large_blocks(response, path)
     if private:
         not_stored(response)
     return response

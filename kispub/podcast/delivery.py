@@ -2,7 +2,7 @@
 
 The routes are in :mod:`kispub.podcast.views` (the enclosure and the preview) and
 :mod:`kispub.podcast.admin` (the editors' preview); this is the HTTP work they share. The body
-is sent by :func:`kispub.core.http.serve_file` (or by nginx via X-Accel-Redirect). A public
+is sent by :func:`kispub.core.http.serve_file`. A public
 request is written to the access log as nginx would have logged it; the worker's ingest
 counts downloads from there (:mod:`kispub.podcast.logcount`), the same way for both.
 """
@@ -66,8 +66,6 @@ def as_sent(response: Response, size: int) -> tuple[int, int, str]:
 
     The whole file for a 200, the range for a 206, nothing for HEAD, 304 and 416.
     """
-    if "X-Accel-Redirect" in response.headers:
-        return _as_nginx_sends(size)
     status = response.status_code
     content_range = response.headers.get("Content-Range", "")
     if request.method != "GET" or status not in (200, 206):
@@ -76,15 +74,3 @@ def as_sent(response: Response, size: int) -> tuple[int, int, str]:
         sent = response.content_range.stop - (response.content_range.start or 0)
         return status, sent, content_range
     return status, response.content_length or size, content_range
-
-
-def _as_nginx_sends(size: int) -> tuple[int, int, str]:
-    """What nginx answers a GET handed to it by X-Accel-Redirect (a single range or all)."""
-    if request.range is None:
-        return 200, size if request.method == "GET" else 0, ""
-    bounds = request.range.range_for_length(size)
-    if bounds is None:
-        return 416, 0, f"bytes */{size}"
-    start, stop = bounds
-    sent = stop - start if request.method == "GET" else 0
-    return 206, sent, f"bytes {start}-{stop - 1}/{size}"

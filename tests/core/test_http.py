@@ -77,10 +77,3 @@ def test_file_if_range_and_if_none_match(http_app: Flask) -> None:
         assert partial.status_code == 206 and len(partial.data) == 10
     with client.get("/test-file", headers=stale) as whole:
         assert whole.status_code == 200 and len(whole.data) == 10240
-
-
-def test_x_accel_redirect_hands_the_body_to_nginx(http_app: Flask) -> None:
-    http_app.config["X_ACCEL_REDIRECT"] = "/protected-media/"
-    with http_app.test_client().get("/test-file") as response:
-        assert response.headers["X-Accel-Redirect"] == "/protected-media/clip.mp3"
-        assert response.data == b""

@@ -158,17 +158,3 @@ def test_each_request_is_logged_with_what_it_sent(
         "Podcastapp/2.0",
         clock.now,
     )
-
-
-def test_x_accel_redirect_hands_the_body_to_nginx(
-    app: Flask, client: FlaskClient, episode: Episode
-) -> None:
-    app.config["X_ACCEL_REDIRECT"] = "/protected-media/"
-    response = get(client, url(episode), Range="bytes=0-99")
-    assert response.headers["X-Accel-Redirect"] == f"/protected-media/{episode.audio_key}"
-    assert response.mimetype == "audio/mpeg"
-    assert response.data == b""
-    get(client, url(episode))
-    get(client, url(episode), Range=f"bytes={SIZE}-")
-    sent = [(line.status, line.bytes, line.range) for line in logged(app)]
-    assert sent == [(206, 100, ByteRange(0, 100, SIZE)), (200, SIZE, None), (416, 0, None)]
