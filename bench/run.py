@@ -12,10 +12,10 @@
 * **ingest**: 1,000,000 access-log lines counted, lines/s and peak memory (bench/ingest.py).
 
 Run ``make bench`` (or ``.venv/bin/python bench/run.py``); ``--write`` also replaces the table
-in bench/RESULTS.md. Needs nginx, gunicorn, Redis for the pages' shared rate limits, and
-PostgreSQL for the pages' and ingest's second half (skipped with a message when it cannot be
-reached); uses wrk when installed, else a Python load generator (slower, so absolute numbers
-are lower; the ratios still compare like with like).
+in bench/RESULTS.md and README.md. Needs nginx, gunicorn, Redis for the pages' shared rate
+limits, and PostgreSQL for the pages' and ingest's second half (skipped with a message when
+it cannot be reached); uses wrk when installed, else a Python load generator (slower, so
+absolute numbers are lower; the ratios still compare like with like).
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ def main() -> None:
     print(table)
     if args.write:
         write_results(table, "results", "Production stack (`make bench`)")
+        write_readme(table)
 
 
 # --- a site with 1,000 episodes ----------------------------------------------------------
@@ -344,6 +345,17 @@ def render(lines: list[Line], wrk: str | None) -> str:
         rows.append(f"| {line.name} | {line.result} | {line.reference} | {ratio} | "
                     f"{line.verdict} |")  # fmt: skip
     return "\n".join(rows)
+
+
+def write_readme(table: str) -> None:
+    """Put the table between README.md's bench markers, as the issue asks it shown there."""
+    path = ROOT / "README.md"
+    text = path.read_text()
+    start, end = "<!-- bench -->", "<!-- /bench -->"
+    before, _, rest = text.partition(start)
+    _, _, after = rest.partition(end)
+    path.write_text(f"{before}{start}\n{table}\n{end}{after}")
+    print(f"updated {path}")
 
 
 if __name__ == "__main__":

@@ -182,6 +182,8 @@ def _load(file: Path) -> None:
         raise click.ClickException(str(error)) from error
     details = ", ".join(f"{section}: {n}" for section, n in report.changed.items()) or "nothing"
     click.echo(f"Loaded {file.name}: {report.total} changed ({details}).")
+    # What was loaded is public at once, with or without a worker running to publish it.
+    public.publish(rebuild=True)
 
 
 def init_app(app: Flask) -> None:
