@@ -55,11 +55,12 @@ def gunicorn_server(
 
 @contextmanager
 def nginx_server(nginx: str, folder: Path, root: Path, workers: int) -> Iterator[int]:
-    """Plain nginx serving ``root`` as files, with no app and no log: the reference.
+    """Plain nginx serving ``root`` as files, with no app: the reference.
 
-    nginx's defaults with sendfile and gzip_static, as a stock installation serves files,
-    so that a ratio to it measures what the shipped configuration adds. Yields its port;
-    its config, pid and temp files live in ``folder``.
+    As a stock installation serves files: nginx's defaults, its access log in the default
+    (combined) format as Debian's nginx.conf has it, sendfile and gzip_static; no headers,
+    no JSON. A ratio to it measures what the shipped configuration adds. Yields its port;
+    its config, pid, log and temp files live in ``folder``.
     """
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -75,7 +76,7 @@ def nginx_server(nginx: str, folder: Path, root: Path, workers: int) -> Iterator
         {"user root;" if os.geteuid() == 0 else ""}
         events {{ worker_connections 1024; }}
         http {{
-          access_log off;
+          access_log {folder / "access.log"};
           sendfile on;
           tcp_nopush on;
           types {{ audio/mpeg mp3; application/rss+xml xml; text/calendar ics; }}
