@@ -18,6 +18,7 @@ from kispub.accounts.second_factor import reset_second_factor
 from kispub.accounts.services import AccountError, NewUser, create_user, find_user_by_email
 from kispub.core import accesslog, backup, public
 from kispub.core.storage import StorageFull
+from kispub.extensions import db
 from kispub.themes.services import ensure_default_themes
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -153,16 +154,14 @@ def restore_command(folder: Path, force: bool) -> None:
         raise click.ClickException(str(error)) from error
     rows = sum(report.manifest.row_counts.values())
     click.echo(f"Restored {rows} rows and {len(report.manifest.media)} media files.")
-    public.publish(rebuild=True)  # the public folder follows from the restored rows
-    click.echo(f"Published into {public.root()}.")
+    click.echo("Run `flask --app kispub publish` to write the public folder from them.")
 
 
 @click.command("publish")
 @with_appcontext
 def publish_command() -> None:
     """Write the public folder (feeds, calendars, published audio) anew from the database."""
-    public.publish(rebuild=True)
-    click.echo(f"Published into {public.root()}.")
+    _publish()
 
 
 @access_log.command("ingest")
@@ -175,6 +174,14 @@ def access_log_ingest_command() -> None:
     )
 
 
+def _publish() -> None:
+    """Write the public folder anew, and end the reads it made: a command in a long-lived app
+    context (tests, a shell) must not hold locks that a later restore waits for."""
+    public.publish(rebuild=True)
+    db.session.rollback()
+    click.echo(f"Published into {public.root()}.")
+
+
 def _load(file: Path) -> None:
     try:
         report = content.load_content(file)
@@ -183,7 +190,7 @@ def _load(file: Path) -> None:
     details = ", ".join(f"{section}: {n}" for section, n in report.changed.items()) or "nothing"
     click.echo(f"Loaded {file.name}: {report.total} changed ({details}).")
     # What was loaded is public at once, with or without a worker running to publish it.
-    public.publish(rebuild=True)
+    _publish()
 
 
 def init_app(app: Flask) -> None:

@@ -16,11 +16,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from kispub.ateliers.services.registration import RegistrationData, register_for_atelier
-from kispub.core import clock
 from kispub.core.backup import database_is_empty
-from kispub.core.database import write_transaction
 from kispub.extensions import db
-from kispub.podcast.models import Episode, EpisodeStatus
 from tests.ateliers.helpers import make_atelier
 from tests.conftest import POSTGRES, worker_schema
 from tests.reliability.conftest import new_episode, new_series, referenced_files
@@ -101,7 +98,6 @@ def test_a_backup_under_write_load_restores_whole(
     series = new_series(app)
     for n, fixture in enumerate(FIXTURES_AUDIO):
         new_episode(app, series.id, fixture, transcript="gesprek.vtt", title=f"Vooraf {n}")
-    publish_first_episode(series.id)
     atelier = make_atelier(capacity=40)
     folder = tmp_path / "backup"
     runner = app.test_cli_runner()
@@ -121,19 +117,10 @@ def test_a_backup_under_write_load_restores_whole(
     assert table_counts()["atelier_registration"] > manifest["row_counts"]["atelier_registration"]
 
     restored_media = tmp_path / "restored-media"
-    restored_public = tmp_path / "restored-public"
-    restored = make_app(
-        SQLALCHEMY_DATABASE_URI=fresh_database,
-        MEDIA_ROOT=str(restored_media),
-        PUBLIC_ROOT=str(restored_public),
-    )
+    restored = make_app(SQLALCHEMY_DATABASE_URI=fresh_database, MEDIA_ROOT=str(restored_media))
     with restored.app_context():
         outcome = restored.test_cli_runner().invoke(args=["restore", str(folder)])
         assert outcome.exit_code == 0, outcome.output
-        # The public folder is made anew from the restored rows, linking the restored media.
-        assert (restored_public / "podcast" / series.slug / "feed.xml").is_file()
-        links = list((restored_public / "podcast" / "audio").iterdir())
-        assert links and all(restored_media in link.resolve().parents for link in links)
         assert table_counts() == manifest["row_counts"]
         for entry in manifest["media"]:
             assert sha256(restored_media / entry["key"]) == entry["sha256"]
@@ -151,14 +138,6 @@ def test_a_backup_under_write_load_restores_whole(
         assert forced.exit_code == 0, forced.output
         assert table_counts() == manifest["row_counts"]
         db.session.remove()
-
-
-def publish_first_episode(series_id: int) -> None:
-    """Publish one episode now, so that the public folder holds audio to restore."""
-    with write_transaction() as session:
-        episode = session.scalars(select(Episode).where(Episode.series_id == series_id)).first()
-        assert episode is not None
-        episode.status, episode.publish_at = EpisodeStatus.PUBLISHED, clock.now()
 
 
 def test_a_second_backup_copies_only_new_files_and_damage_is_refused(
@@ -189,4 +168,4 @@ def test_a_second_backup_copies_only_new_files_and_damage_is_refused(
 
 def test_backup_and_restore_are_commands(app: Flask) -> None:
     names = set(app.cli.list_commands(None))  # type: ignore[arg-type]
-    assert {"backup", "restore", "publish"} <= names
+    assert {"backup", "restore"} <= names
